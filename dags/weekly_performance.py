@@ -1,0 +1,60 @@
+"""
+### Weekly performance: extract, validate and snapshot the case system
+
+Runs **Mondays 06:00 Europe/London** and covers the week that ended the day before (its
+data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunday).
+
+1. **extract** reads every SSD table from the `case_system` connection into a staged,
+   canonical extract (counts and hashes go to XCom; no values).
+2. **validate** checks tables, required columns, types, keys, and row counts against the
+   previous snapshot. A blocking problem fails the run here, naming table, column and row
+   count; the staged files are discarded and nothing is written to the warehouse.
+3. **snapshot** writes the extract to the `warehouse` connection in one transaction, keyed
+   by the week, so a re-run replaces the week's snapshot rather than adding to it.
+
+Owner: performance and information team. Logic lives in `plugins/improvement/`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+
+from improvement import weekly
+
+DEFAULT_ARGS = {
+    "owner": "performance-and-information",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=5),
+    "retry_exponential_backoff": True,
+}
+
+
+@dag(
+    dag_id="weekly_performance",
+    schedule=CronDataIntervalTimetable("0 6 * * 1", timezone="Europe/London"),
+    start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+    tags=["weekly", "extract"],
+)
+def weekly_performance():
+    @task
+    def extract() -> dict:
+        return weekly.extract(get_current_context())
+
+    @task
+    def validate(manifest: dict) -> dict:
+        return weekly.validate(manifest, get_current_context())
+
+    @task
+    def snapshot(manifest: dict, validation: dict) -> dict:
+        return weekly.snapshot(manifest, validation, get_current_context())
+
+    manifest = extract()
+    snapshot(manifest, validate(manifest))
+
+
+weekly_performance()

@@ -1,0 +1,95 @@
+"""``improvement``: the project's command line (demo case system, warehouse migrations).
+
+Defaults are the embedded SQLite files under the data directory (``IMPROVEMENT_DATA_DIR``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import sqlalchemy as sa
+
+from improvement.settings import load_settings
+
+
+def _last_sunday(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=today.isoweekday() % 7 or 7)
+
+
+def default_case_system_url() -> str:
+    return f"sqlite:///{load_settings().data_dir / 'case_system.sqlite'}"
+
+
+def default_warehouse_url() -> str:
+    return f"sqlite:///{load_settings().data_dir / 'warehouse.sqlite'}"
+
+
+def _generate(args: argparse.Namespace) -> None:
+    from improvement.generator import format_summary, generate_county, load_case_system
+
+    county = generate_county(seed=args.seed, as_of=args.as_of, scale=args.scale)
+    load_case_system(county, args.url, schema=args.schema)
+    print(format_summary(county))
+    print(f"Case system written to {sa.make_url(args.url).render_as_string(hide_password=True)}")
+
+
+def _warehouse_upgrade(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.warehouse.migrate import upgrade_warehouse
+
+    target = DatabaseTarget.from_url(args.url)
+    revision = upgrade_warehouse(target.engine())
+    print(f"Warehouse {target.describe()} is at revision {revision}")
+
+
+def _show_snapshot(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.warehouse.report import describe_snapshot
+
+    target = DatabaseTarget.from_url(args.url)
+    print(describe_snapshot(target.engine(), args.key))
+    print(f"Warehouse: {target.describe()}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="improvement", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    generate = commands.add_parser("generate", help="write the synthetic county case system")
+    generate.add_argument("--seed", type=int, default=2020)
+    generate.add_argument(
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=_last_sunday(dt.date.today()),
+        help="last day of the six years of history (default: last Sunday)",
+    )
+    generate.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 is a ~5,000-referral county"
+    )
+    generate.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    generate.add_argument("--schema", default=None, help="schema to create the SSD tables in")
+    generate.set_defaults(handler=_generate, default_url=default_case_system_url)
+
+    upgrade = commands.add_parser("warehouse-upgrade", help="apply the warehouse migrations")
+    upgrade.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    upgrade.set_defaults(handler=_warehouse_upgrade, default_url=default_warehouse_url)
+
+    show = commands.add_parser("show-snapshot", help="summarise a stored snapshot")
+    show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")
+    show.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    show.set_defaults(handler=_show_snapshot, default_url=default_warehouse_url)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.url is None:
+        args.url = args.default_url()
+    args.handler(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""The extract -> validate -> snapshot steps, as plain functions of their inputs.
+
+The Airflow tasks in ``improvement.weekly`` call these with connections resolved and the
+run's data interval; tests call them directly. Every step is keyed on the period (cadence
+and snapshot date), never on the wall clock, so a re-run replaces rather than duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from improvement.connections import DatabaseTarget
+from improvement.extract import ExtractManifest, discard_staged, extract_case_system
+from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
+from improvement.warehouse.migrate import require_current
+from improvement.warehouse.snapshots import RunRecord, previous_snapshot, write_snapshot
+
+LONDON = ZoneInfo("Europe/London")
+log = logging.getLogger(__name__)
+
+
+def week_ending(data_interval_end: dt.datetime) -> dt.date:
+    """The Sunday that ends the week a weekly run covers (its interval ends Monday 06:00)."""
+    return data_interval_end.astimezone(LONDON).date() - dt.timedelta(days=1)
+
+
+def staging_path(staging_root: Path, cadence: str, snapshot_date: dt.date) -> Path:
+    return staging_root / cadence / snapshot_date.isoformat()
+
+
+def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:
+    """Extract the case system into ``destination``; the manifest holds counts and hashes only."""
+    engine = case_system.engine(read_only=True)
+    try:
+        manifest = extract_case_system(
+            engine, case_system.schema, destination, case_system.describe()
+        )
+    finally:
+        engine.dispose()
+    rows = sum(t.row_count for t in manifest.tables.values())
+    log.info(
+        "Extracted %d tables, %d rows in %.1f s from %s; extract hash %s",
+        len(manifest.tables),
+        rows,
+        manifest.seconds,
+        manifest.source,
+        manifest.extract_hash,
+    )
+    return manifest.to_dict()
+
+
+def run_validate(
+    manifest_data: dict, warehouse: DatabaseTarget, snapshot_date: dt.date, max_row_drop: float
+) -> dict:
+    """Judge the staged extract; on a blocking problem discard it and raise, writing nothing."""
+    clock = time.monotonic()
+    manifest = ExtractManifest.from_dict(manifest_data)
+    engine = warehouse.engine()
+    try:
+        require_current(engine)
+        previous = previous_snapshot(engine, snapshot_date)
+    finally:
+        engine.dispose()
+    schema_label = f"the case system ({manifest.source})"
+    findings = validate_extract(manifest, previous, max_row_drop, schema_label)
+    for finding in findings:
+        (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
+    try:
+        raise_for_errors(findings)
+    except Exception:
+        discard_staged(manifest)
+        raise
+    return {
+        "findings": [f.to_dict() for f in findings],
+        "seconds": round(time.monotonic() - clock, 3),
+    }
+
+
+def run_snapshot(
+    manifest_data: dict, validation: dict, warehouse: DatabaseTarget, run: RunRecord
+) -> dict:
+    """Write the validated extract as the period's snapshot, then remove the staged files."""
+    manifest = ExtractManifest.from_dict(manifest_data)
+    findings = [Finding(**f) for f in validation["findings"]]
+    engine = warehouse.engine()
+    try:
+        require_current(engine)
+        snapshot_id = write_snapshot(engine, manifest, findings, run)
+    finally:
+        engine.dispose()
+    discard_staged(manifest)
+    summary = {
+        "snapshot_id": snapshot_id,
+        "snapshot_key": run.snapshot_key,
+        "extract_hash": manifest.extract_hash,
+        "tables": len(manifest.tables),
+        "rows": sum(t.row_count for t in manifest.tables.values()),
+        "warnings": len(findings),
+        "warehouse": warehouse.describe(),
+    }
+    log.info("Snapshot %(snapshot_key)s written to %(warehouse)s: %(rows)d rows", summary)
+    return summary

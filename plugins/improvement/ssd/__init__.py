@@ -1,0 +1,1 @@
+"""The Standard Safeguarding Dataset (SSD): the case-system shape the extract reads."""

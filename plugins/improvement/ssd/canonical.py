@@ -1,0 +1,166 @@
+"""One canonical text form for every SSD value, whatever database it came from.
+
+SQLite hands back dates as text, PostgreSQL and SQL Server as datetimes; CHAR columns come
+back space-padded from some servers. Canonical values make the same records hash the same
+on every engine: dates ``YYYY-MM-DD`` (time of day dropped, as the measure conventions
+ignore it), integers without decimals, floats as Python's shortest repr, text stripped.
+Placeholders (``1900-01-01``, ``SSD_PH``) and empty text become missing, and are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from improvement.ssd.schema import ColumnSpec
+
+PLACEHOLDER_DATE = "1900-01-01"
+PLACEHOLDER_TEXT = "SSD_PH"
+
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$")
+_INTEGER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+
+
+class _Unparseable:
+    """Marks a value that cannot be read as its column's type."""
+
+
+UNPARSEABLE = _Unparseable()
+
+
+@dataclass
+class ColumnFindings:
+    """What canonicalisation saw in one column (counts only: never values)."""
+
+    placeholders: int = 0
+    unparseable: int = 0
+
+
+@dataclass
+class CanonicalTable:
+    frame: pd.DataFrame
+    findings: dict[str, ColumnFindings] = field(default_factory=dict)
+
+
+def _canonical_date(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return dt.date(value.year, value.month, value.day).isoformat()
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        if text == PLACEHOLDER_TEXT:
+            return PLACEHOLDER_TEXT
+        match = _ISO_DATE.match(text)
+        if match:
+            try:
+                return dt.date.fromisoformat(match.group(1)).isoformat()
+            except ValueError:
+                return UNPARSEABLE
+    return UNPARSEABLE
+
+
+def _canonical_int(value: object) -> object:
+    if isinstance(value, bool):
+        return UNPARSEABLE
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if math.isfinite(value) and value.is_integer() else UNPARSEABLE
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        return str(int(float(text))) if _INTEGER.match(text) else UNPARSEABLE
+    return UNPARSEABLE
+
+
+def _canonical_float(value: object) -> object:
+    if isinstance(value, bool):
+        return UNPARSEABLE
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            value = float(value)
+        except ValueError:
+            return UNPARSEABLE
+    if isinstance(value, int | float):
+        number = float(value)
+        return repr(number) if math.isfinite(number) else UNPARSEABLE
+    return UNPARSEABLE
+
+
+def _canonical_text(value: object) -> object:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip() or None
+
+
+_CANONICALISERS = {
+    "date": _canonical_date,
+    "int": _canonical_int,
+    "float": _canonical_float,
+    "text": _canonical_text,
+}
+
+
+def canonical_column(raw: pd.Series, column: ColumnSpec) -> tuple[pd.Series, ColumnFindings]:
+    """Canonical text values for one column, with its placeholder and parse-failure counts."""
+    values = raw.astype(object)
+    present = values.notna()
+    if column.kind == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        converted = raw[present].dt.strftime("%Y-%m-%d").astype(object)
+    else:
+        converted = values[present].map(_CANONICALISERS[column.kind])
+    findings = ColumnFindings()
+    if column.kind == "date":
+        placeholder = converted.isin([PLACEHOLDER_DATE, PLACEHOLDER_TEXT])
+    else:
+        placeholder = converted.map(lambda v: v == PLACEHOLDER_TEXT).astype(bool)
+    findings.placeholders = int(placeholder.sum())
+    unparseable = converted.map(lambda v: v is UNPARSEABLE).astype(bool)
+    findings.unparseable = int(unparseable.sum())
+    result = pd.Series([None] * len(values), index=values.index, dtype=object)
+    # Placeholders become missing; unparseable values are dropped too, and their count
+    # fails validation, so they never reach a snapshot.
+    keep = ~(placeholder | unparseable)
+    result[converted.index[keep]] = converted[keep]
+    return result, findings
+
+
+def canonical_table(raw: pd.DataFrame, columns: list[ColumnSpec]) -> CanonicalTable:
+    """Canonical copy of ``raw`` restricted to ``columns`` (all must be present in ``raw``)."""
+    frame = pd.DataFrame(index=raw.index)
+    findings: dict[str, ColumnFindings] = {}
+    for column in columns:
+        frame[column.name], findings[column.name] = canonical_column(raw[column.name], column)
+    return CanonicalTable(frame.astype(object), findings)
+
+
+def sort_canonical(frame: pd.DataFrame, primary_key: str | None) -> pd.DataFrame:
+    """Rows in one engine-independent order: by primary key, then every other column."""
+    order = [primary_key] if primary_key in frame.columns else []
+    order += [c for c in frame.columns if c not in order]
+    if frame.empty or not order:
+        return frame.reset_index(drop=True)
+    keys = frame[order].fillna("").astype(str)
+    return frame.loc[keys.sort_values(order, kind="mergesort").index].reset_index(drop=True)
+
+
+def canonical_csv(frame: pd.DataFrame) -> bytes:
+    """The bytes that are hashed and stored: UTF-8 CSV, header row, ``\\n`` line ends."""
+    return frame.to_csv(index=False, lineterminator="\n", na_rep="").encode("utf-8")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

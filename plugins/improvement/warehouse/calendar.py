@@ -1,0 +1,53 @@
+"""England-and-Wales working days, from the ``holidays`` package, as a warehouse table.
+
+``working_day_number`` counts working days from the start of the calendar up to and
+including each date, so the working days after ``a`` up to and including ``b`` are
+``number(b) - number(a)``: same day 0, Friday to Monday 1, as the measure conventions say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import holidays
+import sqlalchemy as sa
+
+from improvement.warehouse.tables import calendar_day
+
+CALENDAR_START = dt.date(2000, 1, 1)
+CALENDAR_END = dt.date(2040, 12, 31)
+
+
+def bank_holidays(start: dt.date, end: dt.date) -> dict[dt.date, str]:
+    """England-and-Wales bank holidays, including one-off and moved days."""
+    years = range(start.year, end.year + 1)
+    return dict(holidays.UnitedKingdom(subdiv="ENG", years=years).items())
+
+
+def calendar_rows(start: dt.date = CALENDAR_START, end: dt.date = CALENDAR_END) -> list[dict]:
+    holiday_names = bank_holidays(start, end)
+    rows, number, day = [], 0, start
+    while day <= end:
+        name = holiday_names.get(day)
+        working = day.isoweekday() <= 5 and name is None
+        number += working
+        rows.append(
+            {
+                "day": day,
+                "iso_weekday": day.isoweekday(),
+                "is_bank_holiday": name is not None,
+                "holiday_name": name,
+                "is_working_day": working,
+                "working_day_number": number,
+            }
+        )
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def refresh_calendar(conn: sa.Connection) -> int:
+    """Rewrite the calendar (idempotent): run after upgrading ``holidays`` for new one-off days."""
+    rows = calendar_rows()
+    conn.execute(calendar_day.delete())
+    conn.execute(calendar_day.insert(), rows)
+    return len(rows)

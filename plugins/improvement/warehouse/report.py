@@ -1,0 +1,52 @@
+"""Plain-text summaries of what the warehouse holds (counts only, never records)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from improvement.warehouse.tables import (
+    data_quality_finding,
+    pipeline_run,
+    snapshot,
+    snapshot_table,
+)
+
+
+def describe_snapshot(engine: sa.Engine, snapshot_key: str | None = None) -> str:
+    with engine.connect() as conn:
+        query = sa.select(snapshot)
+        if snapshot_key:
+            query = query.where(snapshot.c.snapshot_key == snapshot_key)
+        row = conn.execute(
+            query.order_by(snapshot.c.snapshot_date.desc(), snapshot.c.written_at.desc()).limit(1)
+        ).first()
+        if row is None:
+            return f"No snapshot {snapshot_key or ''} in the warehouse yet".replace("  ", " ")
+        tables = conn.execute(
+            sa.select(snapshot_table.c.table_name, snapshot_table.c.row_count)
+            .where(snapshot_table.c.snapshot_id == row.snapshot_id)
+            .order_by(snapshot_table.c.table_name)
+        ).all()
+        findings = conn.execute(
+            sa.select(data_quality_finding.c.severity, data_quality_finding.c.message)
+            .where(data_quality_finding.c.snapshot_id == row.snapshot_id)
+            .order_by(data_quality_finding.c.table_name, data_quality_finding.c.column_name)
+        ).all()
+        runs = conn.execute(
+            sa.select(pipeline_run).where(pipeline_run.c.snapshot_id == row.snapshot_id)
+        ).all()
+    lines = [
+        f"Snapshot {row.snapshot_key} (as at {row.snapshot_date})",
+        f"  extract hash {row.extract_hash}",
+        f"  source       {row.source}",
+    ]
+    for run in runs:
+        lines.append(
+            f"  run          {run.dag_id} {run.run_id}: extract {run.extract_seconds:.1f} s, "
+            f"validate {run.validate_seconds:.1f} s, snapshot {run.snapshot_seconds:.1f} s"
+        )
+    lines.append(f"  {len(tables)} tables, {sum(r.row_count for r in tables):,} rows:")
+    lines += [f"    {name:<28}{count:>10,}" for name, count in tables]
+    lines.append(f"  {len(findings)} data-quality findings:")
+    lines += [f"    [{severity}] {message}" for severity, message in findings]
+    return "\n".join(lines)

@@ -1,0 +1,183 @@
+"""Write an extract into the warehouse as one snapshot, in one transaction, keyed by period.
+
+Table contents are stored once per content hash (gzip of the canonical CSV), so weeks whose
+tables did not change cost nothing. Re-running a period replaces its snapshot in place: the
+same extract gives the same rows, and no duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improvement.extract import ExtractManifest
+from improvement.validate import Finding, PreviousSnapshot
+from improvement.warehouse.tables import (
+    data_quality_finding,
+    extract_blob,
+    pipeline_run,
+    snapshot,
+    snapshot_table,
+)
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Which Airflow run wrote a snapshot, for which period, and how long each step took."""
+
+    dag_id: str
+    run_id: str
+    cadence: str
+    snapshot_date: dt.date
+    data_interval_start: dt.datetime
+    data_interval_end: dt.datetime
+    validate_seconds: float
+
+    @property
+    def snapshot_key(self) -> str:
+        return f"{self.cadence}/{self.snapshot_date.isoformat()}"
+
+
+def previous_snapshot(engine: sa.Engine, before: dt.date) -> PreviousSnapshot | None:
+    """Row counts of the latest snapshot dated before ``before``, to spot a collapse."""
+    with engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(snapshot.c.snapshot_id, snapshot.c.snapshot_key)
+            .where(snapshot.c.snapshot_date < before)
+            .order_by(snapshot.c.snapshot_date.desc(), snapshot.c.written_at.desc())
+            .limit(1)
+        ).first()
+        if latest is None:
+            return None
+        counts = conn.execute(
+            sa.select(snapshot_table.c.table_name, snapshot_table.c.row_count).where(
+                snapshot_table.c.snapshot_id == latest.snapshot_id
+            )
+        ).all()
+    return PreviousSnapshot(latest.snapshot_key, {name: rows for name, rows in counts})
+
+
+def write_snapshot(
+    engine: sa.Engine,
+    manifest: ExtractManifest,
+    findings: list[Finding],
+    run: RunRecord,
+) -> int:
+    """Store the staged extract as the snapshot for ``run``'s period; returns its id."""
+    clock = time.monotonic()
+    staging = Path(manifest.staging_dir)
+    with engine.begin() as conn:
+        stored = set(
+            conn.execute(
+                sa.select(extract_blob.c.content_hash).where(
+                    extract_blob.c.content_hash.in_(
+                        [t.content_hash for t in manifest.tables.values()]
+                    )
+                )
+            ).scalars()
+        )
+        for table in manifest.tables.values():
+            if table.content_hash not in stored:
+                conn.execute(
+                    extract_blob.insert().values(
+                        content_hash=table.content_hash,
+                        table_name=table.table,
+                        row_count=table.row_count,
+                        payload=(staging / table.staged_file).read_bytes(),
+                    )
+                )
+                stored.add(table.content_hash)
+        values = {
+            "cadence": run.cadence,
+            "snapshot_date": run.snapshot_date,
+            "data_interval_start": run.data_interval_start,
+            "data_interval_end": run.data_interval_end,
+            "extract_hash": manifest.extract_hash,
+            "source": manifest.source[:500],
+            "written_at": dt.datetime.now(dt.UTC),
+        }
+        snapshot_id = conn.execute(
+            sa.select(snapshot.c.snapshot_id).where(snapshot.c.snapshot_key == run.snapshot_key)
+        ).scalar()
+        if snapshot_id is None:
+            snapshot_id = conn.execute(
+                snapshot.insert().values(snapshot_key=run.snapshot_key, **values)
+            ).inserted_primary_key[0]
+        else:
+            conn.execute(
+                snapshot.update().where(snapshot.c.snapshot_id == snapshot_id).values(**values)
+            )
+        for child in (snapshot_table, data_quality_finding):
+            conn.execute(child.delete().where(child.c.snapshot_id == snapshot_id))
+        conn.execute(
+            snapshot_table.insert(),
+            [
+                {
+                    "snapshot_id": snapshot_id,
+                    "table_name": t.table,
+                    "content_hash": t.content_hash,
+                    "row_count": t.row_count,
+                }
+                for t in manifest.tables.values()
+            ],
+        )
+        if findings:
+            conn.execute(
+                data_quality_finding.insert(),
+                [
+                    {
+                        "snapshot_id": snapshot_id,
+                        "check_name": f.check,
+                        "table_name": f.table,
+                        "column_name": f.column or "",
+                        "severity": f.severity,
+                        "row_count": f.rows,
+                        "message": f.message[:500],
+                    }
+                    for f in findings
+                ],
+            )
+        conn.execute(
+            pipeline_run.delete().where(
+                (pipeline_run.c.dag_id == run.dag_id) & (pipeline_run.c.run_id == run.run_id)
+            )
+        )
+        conn.execute(
+            pipeline_run.insert().values(
+                dag_id=run.dag_id,
+                run_id=run.run_id,
+                snapshot_id=snapshot_id,
+                data_interval_start=run.data_interval_start,
+                data_interval_end=run.data_interval_end,
+                extract_hash=manifest.extract_hash,
+                extract_started_at=dt.datetime.fromisoformat(manifest.started_at),
+                extract_seconds=manifest.seconds,
+                validate_seconds=run.validate_seconds,
+                snapshot_seconds=round(time.monotonic() - clock, 3),
+                finished_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    return snapshot_id
+
+
+def read_snapshot_table(engine: sa.Engine, snapshot_key: str, table: str) -> pd.DataFrame:
+    """One SSD table as stored in a snapshot, canonical text with missing values as None."""
+    with engine.connect() as conn:
+        payload = conn.execute(
+            sa.select(extract_blob.c.payload)
+            .select_from(snapshot.join(snapshot_table).join(extract_blob))
+            .where(
+                (snapshot.c.snapshot_key == snapshot_key) & (snapshot_table.c.table_name == table)
+            )
+        ).scalar_one()
+    frame = pd.read_csv(
+        io.BytesIO(gzip.decompress(payload)), dtype=object, keep_default_na=False, na_values=[""]
+    )
+    return frame.astype(object).where(frame.notna(), None)

@@ -1,0 +1,80 @@
+"""Warehouse tables as SQLAlchemy Core objects for queries. Alembic migrations create them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+calendar_day = sa.Table(
+    "calendar_day",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("iso_weekday", sa.Integer, nullable=False),
+    sa.Column("is_bank_holiday", sa.Boolean, nullable=False),
+    sa.Column("holiday_name", sa.String(100)),
+    sa.Column("is_working_day", sa.Boolean, nullable=False),
+    sa.Column("working_day_number", sa.Integer, nullable=False),
+)
+
+extract_blob = sa.Table(
+    "extract_blob",
+    metadata,
+    sa.Column("content_hash", sa.String(64), primary_key=True),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+
+snapshot = sa.Table(
+    "snapshot",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("snapshot_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("cadence", sa.String(16), nullable=False),
+    sa.Column("snapshot_date", sa.Date, nullable=False),
+    sa.Column("data_interval_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data_interval_end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("extract_hash", sa.String(64), nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("written_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+snapshot_table = sa.Table(
+    "snapshot_table",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshot.snapshot_id"), primary_key=True),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column(
+        "content_hash", sa.String(64), sa.ForeignKey("extract_blob.content_hash"), nullable=False
+    ),
+    sa.Column("row_count", sa.Integer, nullable=False),
+)
+
+data_quality_finding = sa.Table(
+    "data_quality_finding",
+    metadata,
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshot.snapshot_id"), primary_key=True),
+    sa.Column("check_name", sa.String(32), primary_key=True),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("column_name", sa.String(64), primary_key=True),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("message", sa.String(500), nullable=False),
+)
+
+pipeline_run = sa.Table(
+    "pipeline_run",
+    metadata,
+    sa.Column("dag_id", sa.String(250), primary_key=True),
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshot.snapshot_id"), nullable=False),
+    sa.Column("data_interval_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data_interval_end", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("extract_hash", sa.String(64), nullable=False),
+    sa.Column("extract_started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("extract_seconds", sa.Float, nullable=False),
+    sa.Column("validate_seconds", sa.Float, nullable=False),
+    sa.Column("snapshot_seconds", sa.Float, nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,68 @@
+"""The weekly DAG's task bodies: resolve connections and the run's period, call the pipeline.
+
+Imported by the DAG file, so it imports pandas, SQLAlchemy and Alembic only inside the task
+bodies: parsing the DAG stays fast and touches no database. Validation failures fail the
+task without retries (the data will not fix itself by waiting); connection problems keep
+Airflow's retries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+CADENCE = "weekly"
+
+
+def _snapshot_date(context: dict[str, Any]) -> dt.date:
+    from improvement.pipeline import week_ending
+
+    return week_ending(context["data_interval_end"])
+
+
+def extract(context: dict[str, Any]) -> dict:
+    from improvement import pipeline
+    from improvement.connections import target_from_connection
+    from improvement.settings import CASE_SYSTEM_CONN_ID, load_settings
+
+    destination = pipeline.staging_path(
+        load_settings().staging_dir, CADENCE, _snapshot_date(context)
+    )
+    return pipeline.run_extract(target_from_connection(CASE_SYSTEM_CONN_ID), destination)
+
+
+def validate(manifest: dict, context: dict[str, Any]) -> dict:
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from improvement import pipeline
+    from improvement.connections import target_from_connection
+    from improvement.settings import WAREHOUSE_CONN_ID, load_settings
+    from improvement.validate import ExtractValidationError
+    from improvement.warehouse.migrate import WarehouseNotReady
+
+    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    try:
+        return pipeline.run_validate(
+            manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
+        )
+    except (ExtractValidationError, WarehouseNotReady) as error:
+        raise AirflowFailException(str(error)) from error
+
+
+def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
+    from improvement import pipeline
+    from improvement.connections import target_from_connection
+    from improvement.settings import WAREHOUSE_CONN_ID
+    from improvement.warehouse.snapshots import RunRecord
+
+    run = RunRecord(
+        dag_id=context["dag"].dag_id,
+        run_id=context["run_id"],
+        cadence=CADENCE,
+        snapshot_date=_snapshot_date(context),
+        data_interval_start=context["data_interval_start"],
+        data_interval_end=context["data_interval_end"],
+        validate_seconds=validation["seconds"],
+    )
+    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    return pipeline.run_snapshot(manifest, validation, warehouse, run)

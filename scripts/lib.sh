@@ -1,0 +1,46 @@
+# Shared by scripts/demo and scripts/test: the virtual environment and the demo's Airflow settings.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+
+ensure_venv() {
+  local python="${PYTHON:-python3}"
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "Python 3.11 is required (found $("$python" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+    exit 1
+  fi
+  [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
+  # Reinstall only when the pins or the package metadata changed.
+  local stamp="$VENV/.installed" want
+  want="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing pinned dependencies into $VENV ..."
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+    echo "$want" > "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+# The embedded default: SQLite case system, SQLite warehouse, Airflow on SQLite, all under the repo.
+demo_env() {
+  export IMPROVEMENT_DATA_DIR="${IMPROVEMENT_DATA_DIR:-$ROOT/data}"
+  export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/.airflow}"
+  export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
+  export AIRFLOW__CORE__PLUGINS_FOLDER="$ROOT/plugins"
+  export AIRFLOW__CORE__LOAD_EXAMPLES=False
+  export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  export AIRFLOW_CONN_CASE_SYSTEM="${AIRFLOW_CONN_CASE_SYSTEM:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/case_system.sqlite\"}}}"
+  export AIRFLOW_CONN_WAREHOUSE="${AIRFLOW_CONN_WAREHOUSE:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/warehouse.sqlite\"}}}"
+  mkdir -p "$IMPROVEMENT_DATA_DIR" "$AIRFLOW_HOME"
+}
+
+# Tests start their own PostgreSQL server from the Debian packages; install them if absent.
+ensure_postgres_binaries() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "Installing PostgreSQL from the Debian packages ..."
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+  fi
+}
