@@ -162,7 +162,7 @@ def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
     def values(table: str, column: str) -> pd.Series | None:
         if (table, column) not in columns:
             extract = manifest.tables[table]
-            usable = extract.present and column not in extract.missing_columns
+            usable = bool(extract.staged_file) and column not in extract.missing_columns
             columns[(table, column)] = (
                 read_staged_table(manifest, table, [column])[column] if usable else None
             )

@@ -133,7 +133,7 @@ def canonical_column(raw: pd.Series, column: ColumnSpec) -> tuple[pd.Series, Col
     result = pd.Series([None] * len(values), index=values.index, dtype=object)
     # Placeholders become missing; unparseable values are dropped too, and their count
     # fails validation, so they never reach a snapshot.
-    keep = ~(placeholder | unparseable)
+    keep = ~(placeholder | unparseable) & converted.notna()
     result[converted.index[keep]] = converted[keep]
     return result, findings
 

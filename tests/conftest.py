@@ -1,0 +1,137 @@
+"""Shared fixtures: an isolated Airflow home, a real PostgreSQL server, generated counties.
+
+Airflow reads its configuration at import, so the environment is set here, before any test
+module imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="improvement-airflow-"))
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
+        "IMPROVEMENT_DATA_DIR": str(AIRFLOW_HOME / "data"),
+    }
+)
+for variable in ("AIRFLOW_CONN_CASE_SYSTEM", "AIRFLOW_CONN_WAREHOUSE"):
+    os.environ.pop(variable, None)
+
+AS_OF = dt.date(2026, 11, 15)  # a Sunday: the week ending it is run on Monday 2026-11-16
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """Airflow's metadata database, migrated once for the session."""
+    subprocess.run(
+        [str(Path(sys.executable).parent / "airflow"), "db", "migrate"],
+        check=True,
+        capture_output=True,
+        env=os.environ.copy(),
+    )
+    return AIRFLOW_HOME
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server from the Debian packages (scripts/test installs them)."""
+    initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not initdb:
+        pytest.fail("PostgreSQL server binaries not found: run the tests through scripts/test")
+    bindir = Path(initdb[-1]).parent
+    datadir = Path(tempfile.mkdtemp(prefix="improvement-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: use the packages' postgres user
+        shutil.chown(datadir, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir / "db"),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir / "db"),
+            "-w",
+            "-l",
+            str(datadir / "server.log"),
+            "-o",
+            f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [
+                *as_user,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(datadir / "db"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def small_county():
+    """A generated county at 5 % scale: every table filled, quick to extract."""
+    from improvement.generator import generate_county
+
+    return generate_county(seed=7, as_of=AS_OF, scale=0.05)
+
+
+@pytest.fixture(scope="session")
+def small_case_system(small_county, tmp_path_factory) -> Path:
+    """The small county loaded into a SQLite case-system file (copy it before changing it)."""
+    from improvement.generator import load_case_system
+
+    path = tmp_path_factory.mktemp("case-system") / "case_system.sqlite"
+    load_case_system(small_county, f"sqlite:///{path}")
+    return path

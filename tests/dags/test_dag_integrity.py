@@ -1,0 +1,54 @@
+"""Every DAG file imports cleanly, quickly, without touching a connection or database."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy
+
+DAG_IDS = {"weekly_performance"}
+
+
+class LookupAtParseTime(AssertionError):
+    pass
+
+
+@pytest.fixture
+def dagbag(monkeypatch):
+    """Parse the DAG folder with connection lookups and engine creation made to explode."""
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk import BaseHook
+
+    def refuse(*args, **kwargs):
+        raise LookupAtParseTime("a DAG file looked up a connection or database at parse time")
+
+    monkeypatch.setattr(BaseHook, "get_connection", classmethod(refuse))
+    monkeypatch.setattr(sqlalchemy, "create_engine", refuse)
+    monkeypatch.setenv("AIRFLOW_CONN_CASE_SYSTEM", "not a connection")
+    return DagBag(dag_folder="dags")
+
+
+def test_dag_files_import_without_errors_or_lookups(dagbag):
+    assert dagbag.import_errors == {}
+    assert set(dagbag.dag_ids) == DAG_IDS
+
+
+def test_each_dag_file_parses_in_under_a_second(dagbag):
+    slow = {stat.file: stat.duration.total_seconds() for stat in dagbag.dagbag_stats}
+    assert slow and all(seconds < 1.0 for seconds in slow.values()), slow
+
+
+def test_weekly_dag_wiring_schedule_and_team_rules(dagbag):
+    dag = dagbag.dags["weekly_performance"]
+    assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
+        "extract": ["snapshot", "validate"],
+        "validate": ["snapshot"],
+        "snapshot": [],
+    }
+    timetable = dag.timetable
+    assert type(timetable).__name__ == "CronDataIntervalTimetable"
+    assert timetable.expression == "0 6 * * 1"
+    assert str(timetable.timezone) == "Europe/London"
+    assert dag.catchup is False and dag.max_active_runs == 1 and dag.doc_md
+    for task in dag.tasks:
+        assert task.owner == "performance-and-information"
+        assert task.retries >= 1

@@ -1,0 +1,68 @@
+"""The weekly DAG run by real Airflow (``dag.test``) against the generated county."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from improvement.warehouse.report import describe_snapshot
+from tests.conftest import AS_OF
+from tests.integration.helpers import new_warehouse, warehouse_contents
+
+RUN_AFTER = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
+
+
+def _connection(url: str) -> str:
+    return json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}})
+
+
+@pytest.fixture
+def environment(airflow_db, small_case_system, tmp_path, monkeypatch):
+    case_system = tmp_path / "case_system.sqlite"
+    shutil.copy(small_case_system, case_system)
+    warehouse = new_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    monkeypatch.setenv("AIRFLOW_CONN_CASE_SYSTEM", _connection(f"sqlite:///{case_system}"))
+    monkeypatch.setenv("AIRFLOW_CONN_WAREHOUSE", _connection(str(warehouse.url)))
+    monkeypatch.setenv("IMPROVEMENT_DATA_DIR", str(tmp_path / "data"))
+    return case_system, warehouse
+
+
+def _run_weekly():
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
+    dag = DagBag(dag_folder="dags/weekly_performance.py").dags["weekly_performance"]
+    run = dag.test(logical_date=RUN_AFTER)
+    with create_session() as session:
+        stored = session.query(DagRun).filter_by(dag_id=dag.dag_id, run_id=run.run_id).one()
+        states = {ti.task_id: ti.state for ti in stored.get_task_instances(session=session)}
+        return stored.state, states, stored.data_interval_end
+
+
+def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
+    _, warehouse = environment
+    state, states, interval_end = _run_weekly()
+    assert (state, states) == (
+        "success",
+        {"extract": "success", "validate": "success", "snapshot": "success"},
+    )
+    assert interval_end == RUN_AFTER
+    summary = describe_snapshot(warehouse.engine(), f"weekly/{AS_OF}")
+    assert summary.startswith(f"Snapshot weekly/{AS_OF} (as at {AS_OF})")
+    assert "25 tables" in summary
+
+
+def test_failed_validation_stops_the_run_and_writes_nothing(environment):
+    case_system, warehouse = environment
+    with sqlite3.connect(case_system) as db:
+        db.execute("ALTER TABLE ssd_cin_episodes DROP COLUMN cine_referral_date")
+    before = warehouse_contents(warehouse)
+    state, states, _ = _run_weekly()
+    assert state == "failed"
+    assert states == {"extract": "success", "validate": "failed", "snapshot": "upstream_failed"}
+    assert warehouse_contents(warehouse) == before

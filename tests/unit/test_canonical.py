@@ -1,0 +1,87 @@
+"""Canonical values: the same record must give the same text on every database engine."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from improvement.ssd.canonical import (
+    canonical_column,
+    canonical_csv,
+    canonical_table,
+    content_hash,
+    sort_canonical,
+)
+from improvement.ssd.schema import ColumnSpec
+
+DATE = ColumnSpec("d", "DATETIME", None, False)
+INT = ColumnSpec("i", "INT", None, False)
+FLOAT = ColumnSpec("f", "FLOAT", None, False)
+TEXT = ColumnSpec("t", "CHAR", "5", False)
+
+
+def canon(values, column):
+    result, findings = canonical_column(pd.Series(values, dtype=object), column)
+    return list(result), findings
+
+
+def test_dates_from_sqlite_text_and_server_datetimes_agree():
+    from_sqlite, _ = canon(["2024-02-29 14:20:00.000000", "2024-03-01", "2024-03-02T08:00"], DATE)
+    from_server, _ = canon(
+        [dt.datetime(2024, 2, 29, 14, 20), dt.date(2024, 3, 1), pd.Timestamp("2024-03-02 08:00")],
+        DATE,
+    )
+    assert from_sqlite == from_server == ["2024-02-29", "2024-03-01", "2024-03-02"]
+
+
+def test_datetime64_column_is_canonicalised_without_time():
+    series = pd.Series(pd.to_datetime(["2025-04-01 23:59", None]))
+    result, findings = canonical_column(series, DATE)
+    assert list(result) == ["2025-04-01", None]
+    assert findings.placeholders == findings.unparseable == 0
+
+
+def test_date_placeholders_become_missing_and_are_counted():
+    values, findings = canon(
+        ["1900-01-01", dt.datetime(1900, 1, 1), "SSD_PH", "", None, "2020-01-01"], DATE
+    )
+    assert values == [None, None, None, None, None, "2020-01-01"]
+    assert findings.placeholders == 3
+    assert findings.unparseable == 0
+
+
+def test_text_that_is_not_a_date_is_counted_not_guessed():
+    values, findings = canon(["31/12/2020", "2021-02-30", "next week", "2021-02-28"], DATE)
+    assert findings.unparseable == 3
+    assert values == [None, None, None, "2021-02-28"]
+
+
+def test_char_padding_and_text_placeholders():
+    values, findings = canon(["Y    ", " N", "SSD_PH", "   ", None], TEXT)
+    assert values == ["Y", "N", None, None, None]
+    assert findings.placeholders == 1
+
+
+def test_numbers_from_any_engine_have_one_form():
+    ints, int_findings = canon([3, 3.0, "3", " 12 ", None, "three", 2.5], INT)
+    assert ints == ["3", "3", "3", "12", None, None, None]
+    assert int_findings.unparseable == 2
+    floats, float_findings = canon([1, 0.5, "0.50", float("nan"), "x"], FLOAT)
+    assert floats == ["1.0", "0.5", "0.5", None, None]
+    assert float_findings.unparseable == 1
+
+
+def test_sorting_and_hash_do_not_depend_on_row_order():
+    frame = pd.DataFrame({"id": ["b", "a", "c"], "value": ["2", None, "1"]}, dtype=object)
+    shuffled = frame.iloc[[2, 0, 1]]
+    first = canonical_csv(sort_canonical(frame, "id"))
+    second = canonical_csv(sort_canonical(shuffled, "id"))
+    assert first == second == b"id,value\na,\nb,2\nc,1\n"
+    assert content_hash(first) == content_hash(second)
+
+
+@pytest.mark.parametrize("kind", ["DATETIME", "INT", "FLOAT", "VARCHAR"])
+def test_all_missing_column_stays_missing(kind):
+    column = ColumnSpec("x", kind, "10" if kind == "VARCHAR" else None, False)
+    table = canonical_table(pd.DataFrame({"x": [None, None]}), [column])
+    assert table.frame["x"].isna().all()

@@ -1,0 +1,47 @@
+"""The SSD declaration matches the standard's column lists, and every link points somewhere real."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from improvement.ssd.schema import FOREIGN_KEYS, NOT_EXTRACTED, SSD_TABLES, ssd_metadata
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ssd-schema.md"
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/reference is not beside this checkout")
+def test_tables_and_columns_match_the_reference_exactly():
+    text = REFERENCE.read_text().split("## Tables (SSD 1.4.5)")[1]
+    documented = {}
+    for block in re.split(r"\n### ", text)[1:]:
+        name, *lines = block.strip().splitlines()
+        documented[name.strip()] = [line[2:].strip() for line in lines if line.startswith("- ")]
+    ours = {
+        name: [
+            " ".join(filter(None, [c.name, c.sql_type + (f"({c.size})" if c.size else "")]))
+            + (" PK" if c.primary_key else "")
+            for c in spec.columns
+        ]
+        for name, spec in SSD_TABLES.items()
+    }
+    assert ours == documented
+
+
+def test_every_table_has_one_primary_key():
+    for spec in SSD_TABLES.values():
+        assert sum(c.primary_key for c in spec.columns) == 1, spec.name
+        assert spec.primary_key in {c.name for c in spec.extracted}, spec.name
+
+
+def test_links_and_exclusions_name_real_columns():
+    for table, column, ref_table, ref_column in FOREIGN_KEYS:
+        assert SSD_TABLES[table].column(column) and SSD_TABLES[ref_table].column(ref_column)
+    for table, columns in NOT_EXTRACTED.items():
+        assert columns <= {c.name for c in SSD_TABLES[table].columns}, table
+
+
+def test_metadata_uses_the_requested_schema():
+    metadata = ssd_metadata("ssd_development")
+    assert {t.schema for t in metadata.tables.values()} == {"ssd_development"}
+    assert len(metadata.tables) == len(SSD_TABLES) == 25
