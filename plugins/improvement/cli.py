@@ -44,6 +44,19 @@ def _warehouse_upgrade(args: argparse.Namespace) -> None:
     print(f"Warehouse {target.describe()} is at revision {revision}")
 
 
+def _refresh_calendar(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.warehouse.calendar import refresh_calendar
+    from improvement.warehouse.migrate import require_current
+
+    target = DatabaseTarget.from_url(args.url)
+    engine = target.engine()
+    require_current(engine)
+    with engine.begin() as conn:
+        days = refresh_calendar(conn)
+    print(f"Calendar of {days:,} days rewritten in {target.describe()}")
+
+
 def _show_snapshot(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.warehouse.report import describe_snapshot
@@ -75,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = commands.add_parser("warehouse-upgrade", help="apply the warehouse migrations")
     upgrade.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     upgrade.set_defaults(handler=_warehouse_upgrade, default_url=default_warehouse_url)
+
+    calendar = commands.add_parser(
+        "calendar-refresh", help="rewrite the working-day calendar from the holidays package"
+    )
+    calendar.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    calendar.set_defaults(handler=_refresh_calendar, default_url=default_warehouse_url)
 
     show = commands.add_parser("show-snapshot", help="summarise a stored snapshot")
     show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")
