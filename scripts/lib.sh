@@ -13,9 +13,14 @@ ensure_venv() {
   local stamp="$VENV/.installed" want
   want="$(cat "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "Installing pinned dependencies into $VENV ..."
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+    echo "Installing pinned dependencies into $VENV (log: $VENV/install.log) ..."
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check -r "$ROOT/requirements.txt" &&
+           "$VENV/bin/python" -m pip install --disable-pip-version-check --no-deps -e "$ROOT"; } \
+         > "$VENV/install.log" 2>&1; then
+      tail -n 30 "$VENV/install.log" >&2
+      echo "Installing the dependencies failed; see $VENV/install.log" >&2
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"
