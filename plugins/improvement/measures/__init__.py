@@ -1,0 +1,1 @@
+"""Improvement-plan measures: catalogue, engine, SPC and RAG."""
