@@ -29,7 +29,9 @@ def default_warehouse_url() -> str:
 def _generate(args: argparse.Namespace) -> None:
     from improvement.generator import format_summary, generate_county, load_case_system
 
-    county = generate_county(seed=args.seed, as_of=args.as_of, scale=args.scale)
+    county = generate_county(
+        seed=args.seed, as_of=args.as_of, scale=args.scale, judgement_date=args.judgement_date
+    )
     load_case_system(county, args.url, schema=args.schema)
     print(format_summary(county))
     print(f"Case system written to {sa.make_url(args.url).render_as_string(hide_password=True)}")
@@ -80,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument(
         "--scale", type=float, default=1.0, help="1.0 is a ~5,000-referral county"
+    )
+    generate.add_argument(
+        "--judgement-date",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="date of the Ofsted judgement (default: 18 months into the six-year window)",
     )
     generate.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     generate.add_argument("--schema", default=None, help="schema to create the SSD tables in")

@@ -42,8 +42,8 @@ def describe_snapshot(engine: sa.Engine, snapshot_key: str | None = None) -> str
     ]
     for run in runs:
         lines.append(
-            f"  run          {run.dag_id} {run.run_id}: extract {run.extract_seconds:.1f} s, "
-            f"validate {run.validate_seconds:.1f} s, snapshot {run.snapshot_seconds:.1f} s"
+            f"  run          {run.dag_id} {run.run_id}: extract {run.extract_seconds:.2f} s, "
+            f"validate {run.validate_seconds:.2f} s, snapshot {run.snapshot_seconds:.2f} s"
         )
     lines.append(f"  {len(tables)} tables, {sum(r.row_count for r in tables):,} rows:")
     lines += [f"    {name:<28}{count:>10,}" for name, count in tables]
