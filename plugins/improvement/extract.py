@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improvement.ssd.canonical import canonical_csv, canonical_table, content_hash, sort_canonical
-from improvement.ssd.schema import SSD_TABLES, TableSpec
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, TableSpec
 
 MANIFEST_NAME = "manifest.json"
 _READ_CHUNK_ROWS = 200_000
@@ -33,6 +33,7 @@ class TableExtract:
 
     table: str
     present: bool
+    optional: bool = False
     row_count: int = 0
     missing_columns: list[str] = field(default_factory=list)
     content_hash: str | None = None
@@ -62,8 +63,9 @@ class ExtractManifest:
 
 
 def combined_hash(table_hashes: dict[str, str | None]) -> str:
-    """One hash for the whole extract, from each table's content hash."""
-    lines = "".join(f"{name}:{table_hashes[name] or 'missing'}\n" for name in sorted(table_hashes))
+    """One hash for the whole extract, from the content hash of each table present."""
+    present = sorted(name for name, digest in table_hashes.items() if digest)
+    lines = "".join(f"{name}:{table_hashes[name]}\n" for name in present)
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
@@ -113,9 +115,10 @@ def extract_case_system(
     with engine.connect() as conn:
         inspector = sa.inspect(conn)
         existing = {name.lower(): name for name in inspector.get_table_names(schema=schema)}
-        for spec in SSD_TABLES.values():
+        for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
+            optional = spec.name in EXTENSION_TABLES
             if spec.name not in existing:
-                tables[spec.name] = TableExtract(spec.name, present=False)
+                tables[spec.name] = TableExtract(spec.name, present=False, optional=optional)
                 continue
             actual = {
                 c["name"].lower(): c["name"]
@@ -129,6 +132,7 @@ def extract_case_system(
             tables[spec.name] = TableExtract(
                 spec.name,
                 present=True,
+                optional=optional,
                 row_count=len(frame),
                 missing_columns=missing,
                 content_hash=digest,

@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 from improvement.extract import ExtractManifest, read_staged_table
-from improvement.ssd.schema import FOREIGN_KEYS, SSD_TABLES
+from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
+
+ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
 ERROR = "error"
 WARNING = "warning"
@@ -63,6 +65,19 @@ def _rows(n: int) -> str:
 def _structure_findings(manifest: ExtractManifest, schema_label: str) -> list[Finding]:
     findings = []
     for name, table in manifest.tables.items():
+        if not table.present and table.optional:
+            findings.append(
+                Finding(
+                    WARNING,
+                    "extension_missing",
+                    name,
+                    None,
+                    0,
+                    f"local extension table not found in {schema_label}: "
+                    "the measures that need it will show no value",
+                )
+            )
+            continue
         if not table.present:
             findings.append(
                 Finding(ERROR, "table_missing", name, None, 0, f"table not found in {schema_label}")
@@ -80,7 +95,7 @@ def _structure_findings(manifest: ExtractManifest, schema_label: str) -> list[Fi
                 )
             )
         for column, count in sorted(table.unparseable.items()):
-            kind = SSD_TABLES[name].column(column).kind
+            kind = ALL_TABLES[name].column(column).kind
             findings.append(
                 Finding(
                     ERROR,
@@ -91,7 +106,7 @@ def _structure_findings(manifest: ExtractManifest, schema_label: str) -> list[Fi
                     f"not a valid {kind} in {_rows(count)} of {table.row_count:,}",
                 )
             )
-        key = SSD_TABLES[name].primary_key
+        key = ALL_TABLES[name].primary_key
         if table.null_keys:
             findings.append(
                 Finding(
@@ -161,8 +176,12 @@ def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
 
     def values(table: str, column: str) -> pd.Series | None:
         if (table, column) not in columns:
-            extract = manifest.tables[table]
-            usable = bool(extract.staged_file) and column not in extract.missing_columns
+            extract = manifest.tables.get(table)
+            usable = (
+                extract is not None
+                and bool(extract.staged_file)
+                and column not in extract.missing_columns
+            )
             columns[(table, column)] = (
                 read_staged_table(manifest, table, [column])[column] if usable else None
             )

@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from improvement.ssd.schema import FOREIGN_KEYS, NOT_EXTRACTED, SSD_TABLES, ssd_metadata
+from improvement.ssd.schema import (
+    EXTENSION_TABLES,
+    FOREIGN_KEYS,
+    NOT_EXTRACTED,
+    SSD_TABLES,
+    ssd_metadata,
+)
+
+ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "ssd-schema.md"
 
@@ -29,14 +37,14 @@ def test_tables_and_columns_match_the_reference_exactly():
 
 
 def test_every_table_has_one_primary_key():
-    for spec in SSD_TABLES.values():
+    for spec in ALL_TABLES.values():
         assert sum(c.primary_key for c in spec.columns) == 1, spec.name
         assert spec.primary_key in {c.name for c in spec.extracted}, spec.name
 
 
 def test_links_and_exclusions_name_real_columns():
     for table, column, ref_table, ref_column in FOREIGN_KEYS:
-        assert SSD_TABLES[table].column(column) and SSD_TABLES[ref_table].column(ref_column)
+        assert ALL_TABLES[table].column(column) and ALL_TABLES[ref_table].column(ref_column)
     for table, columns in NOT_EXTRACTED.items():
         assert columns <= {c.name for c in SSD_TABLES[table].columns}, table
 
@@ -45,3 +53,9 @@ def test_metadata_uses_the_requested_schema():
     metadata = ssd_metadata("ssd_development")
     assert {t.schema for t in metadata.tables.values()} == {"ssd_development"}
     assert len(metadata.tables) == len(SSD_TABLES) == 25
+
+
+def test_extension_tables_are_created_only_on_request():
+    assert set(ssd_metadata(extensions=True).tables) == set(ALL_TABLES)
+    assert not set(EXTENSION_TABLES) & set(ssd_metadata().tables)
+    assert all(name.startswith("ext_") for name in EXTENSION_TABLES)

@@ -115,7 +115,9 @@ def test_error_lists_every_blocking_problem():
     findings = validate(
         manifest(
             ssd_person=TableExtract("ssd_person", present=False),
-            ssd_cla_visits=TableExtract("ssd_cla_visits", True, 9, missing_columns=["clav_cla_id"]),
+            ssd_cla_visits=TableExtract(
+                "ssd_cla_visits", True, row_count=9, missing_columns=["clav_cla_id"]
+            ),
         )
     )
     with pytest.raises(ExtractValidationError) as raised:
@@ -124,3 +126,12 @@ def test_error_lists_every_blocking_problem():
     assert "2 blocking problem(s)" in text
     assert "ssd_person: table not found" in text
     assert "ssd_cla_visits.clav_cla_id: required column not found (the table has 9 rows)" in text
+
+
+def test_missing_local_extension_table_only_warns():
+    findings = validate(
+        manifest(ext_supervision=TableExtract("ext_supervision", False, optional=True))
+    )
+    [finding] = [f for f in findings if f.table == "ext_supervision"]
+    assert (finding.severity, finding.check) == (WARNING, "extension_missing")
+    assert "measures that need it will show no value" in finding.message

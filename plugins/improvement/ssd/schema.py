@@ -367,6 +367,10 @@ FOREIGN_KEYS: tuple[tuple[str, str, str, str], ...] = (
     ("ssd_care_leavers", "clea_person_id", "ssd_person", "pers_person_id"),
     ("ssd_permanence", "perm_person_id", "ssd_person", "pers_person_id"),
     ("ssd_pre_proceedings", "prep_person_id", "ssd_person", "pers_person_id"),
+    ("ext_care_proceedings", "cpro_person_id", "ssd_person", "pers_person_id"),
+    ("ext_practice_audits", "paud_person_id", "ssd_person", "pers_person_id"),
+    ("ext_supervision", "supv_professional_id", "ssd_professionals", "prof_professional_id"),
+    ("ext_health_passports", "hpas_person_id", "ssd_person", "pers_person_id"),
 )
 
 _COLUMN_LINE = re.compile(r"^(?P<name>\w+) (?P<type>[A-Z]+)(?:\((?P<size>\w+)\))?(?P<pk> PK)?$")
@@ -436,12 +440,67 @@ SSD_TABLES: dict[str, TableSpec] = {
     name: _parse_table(name, block) for name, block in SSD_TABLE_SPECS.items()
 }
 
+# Local extensions: data the measures need that SSD does not carry (documented in
+# docs/local-extensions.md). A council fills them beside its SSD tables; where one is absent
+# the extract warns and the measures that need it show no value.
+EXTENSION_TABLE_SPECS: dict[str, str] = {
+    "ext_care_proceedings": """
+        cpro_proceedings_id VARCHAR(48) PK
+        cpro_person_id VARCHAR(48)
+        cpro_court_reference VARCHAR(48)
+        cpro_issue_date DATETIME
+        cpro_final_order_date DATETIME
+        cpro_final_order_type VARCHAR(100)
+        cpro_team VARCHAR(48)
+    """,
+    "ext_practice_audits": """
+        paud_audit_id VARCHAR(48) PK
+        paud_person_id VARCHAR(48)
+        paud_team VARCHAR(48)
+        paud_auditor_id VARCHAR(48)
+        paud_audit_date DATETIME
+        paud_grade VARCHAR(48)
+        paud_moderated CHAR(1)
+        paud_moderated_grade VARCHAR(48)
+        paud_moderation_date DATETIME
+    """,
+    "ext_supervision": """
+        supv_supervision_id VARCHAR(48) PK
+        supv_professional_id VARCHAR(48)
+        supv_supervisor_id VARCHAR(48)
+        supv_supervision_date DATETIME
+        supv_team VARCHAR(48)
+    """,
+    "ext_health_passports": """
+        hpas_passport_id VARCHAR(48) PK
+        hpas_person_id VARCHAR(48)
+        hpas_offered_date DATETIME
+        hpas_issued_date DATETIME
+    """,
+    "ext_workforce_events": """
+        wfev_event_id VARCHAR(48) PK
+        wfev_professional_id VARCHAR(48)
+        wfev_event_type VARCHAR(16)
+        wfev_event_date DATETIME
+        wfev_social_worker CHAR(1)
+        wfev_agency_flag CHAR(1)
+        wfev_full_time_equivalency FLOAT
+        wfev_team VARCHAR(48)
+        wfev_reason VARCHAR(100)
+    """,
+}
+
+EXTENSION_TABLES: dict[str, TableSpec] = {
+    name: _parse_table(name, block) for name, block in EXTENSION_TABLE_SPECS.items()
+}
+
 
 @cache
-def ssd_metadata(schema: str | None = None) -> sa.MetaData:
-    """SQLAlchemy tables for the whole SSD, used to create a case-system database."""
+def ssd_metadata(schema: str | None = None, *, extensions: bool = False) -> sa.MetaData:
+    """SQLAlchemy tables for the whole SSD (and the local extensions), to create a case system."""
     metadata = sa.MetaData(schema=schema)
-    for spec in SSD_TABLES.values():
+    specs = {**SSD_TABLES, **EXTENSION_TABLES} if extensions else SSD_TABLES
+    for spec in specs.values():
         sa.Table(
             spec.name,
             metadata,

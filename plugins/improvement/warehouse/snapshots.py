@@ -73,17 +73,16 @@ def write_snapshot(
     """Store the staged extract as the snapshot for ``run``'s period; returns its id."""
     clock = time.monotonic()
     staging = Path(manifest.staging_dir)
+    present = [t for t in manifest.tables.values() if t.present]
     with engine.begin() as conn:
         stored = set(
             conn.execute(
                 sa.select(extract_blob.c.content_hash).where(
-                    extract_blob.c.content_hash.in_(
-                        [t.content_hash for t in manifest.tables.values()]
-                    )
+                    extract_blob.c.content_hash.in_([t.content_hash for t in present])
                 )
             ).scalars()
         )
-        for table in manifest.tables.values():
+        for table in present:
             if table.content_hash not in stored:
                 conn.execute(
                     extract_blob.insert().values(
@@ -125,7 +124,7 @@ def write_snapshot(
                     "content_hash": t.content_hash,
                     "row_count": t.row_count,
                 }
-                for t in manifest.tables.values()
+                for t in present
             ],
         )
         if findings:
