@@ -15,6 +15,9 @@ calendar_day = sa.Table(
     sa.Column("holiday_name", sa.String(100)),
     sa.Column("is_working_day", sa.Boolean, nullable=False),
     sa.Column("working_day_number", sa.Integer, nullable=False),
+    sa.Column("day_serial", sa.Integer, nullable=False),
+    sa.Column("minus_12m", sa.Date, nullable=False),
+    sa.Column("minus_24m", sa.Date, nullable=False),
 )
 
 extract_blob = sa.Table(
@@ -77,4 +80,19 @@ pipeline_run = sa.Table(
     sa.Column("validate_seconds", sa.Float, nullable=False),
     sa.Column("snapshot_seconds", sa.Float, nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+measure_result = sa.Table(
+    "measure_result",
+    metadata,
+    sa.Column("measure_id", sa.String(64), primary_key=True),
+    sa.Column("as_at", sa.Date, primary_key=True),
+    sa.Column("breakdown", sa.String(16), primary_key=True),
+    sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    sa.Column("extract_hash", sa.String(64), primary_key=True),
+    sa.Column("numerator", sa.Float),
+    sa.Column("denominator", sa.Float),
+    sa.Column("value", sa.Float),
+    sa.Column("definition_version", sa.Integer, nullable=False),
+    sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
 )

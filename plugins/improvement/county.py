@@ -1,0 +1,70 @@
+"""The county's own settings (``config/county.yaml``): population, teams, allocation roles.
+
+Parsed when a task runs, into a typed object; a problem names the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "county.yaml"
+UNALLOCATED = "(unallocated)"
+
+
+class ConfigError(ValueError):
+    """A configuration file is missing a key or holds a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    name: str
+    locality: str
+    team_type: str
+
+
+@dataclass(frozen=True)
+class CountyConfig:
+    child_population_0_17: int
+    allocated_worker_roles: tuple[str, ...]
+    supervision_interval_days: int
+    teams: tuple[Team, ...]
+
+
+def _require(data: dict, key: str, kind: type, path: Path):
+    if key not in data:
+        raise ConfigError(f"{path}: missing key '{key}'")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def load_county_config(path: Path | None = None) -> CountyConfig:
+    path = Path(path or os.environ.get("IMPROVEMENT_COUNTY_CONFIG", DEFAULT_CONFIG))
+    try:
+        data = yaml.safe_load(path.read_text())
+    except FileNotFoundError as error:
+        raise ConfigError(f"{path}: county configuration not found") from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    population = _require(data, "child_population_0_17", int, path)
+    if population <= 0:
+        raise ConfigError(f"{path}: 'child_population_0_17' must be positive")
+    roles = _require(data, "allocated_worker_roles", list, path)
+    teams = []
+    for team_id, team in _require(data, "teams", dict, path).items():
+        for key in ("name", "locality", "team_type"):
+            if not isinstance(team, dict) or not isinstance(team.get(key), str):
+                raise ConfigError(f"{path}: team '{team_id}' needs a text '{key}'")
+        teams.append(Team(str(team_id), team["name"], team["locality"], team["team_type"]))
+    return CountyConfig(
+        child_population_0_17=population,
+        allocated_worker_roles=tuple(str(role) for role in roles),
+        supervision_interval_days=_require(data, "supervision_interval_days", int, path),
+        teams=tuple(teams),
+    )

@@ -1,0 +1,174 @@
+"""The measure catalogue: one folder per measure under ``sql/measures/``.
+
+Each folder holds the whole definition: ``measure.yaml`` (what it means, how it is judged, who
+sees it) and ``query.sql`` (how it is counted). Loading validates every field and names the
+file and key at fault, so an analyst adding a measure learns at once what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
+
+PRIORITY_AREAS = {
+    "care_leavers": "Services to care leavers",
+    "neglect_pre_proceedings": "Social work practice with neglect and the use of pre-proceedings",
+    "cp_conference_drift": "Child protection conference chairs responding to risk and drift",
+    "cp_medicals": "Child protection medicals",
+    "permanence": "Permanence planning for children in care",
+    "life_story_work": "Quality and timeliness of life-story work",
+    "placed_with_parents": "Assessment of children looked after placed with parents",
+    "leadership_oversight": "Strategic oversight and grip of senior leaders: audits, supervision",
+    "front_door": "Service priority: front door and up-to-date assessment",
+    "child_protection": "Service priority: child protection plans and visits",
+    "children_in_care": "Service priority: children in care",
+}
+GROUPS = {
+    "improvement_partnership": "Improvement Partnership",
+    "lg8": "LG-8",
+    "standing_overview_group": "Children's Standing Overview Group",
+    "childrens_scrutiny": "Children's Scrutiny Committee",
+    "corporate_parenting": "Corporate Parenting Members Group",
+    "dcfp_executive": "DCFP Executive",
+    "dfe": "Department for Education (quarterly)",
+}
+UNITS = ("percentage", "rate_per_10000", "mean", "ratio", "count")
+POLARITIES = ("higher", "lower", "context")
+BREAKDOWNS = ("team", "locality", "team_type")
+DISCLOSURE_CLASSES = ("children", "records", "workforce")
+CONFIDENCE = {
+    "V": "read in a published table",
+    "D": "derived from published counts",
+    "R": "recalled, not yet checked",
+}
+
+
+class CatalogueError(ValueError):
+    """A measure definition is incomplete or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    value: float
+    year: str
+    source: str
+    confidence: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    version: int
+    title: str
+    priority_area: str
+    definition: str
+    numerator: str
+    denominator: str
+    unit: str
+    polarity: str
+    target: float | None
+    tolerance: float | None
+    benchmarks: tuple[Benchmark, ...]
+    groups: tuple[str, ...]
+    breakdowns: tuple[str, ...]
+    disclosure: str
+    tables: tuple[str, ...]
+    history: bool
+    sql: str
+
+    def benchmark(self, name: str) -> Benchmark | None:
+        return next((b for b in self.benchmarks if b.name == name), None)
+
+
+def _field(data: dict, key: str, where: str, kind=str, optional: bool = False):
+    if key not in data or data[key] is None:
+        if optional:
+            return None
+        raise CatalogueError(f"{where}: missing '{key}'")
+    value = data[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise CatalogueError(f"{where}: '{key}' must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _one_of(value: str, allowed, key: str, where: str) -> str:
+    if value not in allowed:
+        raise CatalogueError(f"{where}: '{key}' is {value!r}, expected one of {sorted(allowed)}")
+    return value
+
+
+def load_measure(folder: Path) -> Measure:
+    where = str(folder / "measure.yaml")
+    try:
+        data = yaml.safe_load((folder / "measure.yaml").read_text())
+        sql = (folder / "query.sql").read_text()
+    except FileNotFoundError as error:
+        raise CatalogueError(
+            f"{folder}: needs measure.yaml and query.sql ({error.filename})"
+        ) from error
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{where}: expected a mapping")
+    measure_id = _field(data, "id", where)
+    if measure_id != folder.name:
+        raise CatalogueError(f"{where}: id {measure_id!r} differs from its folder {folder.name!r}")
+    benchmarks = []
+    for index, item in enumerate(data.get("benchmarks") or []):
+        at = f"{where}: benchmarks[{index}]"
+        benchmarks.append(
+            Benchmark(
+                name=_field(item, "name", at),
+                value=_field(item, "value", at, float),
+                year=str(_field(item, "year", at, (str, int))),
+                source=_field(item, "source", at),
+                confidence=_one_of(_field(item, "confidence", at), CONFIDENCE, "confidence", at),
+            )
+        )
+    unit = _one_of(_field(data, "unit", where), UNITS, "unit", where)
+    polarity = _one_of(_field(data, "polarity", where), POLARITIES, "polarity", where)
+    target = _field(data, "target", where, float, optional=True)
+    tolerance = _field(data, "tolerance", where, float, optional=True)
+    if target is not None and polarity == "context":
+        raise CatalogueError(f"{where}: a context measure cannot have a target")
+    return Measure(
+        id=measure_id,
+        version=_field(data, "version", where, int),
+        title=_field(data, "title", where),
+        priority_area=_one_of(
+            _field(data, "priority_area", where), PRIORITY_AREAS, "priority_area", where
+        ),
+        definition=" ".join(_field(data, "definition", where).split()),
+        numerator=" ".join(_field(data, "numerator", where).split()),
+        denominator=" ".join((_field(data, "denominator", where, optional=True) or "").split()),
+        unit=unit,
+        polarity=polarity,
+        target=target,
+        tolerance=tolerance,
+        benchmarks=tuple(benchmarks),
+        groups=tuple(
+            _one_of(g, GROUPS, "groups", where) for g in _field(data, "groups", where, list)
+        ),
+        breakdowns=tuple(
+            _one_of(b, BREAKDOWNS, "breakdowns", where) for b in data.get("breakdowns") or []
+        ),
+        disclosure=_one_of(
+            _field(data, "disclosure", where), DISCLOSURE_CLASSES, "disclosure", where
+        ),
+        tables=tuple(_field(data, "tables", where, list)),
+        history=bool(data.get("history", True)),
+        sql=sql,
+    )
+
+
+def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
+    """Every measure, by id, in folder order."""
+    folders = sorted(p for p in directory.iterdir() if p.is_dir())
+    if not folders:
+        raise CatalogueError(f"{directory}: no measure folders")
+    return {measure.id: measure for measure in map(load_measure, folders)}

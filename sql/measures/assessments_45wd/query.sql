@@ -1,0 +1,22 @@
+-- Assessments within 45 working days: one row per as-at date and assessment team.
+-- Working days after the start up to and including authorisation are the difference of the two
+-- dates' working-day numbers; a missing start leaves working_days null (never on time).
+with assessment as (
+    select
+        x.cina_assessment_auth_date as authorised,
+        x.cina_assessment_team as team_id,
+        authorised_day.working_day_number - started_day.working_day_number as working_days
+    from ssd_cin_assessments as x
+    inner join calendar_day as authorised_day on x.cina_assessment_auth_date = authorised_day.day
+    left join calendar_day as started_day on x.cina_assessment_start_date = started_day.day
+)
+
+select
+    a.as_at,
+    assessment.team_id,
+    sum(case when assessment.working_days <= 45 then 1 else 0 end) as numerator,
+    count(*) as denominator
+from as_at as a
+inner join assessment
+    on assessment.authorised > a.minus_12m and assessment.authorised <= a.as_at
+group by a.as_at, assessment.team_id
