@@ -11,6 +11,9 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
    count; the staged files are discarded and nothing is written to the warehouse.
 3. **snapshot** writes the extract to the `warehouse` connection in one transaction, keyed
    by the week, so a re-run replaces the week's snapshot rather than adding to it.
+4. **measures** computes every measure in `sql/measures/` as at that Sunday, by team,
+   locality and team type (on a warehouse with no results yet, also the 104 weekly and 24
+   month-end as-at dates before it), keyed by measure, date, breakdown and extract hash.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
@@ -38,7 +41,7 @@ DEFAULT_ARGS = {
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     doc_md=__doc__,
-    tags=["weekly", "extract"],
+    tags=["weekly", "extract", "measures"],
 )
 def weekly_performance():
     @task
@@ -53,8 +56,12 @@ def weekly_performance():
     def snapshot(manifest: dict, validation: dict) -> dict:
         return weekly.snapshot(manifest, validation, get_current_context())
 
+    @task
+    def measures(snapshot_summary: dict) -> dict:
+        return weekly.measures(snapshot_summary, get_current_context())
+
     manifest = extract()
-    snapshot(manifest, validate(manifest))
+    measures(snapshot(manifest, validate(manifest)))
 
 
 weekly_performance()

@@ -66,3 +66,22 @@ def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
     )
     warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
     return pipeline.run_snapshot(manifest, validation, warehouse, run)
+
+
+def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
+    """Compute the week's measures (and, on a new warehouse, two years of history)."""
+    from improvement.connections import target_from_connection
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.run import measure_snapshot
+    from improvement.settings import WAREHOUSE_CONN_ID
+
+    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    engine = warehouse.engine()
+    try:
+        run = measure_snapshot(
+            engine, snapshot_summary["snapshot_key"], load_catalogue(), load_county_config()
+        )
+    finally:
+        engine.dispose()
+    return run.to_dict()

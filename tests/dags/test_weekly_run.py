@@ -49,7 +49,7 @@ def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
     state, states, interval_end = _run_weekly()
     assert (state, states) == (
         "success",
-        {"extract": "success", "validate": "success", "snapshot": "success"},
+        {"extract": "success", "validate": "success", "snapshot": "success", "measures": "success"},
     )
     assert interval_end == RUN_AFTER
     summary = describe_snapshot(warehouse.engine(), f"weekly/{AS_OF}")
@@ -64,5 +64,10 @@ def test_failed_validation_stops_the_run_and_writes_nothing(environment):
     before = warehouse_contents(warehouse)
     state, states, _ = _run_weekly()
     assert state == "failed"
-    assert states == {"extract": "success", "validate": "failed", "snapshot": "upstream_failed"}
+    assert states == {
+        "extract": "success",
+        "validate": "failed",
+        "snapshot": "upstream_failed",
+        "measures": "upstream_failed",
+    }
     assert warehouse_contents(warehouse) == before

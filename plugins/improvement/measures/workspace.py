@@ -3,7 +3,8 @@
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``team_map`` (team -> locality and team type, from configuration),
-``measure_parameter`` and ``child_team_at`` (each child's team on each date). Temporary
+``measure_parameter``, ``allocation_at`` (open allocated-worker involvements on each date)
+and ``child_team_at`` (each child's team on each date). Temporary
 tables belong to one connection, so concurrent runs never see each other's workspace.
 """
 
@@ -137,6 +138,16 @@ def workspace(
                 sa.Column("supervision_interval_days", sa.Integer),
             ],
         )
+        allocation_at = _temporary_table(
+            metadata,
+            "allocation_at",
+            [sa.Column("as_at", sa.Date)]
+            + [
+                sa.Column(name, sa.Text)
+                for name in ("involvement_id", "person_id", "professional_id", "team_id")
+            ]
+            + [sa.Column("started", sa.Date)],
+        )
         child_team_at = _temporary_table(
             metadata,
             "child_team_at",
@@ -146,7 +157,7 @@ def workspace(
                 sa.Column("team_id", sa.Text),
             ],
         )
-        for table in (as_at, team_map, allocated_role, parameter, child_team_at):
+        for table in (as_at, team_map, allocated_role, parameter, allocation_at, child_team_at):
             table.create(conn)
         conn.execute(as_at.insert(), as_at_rows)
         conn.execute(
@@ -171,14 +182,16 @@ def workspace(
                 }
             ],
         )
-        query = (SQL_DIR / "workspace" / "child_team_at.sql").read_text()
-        conn.execute(
-            child_team_at.insert().from_select(
-                ["as_at", "person_id", "team_id"],
-                sa.text(query).columns(
-                    sa.column("as_at"), sa.column("person_id"), sa.column("team_id")
-                ),
+        for derived in (allocation_at, child_team_at):
+            query = (SQL_DIR / "workspace" / f"{derived.name}.sql").read_text()
+            names = [c.name for c in derived.c]
+            conn.execute(
+                derived.insert().from_select(
+                    names, sa.text(query).columns(*(sa.column(n) for n in names))
+                )
             )
+        sa.Index("ix_allocation_at", allocation_at.c.as_at, allocation_at.c.professional_id).create(
+            conn
         )
         sa.Index("ix_child_team_at", child_team_at.c.person_id, child_team_at.c.as_at).create(conn)
         yield unknown

@@ -1,7 +1,7 @@
 -- Assessments within 45 working days: one row per as-at date and assessment team.
 -- Working days after the start up to and including authorisation are the difference of the two
 -- dates' working-day numbers; a missing start leaves working_days null (never on time).
-with assessment as (
+with assessment as materialized (
     select
         x.cina_assessment_auth_date as authorised,
         x.cina_assessment_team as team_id,

@@ -1,7 +1,7 @@
 -- Re-referrals within 12 months: one row per as-at date and referral team.
 -- A referral counts as a re-referral when the same child has another referral dated before it
 -- and on or after its own date minus 12 months (clamped, from calendar_day.minus_12m).
-with referral as (
+with referral as materialized (
     select
         r.cine_referral_date as referral_date,
         r.cine_referral_team as team_id,

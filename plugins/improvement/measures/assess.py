@@ -1,0 +1,127 @@
+"""What a scorecard row says about one measure on one date: value, RAG, travel, benchmarks, SPC.
+
+Results are read back per as-at date from the most recent computation (the latest extract),
+so a corrected extract supersedes the figures it revises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+
+from improvement.measures.catalogue import Measure
+from improvement.measures.rag import benchmark_position, direction_of_travel, rag_status
+from improvement.measures.spc import SeriesAnalysis, analyse_series
+from improvement.warehouse.tables import measure_result
+
+NEAREST_DAYS = 6  # a weekly series has a point within six days of any date
+
+
+def read_series(
+    conn: sa.Connection,
+    measure_id: str,
+    breakdown: str = "all",
+    breakdown_value: str = "all",
+) -> pd.DataFrame:
+    """as_at, numerator, denominator, value: one row per date, from the latest computation."""
+    rows = conn.execute(
+        sa.select(
+            measure_result.c.as_at,
+            measure_result.c.numerator,
+            measure_result.c.denominator,
+            measure_result.c.value,
+            measure_result.c.computed_at,
+            measure_result.c.extract_hash,
+        ).where(
+            measure_result.c.measure_id == measure_id,
+            measure_result.c.breakdown == breakdown,
+            measure_result.c.breakdown_value == breakdown_value,
+        )
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["as_at", "numerator", "denominator", "value", "computed_at", "extract_hash"]
+    )
+    frame = frame.sort_values(["as_at", "computed_at"]).drop_duplicates("as_at", keep="last")
+    return frame.drop(columns="computed_at").reset_index(drop=True)
+
+
+def value_near(series: pd.DataFrame, day: dt.date) -> float | None:
+    """The value on ``day``, or on the closest earlier date within NEAREST_DAYS."""
+    earlier = series[
+        (series["as_at"] <= day) & (series["as_at"] > day - dt.timedelta(days=NEAREST_DAYS + 1))
+    ]
+    if earlier.empty:
+        return None
+    value = earlier.iloc[-1]["value"]
+    return None if pd.isna(value) else float(value)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    measure_id: str
+    as_at: dt.date
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    rag: str | None
+    previous_month: float | None
+    travel_month: str | None
+    same_month_last_year: float | None
+    travel_year: str | None
+    england: float | None
+    versus_england: str | None
+    neighbours: float | None
+    versus_neighbours: str | None
+    spc: SeriesAnalysis
+
+
+def assess(measure: Measure, series: pd.DataFrame, as_at: dt.date) -> Assessment:
+    """Judge ``measure`` on ``as_at`` against its target, its own past and its benchmarks.
+
+    ``series`` is the measure's history (``read_series``); the SPC verdicts use its points up
+    to ``as_at``.
+    """
+    history = series[series["as_at"] <= as_at]
+    current = history[history["as_at"] == as_at]
+    value = numerator = denominator = None
+    if not current.empty:
+        row = current.iloc[0]
+        value = None if pd.isna(row["value"]) else float(row["value"])
+        numerator = None if pd.isna(row["numerator"]) else float(row["numerator"])
+        denominator = None if pd.isna(row["denominator"]) else float(row["denominator"])
+    previous = value_near(history, as_at - relativedelta(months=1))
+    last_year = value_near(history, as_at - relativedelta(months=12))
+    england = measure.benchmark("England")
+    neighbours = measure.benchmark("Statistical neighbours")
+    values = [None if pd.isna(v) else float(v) for v in history["value"]]
+    return Assessment(
+        measure_id=measure.id,
+        as_at=as_at,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        rag=rag_status(value, measure.target, measure.tolerance, measure.polarity),
+        previous_month=previous,
+        travel_month=direction_of_travel(value, previous, measure.polarity),
+        same_month_last_year=last_year,
+        travel_year=direction_of_travel(value, last_year, measure.polarity),
+        england=england.value if england else None,
+        versus_england=benchmark_position(
+            value, england.value if england else None, measure.polarity
+        ),
+        neighbours=neighbours.value if neighbours else None,
+        versus_neighbours=benchmark_position(
+            value, neighbours.value if neighbours else None, measure.polarity
+        ),
+        spc=analyse_series(
+            values,
+            measure.polarity,
+            measure.target,
+            floor=0.0,
+            ceiling=100.0 if measure.unit == "percentage" else None,
+        ),
+    )

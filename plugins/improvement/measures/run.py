@@ -1,0 +1,152 @@
+"""Compute the catalogue's measures for a stored snapshot and write the results, in one go.
+
+A weekly run measures its own snapshot date; the first run on a warehouse with no earlier
+results also recomputes the history (104 weekly and 24 month-end as-at dates) from the same
+extract, so a new install has two years of trend at once. A monthly run measures month ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import logging
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improvement.county import CountyConfig
+from improvement.measures.asat import history_dates
+from improvement.measures.catalogue import Measure
+from improvement.measures.engine import compute_measures, write_results
+from improvement.measures.workspace import workspace
+from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
+
+log = logging.getLogger(__name__)
+# Tables the workspace itself needs, whatever the measures read.
+WORKSPACE_TABLES = ("ssd_involvements",)
+
+
+@dataclass(frozen=True)
+class MeasureRun:
+    snapshot_key: str
+    extract_hash: str
+    as_at_dates: tuple[dt.date, ...]
+    measures: int
+    rows: int
+    unknown_codes: tuple[str, ...]
+    load_seconds: float
+    compute_seconds: float
+
+    def to_dict(self) -> dict:
+        return {
+            "snapshot_key": self.snapshot_key,
+            "extract_hash": self.extract_hash,
+            "as_at_dates": len(self.as_at_dates),
+            "first_as_at": self.as_at_dates[0].isoformat(),
+            "last_as_at": self.as_at_dates[-1].isoformat(),
+            "measures": self.measures,
+            "rows": self.rows,
+            "unknown_codes": list(self.unknown_codes),
+            "load_seconds": round(self.load_seconds, 3),
+            "compute_seconds": round(self.compute_seconds, 3),
+        }
+
+
+def snapshot_frames(
+    conn: sa.Connection, snapshot_key: str, tables: set[str]
+) -> tuple[str, dt.date, dict[str, pd.DataFrame]]:
+    """The snapshot's extract hash, date, and the named tables as canonical frames."""
+    found = conn.execute(
+        sa.select(snapshot.c.snapshot_id, snapshot.c.extract_hash, snapshot.c.snapshot_date).where(
+            snapshot.c.snapshot_key == snapshot_key
+        )
+    ).first()
+    if found is None:
+        raise LookupError(f"no snapshot {snapshot_key} in the warehouse")
+    payloads = conn.execute(
+        sa.select(snapshot_table.c.table_name, extract_blob.c.payload)
+        .join(extract_blob, snapshot_table.c.content_hash == extract_blob.c.content_hash)
+        .where(snapshot_table.c.snapshot_id == found.snapshot_id)
+        .where(snapshot_table.c.table_name.in_(sorted(tables)))
+    ).all()
+    frames = {}
+    for name, payload in payloads:
+        frame = pd.read_csv(
+            io.BytesIO(gzip.decompress(payload)),
+            dtype=object,
+            keep_default_na=False,
+            na_values=[""],
+        )
+        frames[name] = frame.astype(object).where(frame.notna(), None)
+    snapshot_date = found.snapshot_date
+    if not isinstance(snapshot_date, dt.date):
+        snapshot_date = dt.date.fromisoformat(str(snapshot_date)[:10])
+    return found.extract_hash, snapshot_date, frames
+
+
+def has_history(conn: sa.Connection, before: dt.date) -> bool:
+    """Whether any measure results exist for as-at dates before ``before``."""
+    return (
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(measure_result)
+            .where(measure_result.c.as_at < before)
+        ).scalar()
+        > 0
+    )
+
+
+def measure_snapshot(
+    engine: sa.Engine,
+    snapshot_key: str,
+    measures: dict[str, Measure],
+    config: CountyConfig,
+    as_at_dates: list[dt.date] | None = None,
+) -> MeasureRun:
+    """Compute every measure for ``as_at_dates`` (default: the snapshot date, plus the history
+    when the warehouse has none yet) from one snapshot, writing results in one transaction."""
+    needed = {t for m in measures.values() for t in m.tables} | set(WORKSPACE_TABLES)
+    clock = time.monotonic()
+    with engine.begin() as conn:
+        extract_hash, snapshot_date, frames = snapshot_frames(conn, snapshot_key, needed)
+        if as_at_dates is None:
+            first_run = not has_history(conn, snapshot_date)
+            as_at_dates = history_dates(snapshot_date) if first_run else [snapshot_date]
+        dates = sorted(set(as_at_dates))
+        if dates[-1] > snapshot_date:
+            raise ValueError(
+                f"as-at date {dates[-1]} is after snapshot {snapshot_key}: not measurable yet"
+            )
+        with workspace(conn, frames, dates, config) as unknown:
+            loaded = time.monotonic()
+            results = compute_measures(conn, list(measures.values()), dates, config)
+            computed = time.monotonic()
+        rows = write_results(conn, results, measures, extract_hash)
+    run = MeasureRun(
+        snapshot_key=snapshot_key,
+        extract_hash=extract_hash,
+        as_at_dates=tuple(dates),
+        measures=len(measures),
+        rows=rows,
+        unknown_codes=tuple(f"{u.table}.{u.column}: {u.rows} rows" for u in unknown),
+        load_seconds=loaded - clock,
+        compute_seconds=computed - loaded,
+    )
+    log.info("Measured %s: %s", snapshot_key, run.to_dict())
+    return run
+
+
+def measure_month_end(
+    engine: sa.Engine,
+    snapshot_key: str,
+    month_end: dt.date,
+    measures: dict[str, Measure],
+    config: CountyConfig,
+) -> MeasureRun:
+    """The monthly computation: every measure as at ``month_end``, from the named snapshot."""
+    if (month_end + dt.timedelta(days=1)).day != 1:
+        raise ValueError(f"{month_end} is not the last day of a month")
+    return measure_snapshot(engine, snapshot_key, measures, config, as_at_dates=[month_end])
