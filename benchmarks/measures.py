@@ -1,0 +1,129 @@
+"""Benchmark: every measure with breakdowns over the full history, at several county sizes.
+
+    .venv/bin/python benchmarks/measures.py --scales 1 4
+
+Each scale runs in its own process (so peak memory is its own): generate the county, load it
+into a SQLite case system, extract and snapshot it into a SQLite warehouse, then time
+  - the history run: every measure for all as-at dates (104 weekly + 24 month-end), split into
+    reading the snapshot and loading the workspace vs computing;
+  - a single snapshot date;
+  - each measure's query on the history.
+Results are printed as Markdown; docs/performance.md records them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+AS_OF = dt.date(2026, 11, 15)
+
+
+def run_scale(scale: float) -> dict:
+
+    from improvement.connections import DatabaseTarget
+    from improvement.county import load_county_config
+    from improvement.generator import generate_county, load_case_system
+    from improvement.measures.asat import history_dates
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.engine import compute_measure
+    from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_frames
+    from improvement.measures.workspace import workspace
+    from improvement.pipeline import run_extract, run_snapshot, run_validate
+    from improvement.warehouse.migrate import upgrade_warehouse
+    from improvement.warehouse.snapshots import RunRecord
+
+    work = Path(tempfile.mkdtemp(prefix="improvement-bench-"))
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+    county = generate_county(seed=2020, as_of=AS_OF, scale=scale)
+    load_case_system(county, f"sqlite:///{work / 'case_system.sqlite'}")
+    timings["generate_and_load_s"] = time.monotonic() - clock
+
+    warehouse = DatabaseTarget.from_url(f"sqlite:///{work / 'warehouse.sqlite'}")
+    upgrade_warehouse(warehouse.engine())
+    clock = time.monotonic()
+    manifest = run_extract(
+        DatabaseTarget.from_url(f"sqlite:///{work / 'case_system.sqlite'}"), work / "staging"
+    )
+    validation = run_validate(manifest, warehouse, AS_OF, 0.25)
+    end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
+    run = RunRecord("benchmark", "benchmark", "weekly", AS_OF, end - dt.timedelta(days=7), end, 0.0)
+    run_snapshot(manifest, validation, warehouse, run)
+    timings["extract_validate_snapshot_s"] = time.monotonic() - clock
+
+    engine, catalogue, config = warehouse.engine(), load_catalogue(), load_county_config()
+    config = type(config)(
+        round(config.child_population_0_17 * scale),
+        config.allocated_worker_roles,
+        config.supervision_interval_days,
+        config.teams,
+    )
+    history = measure_snapshot(engine, f"weekly/{AS_OF}", catalogue, config)
+    timings["history_load_s"] = history.load_seconds
+    timings["history_compute_s"] = history.compute_seconds
+    single = measure_snapshot(engine, f"weekly/{AS_OF}", catalogue, config, as_at_dates=[AS_OF])
+    timings["single_date_total_s"] = single.load_seconds + single.compute_seconds
+
+    dates, per_measure = history_dates(AS_OF), {}
+    needed = {t for m in catalogue.values() for t in m.tables} | set(WORKSPACE_TABLES)
+    with engine.begin() as conn:
+        _, _, frames = snapshot_frames(conn, f"weekly/{AS_OF}", needed)
+        with workspace(conn, frames, dates, config):
+            for measure in catalogue.values():
+                started = time.monotonic()
+                compute_measure(conn, measure, dates, config)
+                per_measure[measure.id] = round(time.monotonic() - started, 3)
+    return {
+        "scale": scale,
+        "referrals_12m": county.headline["referrals_12m"],
+        "rows": sum(len(t) for t in county.tables.values()),
+        "as_at_dates": len(history.as_at_dates),
+        "measures": len(catalogue),
+        **{k: round(v, 2) for k, v in timings.items()},
+        "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "slowest_measures": sorted(per_measure.items(), key=lambda kv: -kv[1])[:5],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 4.0])
+    parser.add_argument("--one", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(run_scale(args.one)))
+        return
+    results = []
+    for scale in args.scales:
+        done = subprocess.run(  # noqa: S603 - this script, with its own interpreter
+            [sys.executable, __file__, "--one", str(scale)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    keys = [k for k in results[0] if k != "slowest_measures"]
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "---|" * len(keys))
+    for result in results:
+        print(
+            "| "
+            + " | ".join(
+                f"{result[k]:,}" if isinstance(result[k], int) else str(result[k]) for k in keys
+            )
+            + " |"
+        )
+    for result in results:
+        print(f"\nscale {result['scale']}: slowest measures (s) {result['slowest_measures']}")
+
+
+if __name__ == "__main__":
+    main()
