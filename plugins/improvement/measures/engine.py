@@ -24,6 +24,7 @@ from improvement.warehouse.tables import measure_result
 log = logging.getLogger(__name__)
 ALL = "all"
 UNMAPPED_TEAM = "(team not in configuration)"
+STORED_DECIMALS = 6
 
 
 def _query_rows(conn: sa.Connection, measure: Measure) -> pd.DataFrame:
@@ -107,13 +108,19 @@ def compute_measure(
             }
         )
         results = pd.concat([results, filler], ignore_index=True)
-    results["denominator"] = (
-        results["denominator"].astype(object).where(results["denominator"].notna(), None)
+    # Sums of floats (FTE, weeks) differ in their last bits between engines: store them at a
+    # precision both agree on.
+    results["numerator"] = results["numerator"].astype(float).round(STORED_DECIMALS)
+    denominator = results["denominator"].astype(float).round(STORED_DECIMALS)
+    results["denominator"] = denominator.astype(object).where(denominator.notna(), None)
+    results["value"] = pd.Series(
+        [
+            _value(measure, n, d)
+            for n, d in zip(results["numerator"], results["denominator"], strict=True)
+        ],
+        index=results.index,
+        dtype=object,
     )
-    results["value"] = [
-        _value(measure, n, d)
-        for n, d in zip(results["numerator"], results["denominator"], strict=True)
-    ]
     results["measure_id"] = measure.id
     return results.sort_values(["as_at", "breakdown", "breakdown_value"], ignore_index=True)
 

@@ -1,0 +1,30 @@
+-- Initial child protection conferences within 15 working days of the S47 start: one row per
+-- as-at date and conference team.
+-- Conferences dated in the 12 months to the as-at date, leaving out transfer-in conferences and
+-- those dated before their S47 enquiry started. Working days after the S47 start up to and
+-- including the conference are the difference of working-day numbers (same day 0). A
+-- conference whose S47 enquiry, or its start date, is missing stays in the denominator and is
+-- never on time.
+with conference as (
+    select
+        i.icpc_icpc_date as held,
+        i.icpc_icpc_team as team_id,
+        held_day.working_day_number - started_day.working_day_number as working_days
+    from ssd_initial_cp_conference as i
+    inner join calendar_day as held_day on i.icpc_icpc_date = held_day.day
+    left join ssd_s47_enquiry as s on i.icpc_s47_enquiry_id = s.s47e_s47_enquiry_id
+    left join calendar_day as started_day on s.s47e_s47_start_date = started_day.day
+    where
+        (i.icpc_icpc_transfer_in is null or i.icpc_icpc_transfer_in <> 'Y')
+        and (s.s47e_s47_start_date is null or s.s47e_s47_start_date <= i.icpc_icpc_date)
+)
+
+select
+    a.as_at,
+    conference.team_id,
+    sum(case when conference.working_days <= 15 then 1 else 0 end) as numerator,
+    count(*) as denominator
+from as_at as a
+inner join conference
+    on conference.held > a.minus_12m and conference.held <= a.as_at
+group by a.as_at, conference.team_id
