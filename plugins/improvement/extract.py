@@ -114,7 +114,11 @@ def extract_case_system(
     tables: dict[str, TableExtract] = {}
     with engine.connect() as conn:
         inspector = sa.inspect(conn)
-        existing = {name.lower(): name for name in inspector.get_table_names(schema=schema)}
+        # Councils often publish SSD (and the extensions) as views: both are read alike.
+        relations = inspector.get_table_names(schema=schema) + inspector.get_view_names(
+            schema=schema
+        )
+        existing = {name.lower(): name for name in relations}
         for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
             optional = spec.name in EXTENSION_TABLES
             if spec.name not in existing:

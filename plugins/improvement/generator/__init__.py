@@ -2,7 +2,8 @@
 
 ``generate_county`` simulates six years of a shire county's children's social care (with
 a burn-in before them), calibrated to the seed council's figures and carrying its
-improvement story; ``load_case_system`` writes the tables to SQLite or PostgreSQL;
+improvement story, and fills the project's local extension tables (``ext_*``) from it;
+``load_case_system`` writes all the tables to SQLite or PostgreSQL;
 ``format_summary`` prints the headline counts and the planted data faults.
 """
 

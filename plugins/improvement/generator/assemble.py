@@ -10,7 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from improvement.ssd.schema import SSD_TABLES
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
+
+# Every table the generator writes: SSD and the local extensions (``extensions.py``).
+ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
 # Records whose team and worker are whoever held the case on the record's date:
 # table -> (referral id column, date column, team column, worker column).
@@ -82,7 +85,7 @@ NUMBERED_LATER = {
 def frame(table: str, data: dict[str, list]) -> pd.DataFrame:
     """A table in assembly form: day numbers and integers as Int64, everything else object."""
     columns = {}
-    for spec in SSD_TABLES[table].columns:
+    for spec in ALL_TABLES[table].columns:
         values = data.get(spec.name)
         if values is None:
             values = [None] * len(next(iter(data.values()), []))
@@ -203,7 +206,7 @@ def finalise(table: str, assembly: pd.DataFrame) -> pd.DataFrame:
     """Column types as the ``County`` promises: datetimes (NaT when missing), Int64,
     float64, and text as Python strings or None."""
     result = {}
-    for spec in SSD_TABLES[table].columns:
+    for spec in ALL_TABLES[table].columns:
         values = assembly[spec.name]
         if spec.sql_type == "DATETIME":
             days = pd.array(values, dtype="Int64")

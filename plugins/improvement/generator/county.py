@@ -18,6 +18,7 @@ from improvement.generator import assemble, people
 from improvement.generator.cases import CaseSimulator
 from improvement.generator.codes import SHORT_BREAK_STATUSES, normalise_legal_status
 from improvement.generator.dates import add_months, to_date, to_day
+from improvement.generator.extensions import extension_tables, family_teams
 from improvement.generator.faults import PlantedFault, plant_faults
 from improvement.generator.workforce import (
     Team,
@@ -25,7 +26,7 @@ from improvement.generator.workforce import (
     split_by_worker_changes,
     staff_teams,
 )
-from improvement.ssd.schema import SSD_TABLES
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 
 CHILD_POPULATION_0_17 = 145_000  # ONS-style mid-year estimate at scale 1
 DEFAULT_AS_OF = dt.date(2026, 11, 15)
@@ -40,9 +41,10 @@ HEADLINE_KEYS = (
 
 @dataclass(frozen=True)
 class County:
-    """A generated county: one frame per SSD table, plus what was planted and why.
+    """A generated county: one frame per SSD table and per local extension table
+    (``EXTENSION_TABLES``, after the SSD ones), plus what was planted and why.
 
-    Frames have exactly the standard's columns in its order. DATETIME columns are
+    Frames have exactly the declared columns in their order. DATETIME columns are
     ``datetime64[us]`` (NaT when empty), INT columns ``Int64``, FLOAT columns ``float64``
     and text columns Python strings or None.
     """
@@ -105,6 +107,19 @@ def generate_county(
     assemble.number_rows(frames)
     frames["ssd_person"] = people.persons(sim.children, _referenced_people(frames), as_of_day, rng)
     tables = {name: assemble.finalise(name, frames[name]) for name in SSD_TABLES}
+    # The extension tables come from the finished SSD tables, before the faults, with their
+    # own random stream, so every SSD table is the same with or without them.
+    tables.update(
+        extension_tables(
+            tables,
+            sim.story,
+            as_of_day,
+            sim.window_start,
+            seed,
+            scale,
+            family_teams(sim.children, directory),
+        )
+    )
     faults = plant_faults(tables, rng)
     return County(
         seed=seed,
@@ -178,6 +193,20 @@ def format_summary(county: County) -> str:
     lines.append(
         f"Rows: {sum(len(t) for t in county.tables.values()):,} in {len(county.tables)} tables"
     )
+    extension_labels = {
+        "ext_care_proceedings": "care proceedings",
+        "ext_practice_audits": "practice audits",
+        "ext_supervision": "supervision sessions",
+        "ext_health_passports": "health passports",
+        "ext_workforce_events": "workforce starters and leavers",
+    }
+    present = [name for name in EXTENSION_TABLES if name in county.tables]
+    if present:
+        lines.append("Local extension tables (rows):")
+        lines += [
+            f"  {extension_labels.get(name, name)}: {len(county.tables[name]):,}"
+            for name in present
+        ]
     lines.append(f"Planted data faults ({len(county.faults)}):")
     for fault in county.faults:
         lines.append(

@@ -2,7 +2,8 @@
 
 SQLite is written to a temporary file beside the target and moved into place, so a reader
 never sees a half-written database; PostgreSQL is written in one transaction. Either way
-the SSD tables are dropped and recreated, and any other tables are left alone.
+the SSD tables and the local extension tables (``ext_*``) are dropped and recreated, and any
+other tables are left alone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ CHUNK_ROWS = 10_000
 
 
 def load_case_system(county: County, url: str, schema: str | None = None) -> None:
-    """Replace the SSD tables at ``url`` (SQLite file or PostgreSQL) with the county's."""
+    """Replace the SSD and local extension tables at ``url`` (SQLite file or PostgreSQL)
+    with the county's."""
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         _load_sqlite(county, parsed, schema)
@@ -74,7 +76,7 @@ def _temporary_beside(target: Path) -> Iterator[Path]:
 
 
 def _write(connection: sa.Connection, county: County, schema: str | None) -> None:
-    metadata = ssd_metadata(schema)
+    metadata = ssd_metadata(schema, extensions=True)
     metadata.drop_all(connection)
     metadata.create_all(connection)
     for table in metadata.sorted_tables:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 RECOVERY_DAYS = 730  # the judgement to the plateau
 
 
@@ -46,6 +48,24 @@ TRENDS: dict[str, Trend] = {
     "pre_proceedings_weeks": Trend(20.0, 15.0),
     # cl_suitable_accom (a current-state table, so only the as-at date matters): 74 % -> 90 %.
     "care_leaver_suitable": Trend(0.74, 0.91),
+    # The local extension tables (extensions.py), each at the date the record starts.
+    # care_proceedings_26w: 36 % -> 50 % concluded within 26 weeks of issue (MoJ: 36 %,
+    # mean 38 weeks); the rest run on by an exponential overrun with this mean, in weeks.
+    "care_proceedings_within_26w": Trend(0.30, 0.52),
+    "care_proceedings_overrun_weeks": Trend(28.0, 16.0),
+    # audits_good_plus: 21 % good or better, 11 % inadequate -> about half good or better.
+    "audit_good_plus": Trend(0.21, 0.50),
+    "audit_inadequate": Trend(0.11, 0.05),
+    # audits_downgraded: 17 % of moderated audits go down a grade, fewer as auditors calibrate.
+    "audit_downgraded": Trend(0.18, 0.14),
+    # supervision_timely: a session follows within 28 days of the last; the share of
+    # case-holding workers supervised in the last 28 days is then about 70 % -> 90 %.
+    "supervision_on_time": Trend(0.52, 0.90),
+    # turnover: social-worker leavers (FTE) in a year / FTE in post, 16 % -> 13.8 %.
+    "turnover": Trend(0.16, 0.138),
+    # Health passports (care-leaver priority): offered around the 18th birthday, and issued.
+    "health_passport_offered": Trend(0.70, 0.97),
+    "health_passport_issued": Trend(0.80, 0.94),
 }
 
 
@@ -62,6 +82,14 @@ class Story:
     def level(self, trend: str, day: int) -> float:
         values = TRENDS[trend]
         return values.poor + (values.improved - values.poor) * self.progress(day)
+
+    def levels(self, trend: str, days: np.ndarray) -> np.ndarray:
+        """``level`` for an array of days at once."""
+        values = TRENDS[trend]
+        progress = np.clip(
+            (np.asarray(days, dtype="float64") - self.judgement_day) / RECOVERY_DAYS, 0.0, 1.0
+        )
+        return values.poor + (values.improved - values.poor) * progress
 
     def care_leaver_suitable_share(self, as_of_day: int) -> float:
         """Current-state care-leaver accommodation: still poor for two years after the
