@@ -62,6 +62,17 @@ def _temporary_table(metadata: sa.MetaData, name: str, columns: list[sa.Column])
     return sa.Table(name, metadata, *columns, prefixes=["TEMPORARY"])
 
 
+def _create(conn: sa.Connection, table: sa.Table) -> None:
+    """Create a temporary table, replacing one a rolled-back run left on a pooled connection.
+
+    The drop names the temporary schema, so it can never reach a real table of that name.
+    """
+    temporary_schema = {"sqlite": "temp", "postgresql": "pg_temp"}.get(conn.dialect.name)
+    if temporary_schema:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {temporary_schema}.{table.name}")
+    table.create(conn)
+
+
 def _bulk_load(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
@@ -107,7 +118,11 @@ def workspace(
     as_at_dates: list[dt.date],
     config: CountyConfig,
 ) -> Iterator[list[UnknownCodes]]:
-    """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after."""
+    """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
+
+    Use it inside a transaction (``engine.begin()``) so the results it helps write and the
+    clean-up commit together.
+    """
     metadata = sa.MetaData()
     unknown = normalise_codes(frames)
     try:
@@ -115,7 +130,7 @@ def workspace(
             table = _temporary_table(
                 metadata, name, [sa.Column(c.name, _TYPES[c.kind]()) for c in spec.extracted]
             )
-            table.create(conn)
+            _create(conn, table)
             frame = frames.get(name)
             if frame is not None:
                 _bulk_load(conn, table, frame)
@@ -158,7 +173,7 @@ def workspace(
             ],
         )
         for table in (as_at, team_map, allocated_role, parameter, allocation_at, child_team_at):
-            table.create(conn)
+            _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
         conn.execute(
             team_map.insert(),
