@@ -59,12 +59,39 @@ def _refresh_calendar(args: argparse.Namespace) -> None:
     print(f"Calendar of {days:,} days rewritten in {target.describe()}")
 
 
+def _measure(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.county import load_county_config
+    from improvement.measures.asat import history_dates
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.run import measure_snapshot
+    from improvement.warehouse.migrate import require_current
+
+    target = DatabaseTarget.from_url(args.url)
+    engine = target.engine()
+    require_current(engine)
+    snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])
+    dates = history_dates(snapshot_date) if args.history else [snapshot_date]
+    run = measure_snapshot(engine, args.key, load_catalogue(), load_county_config(), dates)
+    print(
+        f"{run.measures} measures for {len(run.as_at_dates)} as-at date(s) from {args.key}: "
+        f"{run.rows:,} results (load {run.load_seconds:.1f} s, compute {run.compute_seconds:.1f} s)"
+    )
+    for unknown in run.unknown_codes:
+        print(f"  unknown code values: {unknown}")
+
+
 def _show_snapshot(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.summary import describe_measures
     from improvement.warehouse.report import describe_snapshot
 
     target = DatabaseTarget.from_url(args.url)
-    print(describe_snapshot(target.engine(), args.key))
+    engine = target.engine()
+    print(describe_snapshot(engine, args.key))
+    if args.key:
+        print(describe_measures(engine, args.key, load_catalogue()))
     print(f"Warehouse: {target.describe()}")
 
 
@@ -102,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calendar.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     calendar.set_defaults(handler=_refresh_calendar, default_url=default_warehouse_url)
+
+    measure = commands.add_parser("measure", help="compute the measures from a stored snapshot")
+    measure.add_argument("--key", required=True, help="snapshot key, e.g. weekly/2026-11-15")
+    measure.add_argument(
+        "--history", action="store_true", help="also the 104 weekly and 24 month-end dates before"
+    )
+    measure.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    measure.set_defaults(handler=_measure, default_url=default_warehouse_url)
 
     show = commands.add_parser("show-snapshot", help="summarise a stored snapshot")
     show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")

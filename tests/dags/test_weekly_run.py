@@ -9,6 +9,8 @@ import sqlite3
 
 import pytest
 
+from improvement.measures.catalogue import load_catalogue
+from improvement.measures.summary import describe_measures
 from improvement.warehouse.report import describe_snapshot
 from tests.conftest import AS_OF
 from tests.integration.helpers import new_warehouse, warehouse_contents
@@ -54,7 +56,10 @@ def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
     assert interval_end == RUN_AFTER
     summary = describe_snapshot(warehouse.engine(), f"weekly/{AS_OF}")
     assert summary.startswith(f"Snapshot weekly/{AS_OF} (as at {AS_OF})")
-    assert "25 tables" in summary
+    assert "30 tables" in summary
+    measures = describe_measures(warehouse.engine(), f"weekly/{AS_OF}", load_catalogue())
+    # First run on an empty warehouse: the week and its two years of history.
+    assert f"Measures as at {AS_OF} ({len(load_catalogue())} measures; 125 as-at dates" in measures
 
 
 def test_failed_validation_stops_the_run_and_writes_nothing(environment):

@@ -79,3 +79,15 @@ def test_sqlite_and_postgres_compute_identical_results(
     on_sqlite, on_postgres = _results(sqlite_engine), _results(postgres_engine)
     assert len(on_sqlite) > len(catalogue)
     assert on_postgres == on_sqlite
+
+
+def test_measure_command_recomputes_a_stored_week(small_case_system, tmp_path, capsys):
+    from improvement.cli import main
+
+    url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    _snapshot(f"sqlite:///{small_case_system}", url, tmp_path)
+    assert main(["measure", "--key", KEY, "--url", url]) == 0
+    assert main(["show-snapshot", "--key", KEY, "--url", url]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(load_catalogue())} measures for 1 as-at date(s) from {KEY}" in out
+    assert "assessments_45wd" in out and "re_referrals_12m" in out

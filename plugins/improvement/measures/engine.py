@@ -34,6 +34,8 @@ def _query_rows(conn: sa.Connection, measure: Measure) -> pd.DataFrame:
         lambda v: v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
     )
     frame["team_id"] = frame["team_id"].fillna(UNALLOCATED).astype(str)
+    # One row order on every engine, so rolled-up sums add in the same order.
+    frame = frame.sort_values(["as_at", "team_id"], kind="mergesort", ignore_index=True)
     return frame.astype({"numerator": float, "denominator": float})
 
 
