@@ -81,6 +81,12 @@ def _measure(args: argparse.Namespace) -> None:
         print(f"  unknown code values: {unknown}")
 
 
+def _catalogue(args: argparse.Namespace) -> None:
+    from improvement.measures.catalogue import catalogue_markdown, load_catalogue
+
+    print(catalogue_markdown(load_catalogue()), end="")
+
+
 def _show_snapshot(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.measures.catalogue import load_catalogue
@@ -138,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     measure.set_defaults(handler=_measure, default_url=default_warehouse_url)
 
+    catalogue = commands.add_parser("catalogue", help="print the measure catalogue as Markdown")
+    catalogue.set_defaults(handler=_catalogue)
+
     show = commands.add_parser("show-snapshot", help="summarise a stored snapshot")
     show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")
     show.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
@@ -147,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.url is None:
+    if getattr(args, "url", "") is None:
         args.url = args.default_url()
     args.handler(args)
     return 0
