@@ -91,3 +91,23 @@ def test_measure_command_recomputes_a_stored_week(small_case_system, tmp_path, c
     out = capsys.readouterr().out
     assert f"{len(load_catalogue())} measures for 1 as-at date(s) from {KEY}" in out
     assert "assessments_45wd" in out and "re_referrals_12m" in out
+
+
+def test_monthly_computation_measures_a_month_end_only(small_case_system, tmp_path):
+    import datetime as dt
+
+    import pytest
+
+    from improvement.measures.run import measure_month_end
+
+    engine = _snapshot(
+        f"sqlite:///{small_case_system}", f"sqlite:///{tmp_path / 'w.sqlite'}", tmp_path
+    )
+    catalogue, config = load_catalogue(), load_county_config()
+    with pytest.raises(ValueError, match="not the last day of a month"):
+        measure_month_end(engine, KEY, dt.date(2026, 10, 30), catalogue, config)
+    with pytest.raises(ValueError, match="not measurable yet"):
+        measure_month_end(engine, KEY, dt.date(2026, 11, 30), catalogue, config)
+    run = measure_month_end(engine, KEY, dt.date(2026, 10, 31), catalogue, config)
+    assert run.as_at_dates == (dt.date(2026, 10, 31),)
+    assert {row[1] for row in _results(engine)} == {"2026-10-31"}
