@@ -31,6 +31,7 @@ def describe_measures(engine: sa.Engine, snapshot_key: str, catalogue: dict[str,
         rows = conn.execute(
             sa.select(
                 measure_result.c.measure_id,
+                measure_result.c.numerator,
                 measure_result.c.denominator,
                 measure_result.c.value,
             ).where(
@@ -51,11 +52,13 @@ def describe_measures(engine: sa.Engine, snapshot_key: str, catalogue: dict[str,
         f"{history} as-at dates stored for this extract):",
         f"  {'measure':<28}{'value':>16}{'n':>9}{'target':>14}  RAG",
     ]
-    for measure_id, denominator, value in sorted(rows):
+    for measure_id, numerator, denominator, value in sorted(rows):
         measure = catalogue.get(measure_id)
         if measure is None:
             continue
-        n = "" if denominator is None else f"{denominator:,.0f}"
+        # n is what was counted: the cohort for a share or mean, the count itself for a rate.
+        counted = numerator if measure.unit in ("rate_per_10000", "count") else denominator
+        n = "" if counted is None else f"{counted:,.0f}"
         rag = rag_status(value, measure.target, measure.tolerance, measure.polarity) or "not rated"
         target = "" if measure.target is None else _figure(measure.target, measure.unit)
         lines.append(
