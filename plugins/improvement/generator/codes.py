@@ -10,6 +10,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
+from improvement.ssd.codes import LEGAL_STATUS
+
 
 class Weighted:
     """A fixed list of choices with relative weights, drawn from one uniform number."""
@@ -70,44 +72,8 @@ ETHNICITY = Weighted(
 )  # fmt: skip
 UASC_ETHNICITY = Weighted({"BAFR": 40, "OOTH": 30, "AOTH": 25, "BOTH": 5})
 
-LEGAL_STATUS: dict[str, str] = {
-    "C1": "Interim care order",
-    "C2": "Full care order",
-    "D1": "Freeing order granted",
-    "E1": "Placement order granted",
-    "V2": "Single period of accommodation under section 20",
-    "V3": "Accommodated under an agreed series of short-term breaks, individual episodes",
-    "V4": "Accommodated under an agreed series of short-term breaks, agreements recorded",
-    "L1": "Under police protection and in local authority accommodation",
-    "L2": "Emergency protection order",
-    "L3": "Under child assessment order and in local authority accommodation",
-    "J1": "Remanded to local authority accommodation or youth detention accommodation",
-    "J2": "Placed in local authority accommodation under PACE",
-    "J3": "Sentenced to Youth Rehabilitation Order with residence requirement",
-}
 SHORT_BREAK_STATUSES = ("V3", "V4")
 
-PLACEMENT_TYPES: dict[str, str] = {
-    "A3": "Placed for adoption with consent with current foster carer",
-    "A4": "Placed for adoption with consent not with current foster carer",
-    "A5": "Placed for adoption with placement order with current foster carer",
-    "A6": "Placed for adoption with placement order not with current foster carer",
-    "F1": "Foster placement with relative or friend - long term fostering",
-    "F2": "Foster placement with relative or friend - FFA or concurrent planning",
-    "F3": "Foster placement with relative or friend - not long term or FFA",
-    "F4": "Foster placement with other foster carer - long term fostering",
-    "F5": "Foster placement with other foster carer - FFA or concurrent planning",
-    "F6": "Foster placement with other foster carer - not long term or FFA",
-    "H5": "Semi-independent living accommodation",
-    "K1": "Secure children's home",
-    "K2": "Children's home subject to Children's Homes Regulations",
-    "P1": "Placed with own parent or other person with parental responsibility",
-    "P2": "Independent living with or without formal support",
-    "R1": "Residential care home",
-    "R3": "Family centre or mother and baby unit",
-    "S1": "Residential school",
-    "Z1": "Other placement",
-}
 FIRST_FOSTER_TYPE = Weighted({"F3": 16, "F6": 70, "F5": 4, "F2": 2, "F1": 3, "F4": 5})
 LATER_FOSTER_TYPE = Weighted({"F1": 14, "F3": 8, "F4": 50, "F6": 28})
 PLACEMENT_BY_AGE: tuple[tuple[int, Weighted], ...] = (
@@ -147,24 +113,6 @@ REVIEW_PARTICIPATION = Weighted(
 )
 
 CARE_LEAVER_IN_TOUCH = Weighted({"YES": 88, "NO": 5, "REFU": 3, "NREQ": 3, "RHOM": 1})
-CARE_LEAVER_ACCOMMODATION: dict[str, str] = {
-    "B": "With parents or relatives",
-    "C": "Community home or other residential care",
-    "D": "Semi-independent transitional accommodation",
-    "E": "Supported lodgings",
-    "G": "Gone abroad",
-    "H": "Deported",
-    "K": "Ordinary lodgings without formal support",
-    "R": "Residence not known",
-    "S": "No fixed abode or homeless",
-    "T": "Foyers and similar supported accommodation",
-    "U": "Independent living",
-    "V": "Emergency accommodation",
-    "W": "Bed and breakfast",
-    "X": "In custody",
-    "Y": "Other accommodation",
-    "Z": "With former foster carers",
-}
 SUITABLE_ACCOMMODATION = Weighted(
     {"B": 14, "D": 20, "E": 10, "K": 3, "T": 6, "U": 32, "Z": 13, "C": 2}
 )

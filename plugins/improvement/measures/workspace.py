@@ -3,8 +3,10 @@
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``team_map`` (team -> locality and team type, from configuration),
-``measure_parameter``, ``allocation_at`` (open allocated-worker involvements on each date)
-and ``child_team_at`` (each child's team on each date). Temporary
+``measure_parameter``, ``allocation_at`` (open allocated-worker involvements on each date),
+``child_team_at`` (each child's team on each date), ``in_care_at`` (children in care on each
+date) and ``placement_span`` (placements with their current span). Shared cohorts are
+defined once, in ``sql/workspace/``. Temporary
 tables belong to one connection, so concurrent runs never see each other's workspace.
 """
 
@@ -172,7 +174,29 @@ def workspace(
                 sa.Column("team_id", sa.Text),
             ],
         )
-        for table in (as_at, team_map, allocated_role, parameter, allocation_at, child_team_at):
+        in_care_at = _temporary_table(
+            metadata,
+            "in_care_at",
+            [
+                sa.Column("as_at", sa.Date),
+                sa.Column("person_id", sa.Text),
+                sa.Column("period_start", sa.Date),
+            ],
+        )
+        placement_span = _temporary_table(
+            metadata,
+            "placement_span",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("placement_id", sa.Text),
+                sa.Column("placement_start", sa.Date),
+                sa.Column("placement_end", sa.Date),
+                sa.Column("placement_type", sa.Text),
+                sa.Column("current_end", sa.Date),
+            ],
+        )
+        derived = (allocation_at, child_team_at, in_care_at, placement_span)
+        for table in (as_at, team_map, allocated_role, parameter, *derived):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
         conn.execute(
@@ -197,11 +221,11 @@ def workspace(
                 }
             ],
         )
-        for derived in (allocation_at, child_team_at):
-            query = (SQL_DIR / "workspace" / f"{derived.name}.sql").read_text()
-            names = [c.name for c in derived.c]
+        for table in derived:  # in order: each may read the ones before it
+            query = (SQL_DIR / "workspace" / f"{table.name}.sql").read_text()
+            names = [c.name for c in table.c]
             conn.execute(
-                derived.insert().from_select(
+                table.insert().from_select(
                     names, sa.text(query).columns(*(sa.column(n) for n in names))
                 )
             )
@@ -209,6 +233,8 @@ def workspace(
             conn
         )
         sa.Index("ix_child_team_at", child_team_at.c.person_id, child_team_at.c.as_at).create(conn)
+        sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
+        sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
         yield unknown
     finally:
         for table in reversed(metadata.sorted_tables):
