@@ -76,3 +76,25 @@ def test_failed_validation_stops_the_run_and_writes_nothing(environment):
         "measures": "upstream_failed",
     }
     assert warehouse_contents(warehouse) == before
+
+
+def test_xcom_of_a_weekly_run_holds_no_personal_data(environment, small_county):
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    _run_weekly()
+    people = small_county.tables["ssd_person"]
+    personal = (
+        set(people["pers_person_id"])
+        | set(people["pers_forename"].dropna())
+        | set(people["pers_surname"].dropna())
+    )
+    with create_session() as session:
+        values = [
+            str(row.value)
+            for row in session.query(XComModel).filter_by(dag_id="weekly_performance")
+        ]
+    assert values, "the run pushed no XCom to check"
+    text = " ".join(values)
+    leaked = sorted(value for value in personal if value in text)
+    assert leaked == [], f"personal data in XCom: {leaked[:5]}"
