@@ -20,7 +20,13 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from improvement.ssd.canonical import canonical_csv, canonical_table, content_hash, sort_canonical
+from improvement.ssd.canonical import (
+    canonical_csv,
+    canonical_table,
+    content_hash,
+    read_canonical_csv,
+    sort_canonical,
+)
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, TableSpec
 
 MANIFEST_NAME = "manifest.json"
@@ -71,7 +77,9 @@ def combined_hash(table_hashes: dict[str, str | None]) -> str:
 
 def _read_table(
     conn: sa.Connection, spec: TableSpec, actual_names: dict[str, str], schema: str | None
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], dict[str, list[int]]]:
+    """The table's canonical frame, its missing columns, and [placeholders, unparseable] per
+    column."""
     wanted = [c for c in spec.extracted if c.name in actual_names]
     missing = [c.name for c in spec.extracted if c.name not in actual_names]
     source = sa.table(
@@ -90,8 +98,7 @@ def _read_table(
         if canonical_chunks
         else pd.DataFrame(columns=[c.name for c in wanted], dtype=object)
     )
-    frame.attrs["findings"] = findings
-    return frame, missing
+    return frame, missing, findings
 
 
 def _stage_table(frame: pd.DataFrame, spec: TableSpec, directory: Path) -> tuple[str, str]:
@@ -129,8 +136,7 @@ def extract_case_system(
                 for c in inspector.get_columns(existing[spec.name], schema=schema)
             }
             actual["__table__"] = existing[spec.name]
-            frame, missing = _read_table(conn, spec, actual, schema)
-            found = frame.attrs.pop("findings")
+            frame, missing, found = _read_table(conn, spec, actual, schema)
             keys = frame.get(spec.primary_key)
             digest, staged = _stage_table(frame, spec, work)
             tables[spec.name] = TableExtract(
@@ -171,8 +177,7 @@ def read_staged_table(
     path = Path(manifest.staging_dir) / staged
     if not path.exists():
         raise FileNotFoundError(f"staged extract {path} is gone: run the extract task again")
-    frame = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""], usecols=columns)
-    return frame.astype(object).where(frame.notna(), None)
+    return read_canonical_csv(path, columns)
 
 
 def discard_staged(manifest: ExtractManifest) -> None:

@@ -55,3 +55,14 @@ def test_a_broken_definition_names_its_file_and_key(tmp_path):
         CatalogueError, match=r"assessments_45wd/measure.yaml: 'polarity' is 'upwards'"
     ):
         load_measure(folder)
+
+
+def test_workspace_loads_every_table_the_shared_queries_read():
+    import re
+
+    from improvement.measures.run import WORKSPACE_TABLES
+
+    read = set()
+    for query in (ROOT / "sql" / "workspace").glob("*.sql"):
+        read |= set(re.findall(r"\b(?:ssd|ext)_[a-z_]+\b", query.read_text()))
+    assert read <= set(WORKSPACE_TABLES), f"add {sorted(read - set(WORKSPACE_TABLES))}"

@@ -8,8 +8,6 @@ extract, so a new install has two years of trend at once. A monthly run measures
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import io
 import logging
 import time
 from dataclasses import dataclass
@@ -22,11 +20,12 @@ from improvement.measures.asat import history_dates
 from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
 from improvement.measures.workspace import workspace
+from improvement.ssd.canonical import read_canonical_csv
 from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
 
 log = logging.getLogger(__name__)
-# Tables the workspace itself needs, whatever the measures read.
-WORKSPACE_TABLES = ("ssd_involvements",)
+# Tables the shared workspace queries (sql/workspace/) read, whatever the measures list.
+WORKSPACE_TABLES = ("ssd_involvements", "ssd_cla_episodes", "ssd_legal_status", "ssd_cla_placement")
 
 
 @dataclass(frozen=True)
@@ -72,15 +71,7 @@ def snapshot_frames(
         .where(snapshot_table.c.snapshot_id == found.snapshot_id)
         .where(snapshot_table.c.table_name.in_(sorted(tables)))
     ).all()
-    frames = {}
-    for name, payload in payloads:
-        frame = pd.read_csv(
-            io.BytesIO(gzip.decompress(payload)),
-            dtype=object,
-            keep_default_na=False,
-            na_values=[""],
-        )
-        frames[name] = frame.astype(object).where(frame.notna(), None)
+    frames = {name: read_canonical_csv(payload) for name, payload in payloads}
     snapshot_date = found.snapshot_date
     if not isinstance(snapshot_date, dt.date):
         snapshot_date = dt.date.fromisoformat(str(snapshot_date)[:10])

@@ -10,10 +10,13 @@ Placeholders (``1900-01-01``, ``SSD_PH``) and empty text become missing, and are
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -164,3 +167,16 @@ def canonical_csv(frame: pd.DataFrame) -> bytes:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def read_canonical_csv(source: Path | bytes, columns: list[str] | None = None) -> pd.DataFrame:
+    """A gzip-compressed canonical CSV (a staged file or a stored blob) as text, None missing."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    frame = pd.read_csv(
+        io.BytesIO(gzip.decompress(data)),
+        dtype=object,
+        keep_default_na=False,
+        na_values=[""],
+        usecols=columns,
+    )
+    return frame.astype(object).where(frame.notna(), None)

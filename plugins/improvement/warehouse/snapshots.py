@@ -8,8 +8,6 @@ same extract gives the same rows, and no duplicates.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improvement.extract import ExtractManifest
+from improvement.ssd.canonical import read_canonical_csv
 from improvement.validate import Finding, PreviousSnapshot
 from improvement.warehouse.tables import (
     data_quality_finding,
@@ -176,7 +175,4 @@ def read_snapshot_table(engine: sa.Engine, snapshot_key: str, table: str) -> pd.
                 (snapshot.c.snapshot_key == snapshot_key) & (snapshot_table.c.table_name == table)
             )
         ).scalar_one()
-    frame = pd.read_csv(
-        io.BytesIO(gzip.decompress(payload)), dtype=object, keep_default_na=False, na_values=[""]
-    )
-    return frame.astype(object).where(frame.notna(), None)
+    return read_canonical_csv(payload)
