@@ -24,6 +24,17 @@ class Settings:
         """Extracts wait here between tasks; holds personal data, so owner-only."""
         return self.data_dir / "staging"
 
+    @property
+    def packs_dir(self) -> Path:
+        """Group packs (figures only, never names), one folder per period."""
+        return Path(os.environ.get("IMPROVEMENT_PACKS_DIR", self.data_dir / "packs")).resolve()
+
+    @property
+    def restricted_dir(self) -> Path:
+        """Named lists for senior leaders and team managers: owner-only, never in a pack."""
+        default = self.data_dir / "restricted"
+        return Path(os.environ.get("IMPROVEMENT_RESTRICTED_DIR", default)).resolve()
+
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("IMPROVEMENT_DATA_DIR", _REPO_ROOT / "data")).resolve()

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
-from improvement.measures.assess import assess, value_near
+from improvement.measures.assess import assess, months_back, value_near
 from improvement.measures.catalogue import Benchmark, Measure
 
 MEASURE = Measure(
@@ -73,3 +73,14 @@ def test_weekly_series_finds_the_nearest_earlier_point():
     )
     assert value_near(weekly, dt.date(2026, 2, 28)) == 10.0  # 22 Feb is within six days
     assert value_near(weekly, dt.date(2026, 3, 10)) is None  # 1 Mar is nine days before
+
+
+def test_month_end_series_compare_month_end_with_month_end():
+    # 30 November minus a month is 30 October, but the series has 31 October: a month-end
+    # date looks back to the previous month end, and a year back to the same month end.
+    series = monthly_series([50.0] * 12 + [60.0, 70.0], last=dt.date(2026, 11, 30))
+    result = assess(MEASURE, series, dt.date(2026, 11, 30))
+    assert result.previous_month == 60.0 and result.same_month_last_year == 50.0
+    assert months_back(dt.date(2026, 2, 28), 1) == dt.date(2026, 1, 31)
+    assert months_back(dt.date(2024, 3, 31), 1) == dt.date(2024, 2, 29)
+    assert months_back(dt.date(2026, 3, 15), 1) == dt.date(2026, 2, 15)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from improvement.governance import group_ids
 from improvement.measures.catalogue import (
     MEASURES_DIR,
     CatalogueError,
@@ -54,7 +55,14 @@ def test_a_broken_definition_names_its_file_and_key(tmp_path):
     with pytest.raises(
         CatalogueError, match=r"assessments_45wd/measure.yaml: 'polarity' is 'upwards'"
     ):
-        load_measure(folder)
+        load_measure(folder, group_ids())
+
+
+def test_a_measure_may_only_name_configured_groups(tmp_path):
+    folder = tmp_path / "assessments_45wd"
+    shutil.copytree(MEASURES_DIR / "assessments_45wd", folder)
+    with pytest.raises(CatalogueError, match=r"'groups' is 'lg8', expected one of"):
+        load_measure(folder, ("improvement_partnership",))
 
 
 def test_workspace_loads_every_table_the_shared_queries_read():

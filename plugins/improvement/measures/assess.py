@@ -49,6 +49,14 @@ def read_series(
     return frame.drop(columns="computed_at").reset_index(drop=True)
 
 
+def months_back(day: dt.date, months: int) -> dt.date:
+    """``months`` before ``day``; from a month end, the month end (30 November -> 31 October)."""
+    earlier = day - relativedelta(months=months)
+    if (day + dt.timedelta(days=1)).day == 1:
+        earlier = earlier.replace(day=1) + relativedelta(months=1) - dt.timedelta(days=1)
+    return earlier
+
+
 def value_near(series: pd.DataFrame, day: dt.date) -> float | None:
     """The value on ``day``, or on the closest earlier date within NEAREST_DAYS."""
     earlier = series[
@@ -93,8 +101,8 @@ def assess(measure: Measure, series: pd.DataFrame, as_at: dt.date) -> Assessment
         value = None if pd.isna(row["value"]) else float(row["value"])
         numerator = None if pd.isna(row["numerator"]) else float(row["numerator"])
         denominator = None if pd.isna(row["denominator"]) else float(row["denominator"])
-    previous = value_near(history, as_at - relativedelta(months=1))
-    last_year = value_near(history, as_at - relativedelta(months=12))
+    previous = value_near(history, months_back(as_at, 1))
+    last_year = value_near(history, months_back(as_at, 12))
     england = measure.benchmark("England")
     neighbours = measure.benchmark("Statistical neighbours")
     values = [None if pd.isna(v) else float(v) for v in history["value"]]

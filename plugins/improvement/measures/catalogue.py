@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from improvement.governance import group_ids
+
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
 
 PRIORITY_AREAS = {
@@ -26,15 +28,6 @@ PRIORITY_AREAS = {
     "front_door": "Service priority: front door and up-to-date assessment",
     "child_protection": "Service priority: child protection plans and visits",
     "children_in_care": "Service priority: children in care",
-}
-GROUPS = {
-    "improvement_partnership": "Improvement Partnership",
-    "lg8": "LG-8",
-    "standing_overview_group": "Children's Standing Overview Group",
-    "childrens_scrutiny": "Children's Scrutiny Committee",
-    "corporate_parenting": "Corporate Parenting Members Group",
-    "dcfp_executive": "DCFP Executive",
-    "dfe": "Department for Education (quarterly)",
 }
 UNITS = ("percentage", "rate_per_10000", "mean", "ratio", "count")
 POLARITIES = ("higher", "lower", "context")
@@ -104,7 +97,8 @@ def _one_of(value: str, allowed, key: str, where: str) -> str:
     return value
 
 
-def load_measure(folder: Path) -> Measure:
+def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
+    """One measure; ``group_ids`` are the governance groups its ``groups`` may name."""
     where = str(folder / "measure.yaml")
     try:
         data = yaml.safe_load((folder / "measure.yaml").read_text())
@@ -152,7 +146,7 @@ def load_measure(folder: Path) -> Measure:
         tolerance=tolerance,
         benchmarks=tuple(benchmarks),
         groups=tuple(
-            _one_of(g, GROUPS, "groups", where) for g in _field(data, "groups", where, list)
+            _one_of(g, group_ids, "groups", where) for g in _field(data, "groups", where, list)
         ),
         breakdowns=tuple(
             _one_of(b, BREAKDOWNS, "breakdowns", where) for b in data.get("breakdowns") or []
@@ -167,11 +161,12 @@ def load_measure(folder: Path) -> Measure:
 
 
 def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
-    """Every measure, by id, in folder order."""
+    """Every measure, by id, in folder order; groups are checked against config/governance.yaml."""
     folders = sorted(p for p in directory.iterdir() if p.is_dir())
     if not folders:
         raise CatalogueError(f"{directory}: no measure folders")
-    return {measure.id: measure for measure in map(load_measure, folders)}
+    groups = group_ids()
+    return {measure.id: measure for measure in (load_measure(f, groups) for f in folders)}
 
 
 def catalogue_markdown(catalogue: dict[str, Measure]) -> str:

@@ -1,0 +1,1 @@
+"""Governance packs and weekly outputs: content, disclosure control, charts, rendering."""

@@ -1,0 +1,162 @@
+"""Trend charts in the manner of "Making Data Count", drawn server-side as SVG with matplotlib.
+
+Each chart is an image with a text alternative saying what it shows (range, mean, limits,
+target, the latest verdict), so a pack needs no JavaScript and a screen reader user gets the
+same message. Special-cause points differ by marker shape as well as colour. The SVG is
+deterministic (fixed ids, no date), so the same figures always give the same pack hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from improvement.measures.spc import (  # noqa: E402
+    SPECIAL_CAUSE_CONCERNING,
+    SPECIAL_CAUSE_IMPROVING,
+    SeriesAnalysis,
+)
+
+# Colours with at least 3:1 contrast on white (WCAG 2.2 non-text contrast).
+INK = "#0b0c0c"
+MUTED = "#505a5f"
+IMPROVING = "#1d70b8"  # blue, marked with a square
+CONCERNING = "#b35c00"  # dark orange, marked with a triangle
+TARGET = "#6f2c91"
+_UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
+
+plt.rcParams.update(
+    {
+        "svg.fonttype": "none",  # text stays text: searchable and small
+        "svg.hashsalt": "improvement-pack",
+        "font.family": "DejaVu Sans",
+        "font.size": 8,
+        "axes.edgecolor": MUTED,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    alt: str
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _format(value: float, unit: str) -> str:
+    return f"{value:,.1f}{_UNIT_SUFFIX.get(unit, '')}"
+
+
+def _point_verdicts(analysis: SeriesAnalysis, polarity: str) -> list[str | None]:
+    """Per point: improving / concerning special cause, judged by the measure's polarity."""
+    sign = {"higher": 1, "lower": -1}.get(polarity, 0)
+    verdicts: list[str | None] = []
+    for flags in analysis.flags:
+        if not flags or sign == 0:
+            verdicts.append(None)
+            continue
+        direction = 1 if flags[0].direction in ("high", "up") else -1
+        verdicts.append(
+            SPECIAL_CAUSE_IMPROVING if direction * sign > 0 else SPECIAL_CAUSE_CONCERNING
+        )
+    return verdicts
+
+
+def describe(
+    title: str,
+    dates: list[dt.date],
+    analysis: SeriesAnalysis,
+    unit: str,
+    target: float | None,
+    suppressed: int = 0,
+) -> str:
+    """The chart's text alternative."""
+    present = [(d, v) for d, v in zip(dates, analysis.values, strict=True) if v is not None]
+    if not present:
+        return f"{title}: no values to chart."
+    (first_date, first), (last_date, last) = present[0], present[-1]
+    parts = [
+        f"{title}, {len(present)} month-end values from {first_date:%B %Y} "
+        f"({_format(first, unit)}) to {last_date:%B %Y} ({_format(last, unit)})."
+    ]
+    if analysis.limits is not None:
+        limits = analysis.limits
+        parts.append(
+            f"Mean {_format(limits.mean, unit)}; process limits {_format(limits.lower, unit)} "
+            f"to {_format(limits.upper, unit)}."
+        )
+    if target is not None:
+        parts.append(f"Target {_format(target, unit)}.")
+    if analysis.variation:
+        parts.append(f"Latest point: {analysis.variation}.")
+    if analysis.assurance:
+        parts.append(f"Against the target: {analysis.assurance}.")
+    if suppressed:
+        parts.append(f"{suppressed} values not shown (small numbers).")
+    return " ".join(parts)
+
+
+def trend_chart(
+    title: str,
+    dates: list[dt.date],
+    analysis: SeriesAnalysis,
+    unit: str,
+    polarity: str,
+    target: float | None,
+    suppressed: int = 0,
+) -> Chart:
+    """An XmR chart of the series (None values are gaps) with limits, mean and target."""
+    figure, axes = plt.subplots(figsize=(4.6, 1.7), dpi=100)
+    try:
+        xs = [d for d, v in zip(dates, analysis.values, strict=True) if v is not None]
+        ys = [v for v in analysis.values if v is not None]
+        axes.plot(xs, ys, color=MUTED, linewidth=1.2, marker="o", markersize=2.5, label="value")
+        if analysis.limits is not None:
+            limits = analysis.limits
+            axes.axhline(limits.mean, color=INK, linewidth=0.8, label="mean")
+            for limit in (limits.lower, limits.upper):
+                axes.axhline(limit, color=MUTED, linewidth=0.8, linestyle=(0, (4, 2)))
+        if target is not None:
+            axes.axhline(target, color=TARGET, linewidth=1.0, linestyle=(0, (1, 1.5)))
+        verdicts = _point_verdicts(analysis, polarity)
+        for verdict, colour, marker in (
+            (SPECIAL_CAUSE_IMPROVING, IMPROVING, "s"),
+            (SPECIAL_CAUSE_CONCERNING, CONCERNING, "^"),
+        ):
+            points = [
+                (d, v)
+                for d, v, p in zip(dates, analysis.values, verdicts, strict=True)
+                if p == verdict and v is not None
+            ]
+            if points:
+                axes.scatter(
+                    *zip(*points, strict=True), color=colour, marker=marker, s=18, zorder=3
+                )
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
+        axes.tick_params(labelsize=7, length=2)
+        axes.spines[["top", "right"]].set_visible(False)
+        if xs:
+            axes.set_xticks([xs[0], xs[-1]], [f"{xs[0]:%b %Y}", f"{xs[-1]:%b %Y}"])
+        figure.tight_layout(pad=0.3)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(figure)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG is an image
+    return Chart(svg=svg, alt=describe(title, dates, analysis, unit, target, suppressed))

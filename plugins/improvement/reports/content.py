@@ -1,0 +1,349 @@
+"""What one group's pack says for one period: scorecard, highlights, plan matrix, glossary.
+
+Built from the period's stored figures, the group's configuration and the plan register. For
+a public group every figure passes through disclosure control *before* anything is judged,
+charted or written into a sentence, so no later step can show what was suppressed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from improvement.county import UNALLOCATED, CountyConfig
+from improvement.governance import Group
+from improvement.measures.assess import Assessment, assess
+from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS, Measure
+from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMPROVING
+from improvement.reports.charts import Chart, trend_chart
+from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
+from improvement.reports.figures import Finding, PeriodFigures, Revision, revisions
+
+BREAKDOWN_TITLES = {"locality": "Locality", "team_type": "Team type", "team": "Team"}
+NO_TEAM = "No team recorded"
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """One step of the sign-off record, as printed in the pack's sign-off box."""
+
+    step: str
+    person: str
+    decision: str
+    reason: str | None
+    decided_at: dt.datetime
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    measure: Measure
+    as_at: dt.date
+    figure: Cell
+    assessment: Assessment
+    breakdowns: dict[str, list[Cell]]
+    chart: Chart | None
+
+    @property
+    def n(self) -> float | None:
+        return self.figure.n(self.measure.unit)
+
+
+@dataclass(frozen=True)
+class AreaSection:
+    key: str
+    title: str
+    rows: list[ScorecardRow]
+    actions: list
+    commentary: str | None
+
+
+@dataclass(frozen=True)
+class Movement:
+    row: ScorecardRow
+    previous: float | None
+
+
+@dataclass(frozen=True)
+class Highlights:
+    improved: list[Movement]
+    deteriorated: list[Movement]
+    special_cause_improving: list[ScorecardRow]
+    special_cause_concerning: list[ScorecardRow]
+    off_target: list[ScorecardRow]
+    overdue_actions: list
+    redated_actions: list
+    not_on_track: list
+    milestones: list
+    decisions: list
+    caveats: list[str]
+    revisions: list[tuple[Measure, Revision]]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    snapshot_key: str
+    snapshot_date: dt.date
+    extract_hash: str
+    plan_register: str | None
+    plan_register_hash: str | None
+    trend_extracts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Pack:
+    group: Group
+    period_start: dt.date
+    period_end: dt.date
+    title: str
+    areas: list[AreaSection]
+    highlights: Highlights
+    source: DataSource
+    signoff: tuple[SignOff, ...] = field(default_factory=tuple)
+
+    @property
+    def rows(self) -> list[ScorecardRow]:
+        return [row for area in self.areas for row in area.rows]
+
+    @property
+    def is_signed_off(self) -> bool:
+        return any(step.decision == "approved" and step.step == "sign-off" for step in self.signoff)
+
+
+def _cell(row, label: str) -> Cell:
+    def number(value):
+        return None if value is None or pd.isna(value) else float(value)
+
+    return Cell(label, number(row.numerator), number(row.denominator), number(row.value))
+
+
+def _breakdown_label(breakdown: str, value: str, team_names: Mapping[str, str]) -> str:
+    if value == UNALLOCATED:
+        return NO_TEAM
+    return team_names.get(value, value) if breakdown == "team" else value
+
+
+def _county_and_breakdowns(
+    figures: PeriodFigures,
+    measure: Measure,
+    as_at: dt.date,
+    group: Group,
+    team_names: Mapping[str, str],
+) -> tuple[Cell, dict[str, list[Cell]]]:
+    county_rows = figures.rows(measure.id, as_at, "all")
+    county = (
+        _cell(county_rows.iloc[0], "County")
+        if not county_rows.empty
+        else Cell("County", None, None, None)
+    )
+    tables = {}
+    for breakdown in group.breakdowns:
+        if breakdown not in measure.breakdowns:
+            continue
+        rows = figures.rows(measure.id, as_at, breakdown).sort_values("breakdown_value")
+        cells = [
+            _cell(row, _breakdown_label(breakdown, row.breakdown_value, team_names))
+            for row in rows.itertuples(index=False)
+        ]
+        if not cells:
+            continue
+        if group.is_public:
+            county, cells = suppress_breakdown(county, cells, measure.unit)
+        tables[breakdown] = cells
+    if group.is_public:
+        county = suppress_cell(county, measure.unit)
+    return county, tables
+
+
+def _series(
+    figures: PeriodFigures, measure: Measure, current: Cell, as_at: dt.date, public: bool
+) -> tuple[pd.DataFrame, int]:
+    """The month-end series as the group may see it, ending with the current figure."""
+    points = []
+    suppressed = 0
+    for row in figures.series(measure.id).itertuples(index=False):
+        if row.as_at == as_at:
+            continue
+        cell = _cell(row, str(row.as_at))
+        if public:
+            cell = suppress_cell(cell, measure.unit)
+        suppressed += cell.suppressed
+        points.append((row.as_at, cell))
+    points.append((as_at, current))
+    suppressed += current.suppressed
+    frame = pd.DataFrame(
+        [
+            {"as_at": d, "numerator": c.numerator, "denominator": c.denominator, "value": c.value}
+            for d, c in points
+        ],
+        columns=["as_at", "numerator", "denominator", "value"],
+    )
+    return frame, suppressed
+
+
+class ChartCache:
+    """Charts by their exact input, so packs sharing a figure draw it once."""
+
+    def __init__(self) -> None:
+        self._charts: dict[tuple, Chart] = {}
+
+    def get(self, measure: Measure, series: pd.DataFrame, assessment: Assessment, hidden: int):
+        key = (measure.id, tuple(series["as_at"]), assessment.spc.values, hidden)
+        if key not in self._charts:
+            self._charts[key] = trend_chart(
+                measure.title,
+                list(series["as_at"]),
+                assessment.spc,
+                measure.unit,
+                measure.polarity,
+                measure.target,
+                suppressed=hidden,
+            )
+        return self._charts[key]
+
+
+def scorecard_row(
+    figures: PeriodFigures,
+    measure: Measure,
+    group: Group,
+    team_names: Mapping[str, str],
+    charts: ChartCache,
+) -> ScorecardRow:
+    # Current-state measures (care leavers' accommodation now, posts filled now) have no
+    # history: they are read at the snapshot date, and the pack says so.
+    as_at = figures.period_end if measure.history else figures.snapshot.snapshot_date
+    county, tables = _county_and_breakdowns(figures, measure, as_at, group, team_names)
+    if measure.history:
+        series, hidden = _series(figures, measure, county, as_at, group.is_public)
+    else:
+        series = pd.DataFrame(
+            [{"as_at": as_at, "numerator": county.numerator,
+              "denominator": county.denominator, "value": county.value}]
+        )  # fmt: skip
+        hidden = int(county.suppressed)
+    assessment = assess(measure, series, as_at)
+    chart = charts.get(measure, series, assessment, hidden) if measure.history else None
+    return ScorecardRow(measure, as_at, county, assessment, tables, chart)
+
+
+def _caveats(findings: Sequence[Finding], public: bool, analyst: Sequence[str]) -> list[str]:
+    """Warnings from validation, in words; a public pack gives no exact count from 1 to 5."""
+    lines = list(analyst)
+    for finding in findings:
+        if finding.severity != "warning":
+            continue
+        if public:
+            rows = (
+                "fewer than 6 records"
+                if finding.row_count < 6
+                else f"{finding.row_count:,} records"
+            )
+            check = finding.check_name.replace("_", " ")
+            lines.append(f"{finding.table_name}.{finding.column_name}: {check} ({rows})")
+        else:
+            lines.append(finding.message)
+    return lines
+
+
+def _visible_revisions(
+    figures: PeriodFigures, catalogue: Mapping[str, Measure], ids: list[str], public: bool
+) -> list[tuple[Measure, Revision]]:
+    found = []
+    for revision in revisions(figures, ids):
+        measure = catalogue[revision.measure_id]
+        if public and any(
+            suppress_cell(cell, measure.unit).suppressed
+            for cell in (revision.first, revision.latest)
+        ):
+            continue
+        found.append((measure, revision))
+    return found
+
+
+def build_pack(
+    figures: PeriodFigures,
+    group: Group,
+    catalogue: Mapping[str, Measure],
+    county: CountyConfig,
+    plan=None,
+    commentary: Mapping[str, str] | None = None,
+    caveats: Sequence[str] = (),
+    signoff: Sequence[SignOff] = (),
+    charts: ChartCache | None = None,
+) -> Pack:
+    """The group's pack for the period ending ``figures.period_end``.
+
+    ``plan`` is the loaded plan register (or None when none is kept); ``commentary`` maps a
+    priority area to the analyst's words; ``caveats`` are the analyst's data-quality notes.
+    """
+    charts = charts or ChartCache()
+    commentary = commentary or {}
+    team_names = {team.team_id: team.name for team in county.teams}
+    measures = [m for m in catalogue.values() if group.group_id in m.groups]
+    rows = {m.id: scorecard_row(figures, m, group, team_names, charts) for m in measures}
+    as_at = figures.period_end
+    actions = [a for a in (plan.actions if plan else ()) if group.covers(a.priority_area)]
+    areas = []
+    for key, title in PRIORITY_AREAS.items():
+        area_rows = [rows[m.id] for m in measures if m.priority_area == key]
+        area_actions = [a for a in actions if a.priority_area == key]
+        if area_rows or area_actions:
+            areas.append(AreaSection(key, title, area_rows, area_actions, commentary.get(key)))
+    every = list(rows.values())
+
+    def moved(direction: str) -> list[Movement]:
+        return [
+            Movement(row, row.assessment.previous_month)
+            for row in every
+            if row.assessment.travel_month == direction
+        ]
+
+    highlights = Highlights(
+        improved=moved("improved"),
+        deteriorated=moved("worse"),
+        special_cause_improving=[
+            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_IMPROVING
+        ],
+        special_cause_concerning=[
+            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_CONCERNING
+        ],
+        off_target=[r for r in every if r.assessment.rag in ("red", "amber")],
+        overdue_actions=[a for a in actions if a.is_overdue(as_at)],
+        redated_actions=[a for a in actions if a.is_redated],
+        not_on_track=[a for a in plan.not_on_track(as_at) if a in actions] if plan else [],
+        milestones=[a for a in actions if a.milestone],
+        decisions=[a for a in actions if a.decision_needed],
+        caveats=_caveats(figures.findings, group.is_public, caveats),
+        revisions=_visible_revisions(figures, catalogue, [m.id for m in measures], group.is_public),
+    )
+    trend_extracts = sorted(
+        set(figures.latest.loc[figures.latest["measure_id"].isin(list(rows)), "extract_hash"])
+    )
+    source = DataSource(
+        snapshot_key=figures.snapshot.snapshot_key,
+        snapshot_date=figures.snapshot.snapshot_date,
+        extract_hash=figures.snapshot.extract_hash,
+        plan_register=plan.path.name if plan else None,
+        plan_register_hash=plan.sha256 if plan else None,
+        trend_extracts=tuple(trend_extracts),
+    )
+    start = as_at.replace(day=1)
+    if group.cadence == "quarterly":
+        start = (start - pd.DateOffset(months=2)).date()
+    return Pack(
+        group=group,
+        period_start=start,
+        period_end=as_at,
+        title=group.name,
+        areas=areas,
+        highlights=highlights,
+        source=source,
+        signoff=tuple(signoff),
+    )
+
+
+def confidence_label(code: str) -> str:
+    return CONFIDENCE.get(code, code)

@@ -1,0 +1,94 @@
+"""Every group's pack for one period, in one call: what the CLI and the monthly DAG run.
+
+Figures are read once and charts drawn once for all groups; each group's pack is then built
+from configuration and rendered to HTML and PDF in the period's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from improvement.county import CountyConfig
+from improvement.governance import Group
+from improvement.measures.catalogue import Measure
+from improvement.reports.content import ChartCache, Pack, SignOff, build_pack
+from improvement.reports.figures import read_period
+from improvement.reports.render import RenderedPack, environment, write_pack, write_pdf
+
+log = logging.getLogger(__name__)
+QUARTER_END_MONTHS = (3, 6, 9, 12)
+
+
+def is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+def groups_due(groups: Mapping[str, Group], period_end: dt.date) -> list[Group]:
+    """Monthly groups every month; quarterly ones at the end of March, June, September, December."""
+    return [
+        group
+        for group in groups.values()
+        if group.cadence == "monthly" or period_end.month in QUARTER_END_MONTHS
+    ]
+
+
+def build_packs(
+    engine: sa.Engine,
+    period_end: dt.date,
+    groups: Sequence[Group],
+    catalogue: Mapping[str, Measure],
+    county: CountyConfig,
+    plan=None,
+    snapshot_key: str | None = None,
+    commentary: Mapping[str, str] | None = None,
+    caveats: Sequence[str] = (),
+    signoff: Mapping[str, Sequence[SignOff]] | None = None,
+) -> list[Pack]:
+    """One pack per group for the month (or quarter) ending ``period_end``."""
+    if not is_month_end(period_end):
+        raise ValueError(f"{period_end} is not the last day of a month")
+    figures = read_period(engine, period_end, snapshot_key)
+    charts = ChartCache()
+    signoff = signoff or {}
+    return [
+        build_pack(
+            figures,
+            group,
+            catalogue,
+            county,
+            plan=plan,
+            commentary=commentary,
+            caveats=caveats,
+            signoff=signoff.get(group.group_id, ()),
+            charts=charts,
+        )  # fmt: skip
+        for group in groups
+    ]
+
+
+def render_packs(
+    packs: Sequence[Pack],
+    directory: Path,
+    council_name: str,
+    generated_at: dt.datetime,
+    pdf: bool = True,
+) -> list[RenderedPack]:
+    """HTML for every pack, then their PDFs in parallel (PDF layout is the slow part)."""
+    env = environment()
+    rendered = [write_pack(pack, directory, council_name, generated_at, env=env) for pack in packs]
+    if pdf and rendered:
+        workers = min(len(rendered), os.cpu_count() or 1)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            pdfs = list(pool.map(write_pdf, [r.html_path for r in rendered]))
+        rendered = [replace(r, pdf_path=path) for r, path in zip(rendered, pdfs, strict=True)]
+    log.info("Rendered %d packs into %s", len(rendered), directory)
+    return rendered

@@ -1,0 +1,173 @@
+"""Render packs with the Jinja2 templates in ``reports/`` to one self-contained HTML file and an
+A4 PDF (WeasyPrint), written atomically.
+
+The content hash is taken over the HTML rendered without its generation time, so re-rendering
+the same figures gives the same hash: the sign-off workflow compares it with what was signed.
+Files are written to a temporary name in the destination folder and renamed, so a reader (or
+the publisher) never sees half a pack, and a failure leaves no partial file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import markupsafe
+
+from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
+from improvement.reports.content import BREAKDOWN_TITLES, Pack
+
+log = logging.getLogger(__name__)
+REPORTS_DIR = Path(__file__).resolve().parents[3] / "reports"
+TEMPLATES = {"pack": "pack.html.j2", "dfe_quarterly": "dfe_quarterly.html.j2"}
+SUPPRESSED = "c"
+_UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
+_RAG = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
+_RAG_SYMBOL = {"red": "✖", "amber": "▲", "green": "✔", "complete": "◆"}
+_TRAVEL_SYMBOL = {"improved": "↗", "worse": "↘", "no change": "→", "change": "↔"}
+_POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "context": "Context only"}
+
+
+def figure(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "count":
+        return f"{value:,.0f}"
+    return f"{value:,.1f}{_UNIT_SUFFIX.get(unit, '')}"
+
+
+def count(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def rag_word(rag: str | None) -> str:
+    return _RAG.get(rag, "Not rated")
+
+
+def rag_symbol(rag: str | None) -> str:
+    return _RAG_SYMBOL.get(rag, "–")
+
+
+def travel_word(travel: str | None) -> str:
+    return "No comparison" if travel is None else travel.capitalize()
+
+
+def travel_symbol(travel: str | None) -> str:
+    return _TRAVEL_SYMBOL.get(travel, "")
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(REPORTS_DIR / "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        figure=figure,
+        count=count,
+        rag_word=rag_word,
+        rag_symbol=rag_symbol,
+        travel_word=travel_word,
+        travel_symbol=travel_symbol,
+        long_date=long_date,
+    )
+    env.globals.update(
+        SUPPRESSED=SUPPRESSED,
+        PRIORITY_AREAS=PRIORITY_AREAS,
+        BREAKDOWN_TITLES=BREAKDOWN_TITLES,
+        CONFIDENCE=CONFIDENCE,
+        POLARITY=_POLARITY,
+        # The stylesheet is the project's own file, not input: safe to mark as markup.
+        stylesheet=markupsafe.Markup((REPORTS_DIR / "pack.css").read_text()),  # noqa: S704
+    )
+    return env
+
+
+def render_html(
+    pack: Pack, council_name: str, generated_at: dt.datetime | None, env: jinja2.Environment
+) -> str:
+    template = env.get_template(TEMPLATES[pack.group.template])
+    return template.render(pack=pack, council_name=council_name, generated_at=generated_at)
+
+
+@dataclass(frozen=True)
+class RenderedPack:
+    group_id: str
+    period_end: dt.date
+    html_path: Path
+    pdf_path: Path | None
+    content_hash: str
+    public: bool
+
+    def to_dict(self) -> dict:
+        return {
+            "group_id": self.group_id,
+            "period_end": self.period_end.isoformat(),
+            "html": str(self.html_path),
+            "pdf": None if self.pdf_path is None else str(self.pdf_path),
+            "content_hash": self.content_hash,
+            "public": self.public,
+        }
+
+
+def write_atomically(path: Path, write: Callable[[Path], None], mode: int = 0o644) -> None:
+    """Write through ``write(temporary_path)``, then rename over ``path`` (same folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def pack_stem(pack: Pack) -> str:
+    return f"{pack.group.group_id}-{pack.period_end:%Y-%m}"
+
+
+def write_pack(
+    pack: Pack,
+    directory: Path,
+    council_name: str,
+    generated_at: dt.datetime,
+    env: jinja2.Environment | None = None,
+) -> RenderedPack:
+    """Render ``pack`` into ``directory`` as HTML; returns its path and content hash."""
+    env = env or environment()
+    content = render_html(pack, council_name, None, env)
+    content_hash = hashlib.sha256(content.encode()).hexdigest()
+    html = render_html(pack, council_name, generated_at, env)
+    html_path = directory / f"{pack_stem(pack)}.html"
+    write_atomically(html_path, lambda p: p.write_text(html, encoding="utf-8"))
+    log.info("Rendered %s (%s) hash %s", html_path.name, pack.group.audience, content_hash[:12])
+    return RenderedPack(
+        pack.group.group_id, pack.period_end, html_path, None, content_hash, pack.group.is_public
+    )
+
+
+def write_pdf(html_path: Path) -> Path:
+    """The A4 PDF of a rendered pack, beside it: tagged, so screen readers can follow it."""
+    from weasyprint import HTML
+
+    pdf_path = html_path.with_suffix(".pdf")
+    document = HTML(filename=str(html_path)).render()
+    write_atomically(pdf_path, lambda p: document.write_pdf(p, pdf_tags=True))
+    return pdf_path

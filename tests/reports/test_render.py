@@ -1,0 +1,118 @@
+"""Packs rendered from hand-written results: the words and figures readers rely on."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from pypdf import PdfReader
+
+from improvement.county import load_county_config
+from improvement.reports.packs import build_packs, render_packs
+from tests.reports.conftest import PERIOD_END
+
+GENERATED = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
+
+
+def _measures(catalogue, *ids):
+    return {measure_id: catalogue[measure_id] for measure_id in ids}
+
+
+@pytest.fixture
+def lg8_pack(fixed_warehouse, catalogue, groups):
+    measures = _measures(catalogue, "re_referrals_12m", "assessments_45wd")
+    (pack,) = build_packs(
+        fixed_warehouse, PERIOD_END, [groups["lg8"]], measures, load_county_config(),
+        commentary={"front_door": "Re-referrals rose after the front door's restructure."},
+    )  # fmt: skip
+    return pack
+
+
+def pdf_text(path) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_pack_says_what_moved_what_is_off_target_and_why(lg8_pack, tmp_path):
+    (rendered,) = render_packs([lg8_pack], tmp_path, "Demo County Council", GENERATED)
+    html = rendered.html_path.read_text()
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    assert "LG-8: children's services improvement pack" in text
+    for heading in ("Highlight report", "Scorecard", "Improvement-plan matrix",
+                    "Glossary of measures", "Data sources", "Sign-off"):  # fmt: skip
+        assert f">{heading}<" in html, heading
+    # 123 of 500 re-referrals (24.6 %, target 18, tolerance 2, lower is better): red, worse.
+    row = re.search(r'<tr data-measure="re_referrals_12m">(.*?)</tr>', html, re.S).group(1)
+    assert "24.6%" in row and ">500<" in row and "18.0%" in row
+    assert "Red" in row and "Worse" in row
+    # 475 of 500 assessments on time (95.0 %, from 92.0 %): green and improved.
+    row = re.search(r'<tr data-measure="assessments_45wd">(.*?)</tr>', html, re.S).group(1)
+    assert "95.0%" in row and "Green" in row and "Improved" in row
+    assert "Assessments within 45 working days: 92.0% to 95.0%" in text
+    assert "Re-referrals within 12 months: 24.4% to 24.6%" in text
+    assert "Re-referrals rose after the front door's restructure." in text
+    assert "3 rows hold 1900-01-01" in text  # an internal pack gives the exact caveat
+    assert "Draft: not yet signed off" in text
+    assert "Generated 03 November 2026 09:00 UTC" in text
+
+    pdf = pdf_text(rendered.pdf_path)
+    for words in ("Highlight report", "Scorecard", "Re-referrals within 12 months", "24.6%",
+                  "95.0%", "Red", "Green", "Improved", "Worse"):  # fmt: skip
+        assert words in pdf, words
+
+
+class _Images(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.scripts, self.lang = [], 0, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "img":
+            self.images.append(attrs)
+        elif tag == "script":
+            self.scripts += 1
+        elif tag == "html":
+            self.lang = attrs.get("lang")
+
+
+def test_charts_are_images_with_a_text_alternative_and_no_script(lg8_pack, tmp_path):
+    (rendered,) = render_packs([lg8_pack], tmp_path, "Demo County Council", GENERATED, pdf=False)
+    parsed = _Images()
+    parsed.feed(rendered.html_path.read_text())
+    assert parsed.lang == "en-GB" and parsed.scripts == 0
+    assert len(parsed.images) == 2
+    for image in parsed.images:
+        assert image["src"].startswith("data:image/svg+xml;base64,")  # self-contained
+    alts = sorted(image["alt"] for image in parsed.images)
+    assert alts[1].startswith("Re-referrals within 12 months, 24 month-end values from "
+                              "November 2024 (20.0%) to October 2026 (24.6%).")  # fmt: skip
+    assert "Target 18.0%." in alts[1]
+
+
+def test_content_hash_ignores_generation_time_but_not_figures(lg8_pack, tmp_path):
+    first = render_packs([lg8_pack], tmp_path / "a", "Demo", GENERATED, pdf=False)[0]
+    later = render_packs([lg8_pack], tmp_path / "b", "Demo", GENERATED + dt.timedelta(days=1),
+                         pdf=False)[0]  # fmt: skip
+    assert first.html_path.read_text() != later.html_path.read_text()
+    assert first.content_hash == later.content_hash
+    changed = dataclasses.replace(lg8_pack, areas=[
+        dataclasses.replace(area, commentary="Different words") for area in lg8_pack.areas
+    ])  # fmt: skip
+    assert render_packs([changed], tmp_path / "c", "Demo", GENERATED, pdf=False)[0].content_hash \
+        != first.content_hash  # fmt: skip
+
+
+def test_a_period_must_end_on_a_month_end(fixed_warehouse, catalogue, groups):
+    with pytest.raises(ValueError, match="2026-10-30 is not the last day of a month"):
+        build_packs(fixed_warehouse, dt.date(2026, 10, 30), [groups["lg8"]], catalogue,
+                    load_county_config())  # fmt: skip
+
+
+def test_no_snapshot_after_the_period_is_a_clear_error(fixed_warehouse, catalogue, groups):
+    with pytest.raises(LookupError, match="no snapshot on or after 2026-11-30"):
+        build_packs(fixed_warehouse, dt.date(2026, 11, 30), [groups["lg8"]], catalogue,
+                    load_county_config())  # fmt: skip
