@@ -126,6 +126,20 @@ def test_writing_creates_the_folder_and_replaces_the_file(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["improvement_plan.csv"]
 
 
+def test_writing_never_replaces_a_register_that_is_not_the_demos(tmp_path):
+    path = write_plan_register(tmp_path / "plan.csv", 2020, AS_OF)
+    edited = path.read_text(encoding="utf-8").replace("\nCC-02,", "\nCC-99,")
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(FileExistsError, match="plan.csv: holds a register that is not the demo"):
+        write_plan_register(path, 2020, AS_OF)
+    assert path.read_text(encoding="utf-8") == edited
+    other = tmp_path / "notes.csv"
+    other.write_text("anything\n", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        write_plan_register(other, 2020, AS_OF)
+    assert other.read_text(encoding="utf-8") == "anything\n"
+
+
 # The commands
 
 

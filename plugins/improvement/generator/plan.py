@@ -549,10 +549,31 @@ def plan_register_csv(seed: int, as_of: dt.date) -> str:
 
 def write_plan_register(path: str | Path, seed: int, as_of: dt.date) -> Path:
     """Write the demo register to ``path`` (folders created), replacing any file there in
-    one step so a reader never sees half of it. Returns the path written."""
+    one step so a reader never sees half of it. Returns the path written.
+
+    Only a demo register is replaced: if ``path`` holds any other file (the improvement
+    team's own register, say, when the settings point at it), ``FileExistsError``.
+    """
     path = Path(path)
+    if path.exists() and not _is_demo_register(path):
+        raise FileExistsError(
+            f"{path}: holds a register that is not the demo's, so it is not replaced; "
+            "write the demo register elsewhere (improvement generate --plan-register PATH)"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(plan_register_csv(seed, as_of), encoding="utf-8", newline="")
     os.replace(partial, path)
     return path
+
+
+def _is_demo_register(path: Path) -> bool:
+    """Whether the file is one this module wrote: the register's columns, the demo's ids."""
+    try:
+        records = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not records or tuple(records[0]) != COLUMNS:
+        return False
+    ids = {record[0] for record in records[1:] if record}
+    return ids == {action.action_id for action in ACTIONS}
