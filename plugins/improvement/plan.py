@@ -34,7 +34,6 @@ ON_TRACK = "on track"
 AT_RISK = "at risk"
 OFF_TRACK = "off track"
 STATUSES = (NOT_STARTED, ON_TRACK, AT_RISK, OFF_TRACK, COMPLETE)
-RAG_ORDER = (RED, AMBER, GREEN, COMPLETE)  # most to least pressing, for sorting a matrix
 
 COLUMNS = (
     "action_id",
