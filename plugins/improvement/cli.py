@@ -28,6 +28,7 @@ def default_warehouse_url() -> str:
 
 def _generate(args: argparse.Namespace) -> None:
     from improvement.generator import format_summary, generate_county, load_case_system
+    from improvement.generator.plan import write_plan_register
 
     county = generate_county(
         seed=args.seed, as_of=args.as_of, scale=args.scale, judgement_date=args.judgement_date
@@ -35,6 +36,10 @@ def _generate(args: argparse.Namespace) -> None:
     load_case_system(county, args.url, schema=args.schema)
     print(format_summary(county))
     print(f"Case system written to {sa.make_url(args.url).render_as_string(hide_password=True)}")
+    plan = write_plan_register(
+        args.plan_register or load_settings().plan_register_path, args.seed, args.as_of
+    )
+    print(f"Improvement-plan register written to {plan}")
 
 
 def _warehouse_upgrade(args: argparse.Namespace) -> None:
@@ -101,6 +106,20 @@ def _show_snapshot(args: argparse.Namespace) -> None:
     print(f"Warehouse: {target.describe()}")
 
 
+def _check_plan(args: argparse.Namespace) -> None:
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.plan import PlanRegisterError, load_plan_register
+
+    try:
+        register = load_plan_register(
+            args.path or load_settings().plan_register_path, load_catalogue()
+        )
+    except PlanRegisterError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"{register.path}: {register.summary(args.as_at)}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="improvement", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     generate.add_argument("--schema", default=None, help="schema to create the SSD tables in")
+    generate.add_argument(
+        "--plan-register", default=None, help="where to write the demo improvement-plan register"
+    )
     generate.set_defaults(handler=_generate, default_url=default_case_system_url)
 
     upgrade = commands.add_parser("warehouse-upgrade", help="apply the warehouse migrations")
@@ -151,6 +173,20 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")
     show.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     show.set_defaults(handler=_show_snapshot, default_url=default_warehouse_url)
+
+    check_plan = commands.add_parser(
+        "check-plan", help="check the improvement-plan register (exit code 2 if it is wrong)"
+    )
+    check_plan.add_argument(
+        "path", nargs="?", default=None, help="the register CSV (default: from the settings)"
+    )
+    check_plan.add_argument(
+        "--as-at",
+        type=dt.date.fromisoformat,
+        default=dt.date.today(),
+        help="date overdue actions are counted at (default: today)",
+    )
+    check_plan.set_defaults(handler=_check_plan)
     return parser
 
 

@@ -10,14 +10,24 @@ CASE_SYSTEM_CONN_ID = "case_system"
 WAREHOUSE_CONN_ID = "warehouse"
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+PLAN_REGISTER_FILE = Path("plan") / "improvement_plan.csv"
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the pipeline keeps its files, and the thresholds validation applies."""
+    """Where the pipeline keeps its files, and the thresholds validation applies.
+
+    ``plan_register_path`` is the improvement-plan register (``docs/improvement-plan.md``);
+    left out, it is ``<data_dir>/plan/improvement_plan.csv``.
+    """
 
     data_dir: Path
     max_row_drop: float
+    plan_register_path: Path = None  # None: the default above, filled in by __post_init__
+
+    def __post_init__(self) -> None:
+        if self.plan_register_path is None:
+            object.__setattr__(self, "plan_register_path", self.data_dir / PLAN_REGISTER_FILE)
 
     @property
     def staging_dir(self) -> Path:
@@ -41,4 +51,9 @@ def load_settings() -> Settings:
     max_row_drop = float(os.environ.get("IMPROVEMENT_MAX_ROW_DROP", "0.25"))
     if not 0 < max_row_drop < 1:
         raise ValueError(f"IMPROVEMENT_MAX_ROW_DROP must be between 0 and 1, got {max_row_drop}")
-    return Settings(data_dir=data_dir, max_row_drop=max_row_drop)
+    plan_register = os.environ.get("IMPROVEMENT_PLAN_REGISTER")
+    return Settings(
+        data_dir=data_dir,
+        max_row_drop=max_row_drop,
+        plan_register_path=Path(plan_register).resolve() if plan_register else None,
+    )
