@@ -39,13 +39,28 @@ demo_env() {
   mkdir -p "$IMPROVEMENT_DATA_DIR" "$AIRFLOW_HOME"
 }
 
-# Tests start their own PostgreSQL server from the Debian packages; install them if absent.
-ensure_postgres_binaries() {
-  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-    echo "Installing PostgreSQL from the Debian packages ..."
-    local sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
-  fi
+# Install Debian packages that are not installed yet (one apt run for all of them).
+ensure_debian_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "Installing from the Debian packages: ${missing[*]} ..."
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# WeasyPrint draws packs with Pango and the DejaVu fonts.
+ensure_pack_libraries() {
+  ensure_debian_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+}
+
+# Tests start their own PostgreSQL server and open packs in headless Chromium.
+ensure_test_packages() {
+  ensure_pack_libraries
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ensure_debian_packages postgresql
+  ensure_debian_packages chromium
 }

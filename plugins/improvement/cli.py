@@ -120,6 +120,28 @@ def _check_plan(args: argparse.Namespace) -> None:
     print(f"{register.path}: {register.summary(args.as_at)}")
 
 
+def _render_packs(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.reports.packs import render_month
+    from improvement.warehouse.migrate import require_current
+
+    settings = load_settings()
+    month = dt.date.fromisoformat(f"{args.month}-01")
+    period_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    target = DatabaseTarget.from_url(args.url)
+    engine = target.engine()
+    require_current(engine)
+    directory = settings.packs_dir / f"{period_end:%Y-%m}" / "draft"
+    rendered = render_month(
+        engine, period_end, directory, settings.plan_register_path,
+        dt.datetime.now(dt.UTC), group_ids=args.group, pdf=not args.no_pdf,
+    )  # fmt: skip
+    for pack in rendered:
+        files = ", ".join(p.name for p in (pack.html_path, pack.pdf_path) if p is not None)
+        print(f"{pack.group_id:<26}{'public' if pack.public else 'internal':<10}{files}")
+    print(f"Draft packs for {period_end:%B %Y} in {directory}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="improvement", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -187,6 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="date overdue actions are counted at (default: today)",
     )
     check_plan.set_defaults(handler=_check_plan)
+
+    packs = commands.add_parser(
+        "render-packs", help="render the draft governance packs for a month (HTML and PDF)"
+    )
+    packs.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
+    packs.add_argument(
+        "--group", action="append", default=None, help="only this group (repeatable)"
+    )
+    packs.add_argument("--no-pdf", action="store_true", help="HTML only (faster)")
+    packs.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    packs.set_defaults(handler=_render_packs, default_url=default_warehouse_url)
     return parser
 
 

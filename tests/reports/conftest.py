@@ -106,6 +106,15 @@ def groups():
     return load_groups(PRIORITY_AREAS)
 
 
+def demo_plan(directory, catalogue):
+    """The generator's demo register, as the improvement team would keep it."""
+    from improvement.generator.plan import write_plan_register
+    from improvement.plan import load_plan_register
+
+    path = write_plan_register(directory / "improvement_plan.csv", 7, SNAPSHOT_DATE)
+    return load_plan_register(path, set(catalogue))
+
+
 @pytest.fixture(scope="session")
 def county_packs(small_case_system, tmp_path_factory):
     """Every group's pack for October 2026 from the measured small county, rendered to files."""
@@ -125,7 +134,7 @@ def county_packs(small_case_system, tmp_path_factory):
     measure_snapshot(engine, f"weekly/{AS_OF}", catalogue, config)
     groups = load_groups(PRIORITY_AREAS)
     packs = build_packs(engine, PERIOD_END, groups_due(groups, dt.date(2026, 9, 30)), catalogue,
-                        config)  # fmt: skip
+                        config, plan=demo_plan(root, catalogue))  # fmt: skip
     rendered = render_packs(packs, root / "packs", "Demo County Council",
                             dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))  # fmt: skip
     engine.dispose()

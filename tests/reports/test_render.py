@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from improvement.county import load_county_config
 from improvement.reports.packs import build_packs, render_packs
-from tests.reports.conftest import PERIOD_END
+from tests.reports.conftest import PERIOD_END, demo_plan
 
 GENERATED = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
 
@@ -104,6 +104,50 @@ def test_content_hash_ignores_generation_time_but_not_figures(lg8_pack, tmp_path
     ])  # fmt: skip
     assert render_packs([changed], tmp_path / "c", "Demo", GENERATED, pdf=False)[0].content_hash \
         != first.content_hash  # fmt: skip
+
+
+def test_plan_matrix_flags_overdue_and_redated_actions(
+    fixed_warehouse, catalogue, groups, tmp_path
+):
+    plan = demo_plan(tmp_path, catalogue)
+    (pack,) = build_packs(fixed_warehouse, PERIOD_END, [groups["lg8"]], catalogue,
+                          load_county_config(), plan=plan)  # fmt: skip
+    html = render_packs([pack], tmp_path, "Demo", GENERATED, pdf=False)[0].html_path.read_text()
+    matrix = html[html.index('id="plan"') : html.index('id="glossary"')]
+    overdue = plan.overdue(PERIOD_END)
+    redated = plan.redated()
+    assert overdue and redated, "the demo register should exercise both flags"
+    assert matrix.count('<br><span class="flag">Overdue</span>') == len(overdue)
+    assert matrix.count('<br><span class="flag">Re-dated</span>') == len(redated)
+    for action in plan.actions:
+        assert f">{action.action_id}<" in matrix
+    highlights = html[html.index('id="highlights"') : html.index('id="scorecard"')]
+    for action in overdue:
+        assert f"<strong>Overdue:</strong> {action.action_id} " in highlights
+    for action in plan.decisions_needed():
+        assert unescape(action.decision_needed) in unescape(highlights)
+    assert plan.sha256 in html  # the register is a data source, traceable by its hash
+
+
+def test_dfe_quarterly_report_lists_milestones_and_actions_not_on_track(
+    fixed_warehouse, catalogue, groups, tmp_path
+):
+    plan = demo_plan(tmp_path, catalogue)
+    (pack,) = build_packs(fixed_warehouse, dt.date(2026, 9, 30), [groups["dfe"]], catalogue,
+                          load_county_config(), plan=plan)  # fmt: skip
+    (rendered,) = render_packs([pack], tmp_path, "Demo", GENERATED)
+    html = unescape(rendered.html_path.read_text())
+    assert "Progress against the improvement notice: quarter to 30 September 2026" in html
+    assert "July to September 2026" in html
+    late = html[html.index('id="not-on-track"') :]
+    for action in plan.not_on_track(dt.date(2026, 9, 30)):
+        assert f">{action.action_id}<" in late
+        assert (action.remedial_action or "Not yet recorded") in late
+    milestones = html[html.index('id="milestones"') : html.index('id="not-on-track"')]
+    assert [a.action_id for a in plan.milestones()] == re.findall(
+        r'<th scope="row">([A-Z]+-\d+)</th>', milestones
+    )
+    assert "Re-referrals within 12 months" in html and "Milestones" in pdf_text(rendered.pdf_path)
 
 
 def test_a_period_must_end_on_a_month_end(fixed_warehouse, catalogue, groups):

@@ -92,3 +92,46 @@ def render_packs(
         rendered = [replace(r, pdf_path=path) for r, path in zip(rendered, pdfs, strict=True)]
     log.info("Rendered %d packs into %s", len(rendered), directory)
     return rendered
+
+
+def load_plan(path: Path, measure_ids) -> object | None:
+    """The improvement-plan register, or None (with a warning) where none is kept yet."""
+    from improvement.plan import load_plan_register
+
+    if not path.exists():
+        log.warning("No improvement-plan register at %s: packs will have no plan matrix", path)
+        return None
+    return load_plan_register(path, measure_ids)
+
+
+def render_month(
+    engine: sa.Engine,
+    period_end: dt.date,
+    directory: Path,
+    plan_path: Path,
+    generated_at: dt.datetime,
+    group_ids: Sequence[str] | None = None,
+    snapshot_key: str | None = None,
+    commentary: Mapping[str, str] | None = None,
+    caveats: Sequence[str] = (),
+    signoff: Mapping[str, Sequence[SignOff]] | None = None,
+    pdf: bool = True,
+) -> list[RenderedPack]:
+    """Every pack due for the period (or the named groups'), from configuration, into
+    ``directory``: what the command line and the monthly DAG call."""
+    from improvement.county import load_county_config
+    from improvement.governance import council_name, load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
+
+    catalogue = load_catalogue()
+    groups = load_groups(PRIORITY_AREAS)
+    unknown = sorted(set(group_ids or ()) - set(groups))
+    if unknown:
+        raise KeyError(f"no governance group {unknown} in the configuration")
+    chosen = [groups[g] for g in group_ids] if group_ids else groups_due(groups, period_end)
+    packs = build_packs(
+        engine, period_end, chosen, catalogue, load_county_config(),
+        plan=load_plan(plan_path, set(catalogue)), snapshot_key=snapshot_key,
+        commentary=commentary, caveats=caveats, signoff=signoff,
+    )  # fmt: skip
+    return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
