@@ -32,6 +32,7 @@ MUTED = "#505a5f"
 IMPROVING = "#1d70b8"  # blue, marked with a square
 CONCERNING = "#b35c00"  # dark orange, marked with a triangle
 TARGET = "#6f2c91"
+PNG_DPI = 200  # sharp on paper at the chart's printed size
 _UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
 
 plt.rcParams.update(
@@ -50,12 +51,20 @@ plt.rcParams.update(
 
 @dataclass(frozen=True)
 class Chart:
+    """The chart as SVG (the HTML pack: sharp, text stays text) and as PNG (the PDF: WeasyPrint
+    draws a bitmap far faster than it lays out SVG), with its text alternative."""
+
     svg: str
+    png: bytes
     alt: str
 
     @property
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+    @property
+    def png_data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode()
 
 
 def _format(value: float, unit: str) -> str:
@@ -153,10 +162,16 @@ def trend_chart(
         if xs:
             axes.set_xticks([xs[0], xs[-1]], [f"{xs[0]:%b %Y}", f"{xs[-1]:%b %Y}"])
         figure.tight_layout(pad=0.3)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        vector = io.StringIO()
+        figure.savefig(vector, format="svg", metadata={"Date": None})
+        bitmap = io.BytesIO()
+        figure.savefig(bitmap, format="png", dpi=PNG_DPI, metadata={"Software": None})
     finally:
         plt.close(figure)
-    svg = buffer.getvalue()
+    svg = vector.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the SVG is an image
-    return Chart(svg=svg, alt=describe(title, dates, analysis, unit, target, suppressed))
+    return Chart(
+        svg=svg,
+        png=bitmap.getvalue(),
+        alt=describe(title, dates, analysis, unit, target, suppressed),
+    )

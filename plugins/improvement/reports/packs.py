@@ -88,7 +88,13 @@ def render_packs(
     if pdf and rendered:
         workers = min(len(rendered), os.cpu_count() or 1)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pdfs = list(pool.map(write_pdf, [r.html_path for r in rendered]))
+            pdfs = list(
+                pool.map(
+                    write_pdf,
+                    [r.print_html for r in rendered],
+                    [r.html_path.with_suffix(".pdf") for r in rendered],
+                )
+            )
         rendered = [replace(r, pdf_path=path) for r, path in zip(rendered, pdfs, strict=True)]
     log.info("Rendered %d packs into %s", len(rendered), directory)
     return rendered

@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -99,10 +99,17 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(
-    pack: Pack, council_name: str, generated_at: dt.datetime | None, env: jinja2.Environment
+    pack: Pack,
+    council_name: str,
+    generated_at: dt.datetime | None,
+    env: jinja2.Environment,
+    for_print: bool = False,
 ) -> str:
+    """The pack as HTML; ``for_print`` embeds the charts as PNG for the PDF."""
     template = env.get_template(TEMPLATES[pack.group.template])
-    return template.render(pack=pack, council_name=council_name, generated_at=generated_at)
+    return template.render(
+        pack=pack, council_name=council_name, generated_at=generated_at, for_print=for_print
+    )
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,7 @@ class RenderedPack:
     pdf_path: Path | None
     content_hash: str
     public: bool
+    print_html: str = field(default="", repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -122,7 +130,7 @@ class RenderedPack:
             "pdf": None if self.pdf_path is None else str(self.pdf_path),
             "content_hash": self.content_hash,
             "public": self.public,
-        }
+        }  # print_html stays out: it is the PDF's source, not a result
 
 
 def write_atomically(path: Path, write: Callable[[Path], None], mode: int = 0o644) -> None:
@@ -159,15 +167,15 @@ def write_pack(
     write_atomically(html_path, lambda p: p.write_text(html, encoding="utf-8"))
     log.info("Rendered %s (%s) hash %s", html_path.name, pack.group.audience, content_hash[:12])
     return RenderedPack(
-        pack.group.group_id, pack.period_end, html_path, None, content_hash, pack.group.is_public
-    )
+        pack.group.group_id, pack.period_end, html_path, None, content_hash, pack.group.is_public,
+        print_html=render_html(pack, council_name, generated_at, env, for_print=True),
+    )  # fmt: skip
 
 
-def write_pdf(html_path: Path) -> Path:
-    """The A4 PDF of a rendered pack, beside it: tagged, so screen readers can follow it."""
+def write_pdf(print_html: str, pdf_path: Path) -> Path:
+    """The A4 PDF of a pack: tagged, so assistive technology can follow its structure."""
     from weasyprint import HTML
 
-    pdf_path = html_path.with_suffix(".pdf")
-    document = HTML(filename=str(html_path)).render()
+    document = HTML(string=print_html, base_url=str(pdf_path.parent)).render()
     write_atomically(pdf_path, lambda p: document.write_pdf(p, pdf_tags=True))
     return pdf_path
