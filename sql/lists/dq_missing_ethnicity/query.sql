@@ -1,0 +1,14 @@
+-- Ethnicity not recorded: one row per child with an open case or an allocated social worker
+-- at S (list_case) whose ssd_person row has no ethnicity, or NOBT (not yet obtained).
+select
+    c.team_id,
+    c.person_id,
+    'person' as record_type,
+    c.person_id as record_id,
+    case
+        when p.pers_ethnicity is null then 'missing ethnicity'
+        else 'ethnicity not yet obtained (NOBT)'
+    end as problem
+from list_case as c
+inner join ssd_person as p on c.person_id = p.pers_person_id
+where p.pers_ethnicity is null or p.pers_ethnicity = 'NOBT'
