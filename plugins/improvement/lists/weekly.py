@@ -171,7 +171,8 @@ def _check_key(definition: ListDefinition, frame: pd.DataFrame) -> None:
 def run_oversight_list(
     conn: sa.Connection, definition: ListDefinition, as_at: dt.date, config: CountyConfig
 ) -> pd.DataFrame:
-    """One oversight list from a loaded workspace: its columns, in its query's row order."""
+    """One oversight list from a loaded workspace: its columns, in its query's row order.
+    Every column is of object dtype, missing values None; dates are ``datetime.date``."""
     frame = _query(conn, definition)
     _check_key(definition, frame)
     for column in definition.columns:
@@ -192,7 +193,8 @@ def run_oversight_list(
         if column.months_since:
             frame[column.name] = completed_months(frame[column.months_since], as_at)
     frame[["team_id", "team_name", "locality"]] = team_columns(frame["team_id"], config)
-    return frame[[c.name for c in definition.columns]].reset_index(drop=True)
+    frame = frame[[c.name for c in definition.columns]].astype(object)
+    return frame.where(frame.notna(), None).reset_index(drop=True)
 
 
 def run_checks(

@@ -4,7 +4,8 @@
 -- cl_high_risk_unsuitable counts) whatever the suitability. Team: the care leaver's allocated
 -- team. Weeks since the latest contact are whole weeks of calendar days (day_serial); a
 -- contact dated after S is not counted as a contact at S. Order: high-risk and unsuitable,
--- unsuitable, high-risk recorded as suitable; then no contact, then the oldest contact first.
+-- unsuitable, high-risk with another or no suitability; then no contact, then the oldest
+-- contact first.
 with care_leaver as (
     select
         c.clea_person_id as person_id,
@@ -45,10 +46,11 @@ select
     p.pers_surname as surname,
     p.pers_dob as date_of_birth,
     cl.team_id,
-    case cl.concern_rank
-        when 1 then 'high-risk and unsuitable'
-        when 2 then 'unsuitable'
-        else 'high-risk kind, recorded as suitable'
+    case
+        when cl.concern_rank = 1 then 'high-risk and unsuitable'
+        when cl.concern_rank = 2 then 'unsuitable'
+        when cl.suitability_code = '1' then 'high-risk kind, recorded as suitable'
+        else 'high-risk kind, suitability not recorded'
     end as concern,
     cl.accommodation,
     case cl.suitability_code
