@@ -3,6 +3,7 @@ RESTRICTED) and the weekly performance digest (figures only). Definitions live i
 ``sql/lists/<id>/`` (``list.yaml`` + ``query.sql``); see ``docs/weekly-lists.md``."""
 
 from improvement.lists.catalogue import ListDefinition, load_lists
+from improvement.lists.digest import weekly_digest
 from improvement.lists.weekly import ListError, WeeklyLists, compute_weekly_lists
 
 __all__ = [
@@ -11,4 +12,5 @@ __all__ = [
     "WeeklyLists",
     "compute_weekly_lists",
     "load_lists",
+    "weekly_digest",
 ]
