@@ -14,6 +14,10 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
 4. **measures** computes every measure in `sql/measures/` as at that Sunday, by team,
    locality and team type (on a warehouse with no results yet, also the 104 weekly and 24
    month-end as-at dates before it), keyed by measure, date, breakdown and extract hash.
+5. **weekly_outputs** writes the managers' performance digest (this week against last, by
+   locality; figures only) beside the packs, and the restricted named lists (senior leaders'
+   oversight list, one data-quality worklist per team) to the owner-only restricted location.
+   XCom holds counts and locations, never names or ids.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
@@ -60,8 +64,13 @@ def weekly_performance():
     def measures(snapshot_summary: dict) -> dict:
         return weekly.measures(snapshot_summary, get_current_context())
 
+    @task
+    def weekly_outputs(snapshot_summary: dict) -> dict:
+        return weekly.weekly_outputs(snapshot_summary, get_current_context())
+
     manifest = extract()
-    measures(snapshot(manifest, validate(manifest)))
+    snapshot_summary = snapshot(manifest, validate(manifest))
+    measures(snapshot_summary) >> weekly_outputs(snapshot_summary)
 
 
 weekly_performance()

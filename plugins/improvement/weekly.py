@@ -85,3 +85,30 @@ def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     finally:
         engine.dispose()
     return run.to_dict()
+
+
+def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
+    """The managers' digest and the restricted named lists; returns counts and locations only."""
+    import datetime as dt
+
+    from improvement.connections import target_from_connection
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.reports.weekly import write_weekly_outputs
+    from improvement.settings import WAREHOUSE_CONN_ID, load_settings
+
+    settings = load_settings()
+    engine = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+    try:
+        outputs = write_weekly_outputs(
+            engine,
+            snapshot_summary["snapshot_key"],
+            load_county_config(),
+            load_catalogue(),
+            settings.packs_dir,
+            settings.restricted_dir,
+            generated_at=dt.datetime.now(dt.UTC),
+        )
+    finally:
+        engine.dispose()
+    return outputs.to_dict()

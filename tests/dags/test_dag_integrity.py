@@ -42,8 +42,9 @@ def test_weekly_dag_wiring_schedule_and_team_rules(dagbag):
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
         "extract": ["snapshot", "validate"],
         "validate": ["snapshot"],
-        "snapshot": ["measures"],
-        "measures": [],
+        "snapshot": ["measures", "weekly_outputs"],
+        "measures": ["weekly_outputs"],
+        "weekly_outputs": [],
     }
     timetable = dag.timetable
     assert type(timetable).__name__ == "CronDataIntervalTimetable"

@@ -51,7 +51,13 @@ def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
     state, states, interval_end = _run_weekly()
     assert (state, states) == (
         "success",
-        {"extract": "success", "validate": "success", "snapshot": "success", "measures": "success"},
+        {
+            "extract": "success",
+            "validate": "success",
+            "snapshot": "success",
+            "measures": "success",
+            "weekly_outputs": "success",
+        },
     )
     assert interval_end == RUN_AFTER
     summary = describe_snapshot(warehouse.engine(), f"weekly/{AS_OF}")
@@ -74,6 +80,7 @@ def test_failed_validation_stops_the_run_and_writes_nothing(environment):
         "validate": "failed",
         "snapshot": "upstream_failed",
         "measures": "upstream_failed",
+        "weekly_outputs": "upstream_failed",
     }
     assert warehouse_contents(warehouse) == before
 

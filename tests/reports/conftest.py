@@ -116,25 +116,35 @@ def demo_plan(directory, catalogue):
 
 
 @pytest.fixture(scope="session")
-def county_packs(small_case_system, tmp_path_factory):
-    """Every group's pack for October 2026 from the measured small county, rendered to files."""
+def measured_county(small_case_system, tmp_path_factory):
+    """A warehouse holding the small county's snapshot and measured history (its URL)."""
     from improvement.connections import DatabaseTarget
     from improvement.county import load_county_config
     from improvement.measures.run import measure_snapshot
-    from improvement.reports.packs import build_packs, groups_due, render_packs
     from tests.conftest import AS_OF
     from tests.integration.helpers import new_warehouse, run_week
 
-    root = tmp_path_factory.mktemp("county-packs")
+    root = tmp_path_factory.mktemp("measured-county")
     warehouse = new_warehouse(f"sqlite:///{root / 'warehouse.sqlite'}")
     run_week(DatabaseTarget.from_url(f"sqlite:///{small_case_system}"), warehouse, root, AS_OF)
     engine = warehouse.engine()
+    measure_snapshot(engine, f"weekly/{AS_OF}", load_catalogue(), load_county_config())
+    engine.dispose()
+    return str(warehouse.url)
+
+
+@pytest.fixture(scope="session")
+def county_packs(measured_county, tmp_path_factory):
+    """Every group's pack for October 2026 from the measured small county, rendered to files."""
+    from improvement.county import load_county_config
+    from improvement.reports.packs import build_packs, groups_due, render_packs
+
+    root = tmp_path_factory.mktemp("county-packs")
+    engine = sa.create_engine(measured_county)
     catalogue = load_catalogue()
-    config = load_county_config()
-    measure_snapshot(engine, f"weekly/{AS_OF}", catalogue, config)
     groups = load_groups(PRIORITY_AREAS)
     packs = build_packs(engine, PERIOD_END, groups_due(groups, dt.date(2026, 9, 30)), catalogue,
-                        config, plan=demo_plan(root, catalogue))  # fmt: skip
+                        load_county_config(), plan=demo_plan(root, catalogue))  # fmt: skip
     rendered = render_packs(packs, root / "packs", "Demo County Council",
                             dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))  # fmt: skip
     engine.dispose()

@@ -1,0 +1,176 @@
+"""The week's outputs: the managers' performance digest (figures only) and the restricted named
+lists (senior leaders' oversight list, one data-quality worklist per team).
+
+The digest goes beside the packs; the named lists go to the restricted location only, in an
+owner-only folder as owner-only files, and never into a pack. What this returns (and what the
+DAG puts in XCom or a notification) is counts and locations, never a name or an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from improvement.county import UNALLOCATED, CountyConfig
+from improvement.governance import council_name
+from improvement.lists.catalogue import WORKLIST_COLUMNS
+from improvement.lists.digest import weekly_digest
+from improvement.lists.weekly import WeeklyLists, compute_weekly_lists
+from improvement.measures.catalogue import PRIORITY_AREAS, Measure
+from improvement.reports.content import NO_TEAM
+from improvement.reports.render import environment, write_atomically
+
+log = logging.getLogger(__name__)
+COUNTY = "County"
+OWNER_ONLY_DIR = 0o700
+OWNER_ONLY_FILE = 0o600
+
+
+@dataclass(frozen=True)
+class WeeklyOutputs:
+    as_at: dt.date
+    digest: Path
+    oversight: Path
+    team_worklists: dict[str, Path]
+    counts: dict
+
+    def to_dict(self) -> dict:
+        """Counts and locations only: safe for XCom, logs and notifications."""
+        return {
+            "as_at": self.as_at.isoformat(),
+            "digest": str(self.digest),
+            "restricted_location": str(self.oversight.parent),
+            "team_worklists": sorted(self.team_worklists),
+            "counts": self.counts,
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict("records")
+
+
+def _digest_context(digest: pd.DataFrame, catalogue: dict[str, Measure]) -> dict:
+    digest = digest.assign(area=digest["area"].replace({UNALLOCATED: NO_TEAM}))
+    places = [COUNTY, *sorted(p for p in digest["area"].unique() if p != COUNTY)]
+    cells = {(row.measure_id, row.area): row for row in digest.itertuples(index=False)}
+    measure_ids = list(dict.fromkeys(digest["measure_id"]))
+    areas = []
+    for key, title in PRIORITY_AREAS.items():
+        measures = [catalogue[m] for m in measure_ids if catalogue[m].priority_area == key]
+        if measures:
+            areas.append({"title": title, "measures": measures})
+    county = digest[digest["area"] == COUNTY]
+    return {
+        "places": places,
+        "cells": cells,
+        "areas": areas,
+        "improved": int((county["direction"] == "improved").sum()),
+        "worse": int((county["direction"] == "worse").sum()),
+        "off_target": int(county["rag"].isin(["red", "amber"]).sum()),
+    }
+
+
+def _owner_only_folder(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_DIR)
+    os.chmod(path, OWNER_ONLY_DIR)
+    return path
+
+
+def _oversight_sections(lists: WeeklyLists) -> list[dict]:
+    return [
+        {
+            "id": list_id,
+            "title": lists.definitions[list_id].title,
+            "description": lists.definitions[list_id].description,
+            "headings": lists.definitions[list_id].headings,
+            "rows": _records(frame),
+        }
+        for list_id, frame in lists.oversight.items()
+    ]
+
+
+def _team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
+    rows = lists.for_team(team_id)
+    headings = {k: v for k, v in WORKLIST_COLUMNS.items() if k not in ("team_id", "locality")}
+    sections = []
+    for definition in lists.definitions.values():
+        if not definition.is_check:
+            continue
+        chosen = rows[rows["check_id"] == definition.id]
+        if len(chosen):
+            sections.append(
+                {
+                    "id": definition.id,
+                    "title": definition.title,
+                    "description": definition.description,
+                    "headings": headings,
+                    "rows": _records(chosen),
+                }
+            )
+    return sections
+
+
+def write_weekly_outputs(
+    engine: sa.Engine,
+    snapshot_key: str,
+    config: CountyConfig,
+    catalogue: dict[str, Measure],
+    packs_dir: Path,
+    restricted_dir: Path,
+    generated_at: dt.datetime,
+) -> WeeklyOutputs:
+    """Compute and write the week's digest and restricted lists for ``snapshot_key``."""
+    lists = compute_weekly_lists(engine, snapshot_key, config)
+    as_at = lists.as_at
+    digest = weekly_digest(engine, as_at, catalogue)
+    env = environment()
+    common = {"council_name": council_name(), "as_at": as_at, "generated_at": generated_at}
+
+    digest_path = packs_dir / "weekly" / f"{as_at}" / f"performance-digest-{as_at}.html"
+    html = env.get_template("weekly_digest.html.j2").render(
+        **common, previous=as_at - dt.timedelta(days=7), **_digest_context(digest, catalogue)
+    )
+    write_atomically(digest_path, lambda p: p.write_text(html, encoding="utf-8"))
+
+    folder = _owner_only_folder(restricted_dir) / f"{as_at}"
+    _owner_only_folder(folder)
+    restricted = env.get_template("restricted_list.html.j2")
+    oversight_path = folder / f"senior-leaders-oversight-{as_at}.html"
+    html = restricted.render(
+        **common,
+        title="Senior leaders' oversight list",
+        audience="senior leaders",
+        intro="Young people to be reviewed by name this week, longest waiting first.",
+        snapshot_key=lists.snapshot_key,
+        absent_tables=lists.absent_tables,
+        sections=_oversight_sections(lists),
+    )
+    write_atomically(
+        oversight_path, lambda p: p.write_text(html, encoding="utf-8"), OWNER_ONLY_FILE
+    )
+
+    team_names = {team.team_id: team.name for team in config.teams}
+    teams_folder = _owner_only_folder(folder / "teams")
+    team_paths = {}
+    for team_id in lists.teams():
+        path = teams_folder / f"worklist-{team_id}-{as_at}.html"
+        html = restricted.render(
+            **common,
+            title=f"Data-quality worklist: {team_names.get(team_id, team_id)}",
+            audience="the team manager",
+            intro="Records missing information or with a key activity overdue.",
+            snapshot_key=lists.snapshot_key,
+            absent_tables=(),
+            sections=_team_sections(lists, team_id),
+        )
+        write_atomically(path, lambda p, h=html: p.write_text(h, encoding="utf-8"), OWNER_ONLY_FILE)
+        team_paths[team_id] = path
+    outputs = WeeklyOutputs(as_at, digest_path, oversight_path, team_paths, lists.counts())
+    log.info("Weekly outputs for %s: %s", as_at, outputs.counts)
+    return outputs
