@@ -7,6 +7,7 @@ and the key.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,9 @@ class Group:
     template: str
     priority_areas: tuple[str, ...] | None  # None: every area
     breakdowns: tuple[str, ...]
+    slack_channel: str | None = None
+    papers_clear_working_days: int = 5
+    meetings: tuple[dt.date, ...] = ()
 
     @property
     def is_public(self) -> bool:
@@ -40,6 +44,88 @@ class Group:
 
     def covers(self, priority_area: str) -> bool:
         return self.priority_areas is None or priority_area in self.priority_areas
+
+    def next_meeting(self, ready: dt.date) -> tuple[dt.date, dt.date] | None:
+        """The first meeting whose papers deadline is on or after ``ready``, and that deadline."""
+        for meeting in sorted(self.meetings):
+            deadline = papers_deadline(meeting, self.papers_clear_working_days)
+            if deadline >= ready:
+                return meeting, deadline
+        return None
+
+
+def is_working_day(day: dt.date) -> bool:
+    from improvement.warehouse.calendar import bank_holidays
+
+    return day.isoweekday() < 6 and day not in bank_holidays(day, day)
+
+
+def papers_deadline(meeting: dt.date, clear_working_days: int) -> dt.date:
+    """The last day papers may be published: ``clear_working_days`` whole working days must
+    lie between it and the meeting, neither day counted (s100B: five clear days)."""
+    day, clear = meeting - dt.timedelta(days=1), 0
+    while clear < clear_working_days:
+        clear += is_working_day(day)
+        day -= dt.timedelta(days=1)
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def working_days_before(day: dt.date, count: int) -> dt.date:
+    while count > 0:
+        day -= dt.timedelta(days=1)
+        count -= is_working_day(day)
+    return day
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    id: str
+    name: str
+
+    def as_hitl_user(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name}
+
+
+SIGN_OFF_STEPS = ("analyst", "head_of_service", "chief_officer")
+
+
+@dataclass(frozen=True)
+class SignOffConfig:
+    max_rounds: int
+    escalate_working_days_before_deadline: int
+    reviewers: dict[str, tuple[Reviewer, ...]]
+    performance_channel: str
+    escalation_channel: str
+
+
+def load_sign_off(path: Path | None = None) -> SignOffConfig:
+    """Who answers each review step, how many rounds, and the team's Slack channels."""
+    path = path or governance_path()
+    data = yaml.safe_load(path.read_text()) or {}
+    sign_off, slack = data.get("sign_off") or {}, data.get("slack") or {}
+    where = f"{path}: sign_off"
+    reviewers = {}
+    for step in SIGN_OFF_STEPS:
+        people = (sign_off.get("reviewers") or {}).get(step)
+        if not isinstance(people, list) or not people:
+            raise GovernanceConfigError(f"{where}: reviewers.{step} must list at least one user")
+        for person in people:
+            if not isinstance(person, dict) or not {"id", "name"} <= set(person):
+                raise GovernanceConfigError(f"{where}: reviewers.{step} entries need id and name")
+        reviewers[step] = tuple(Reviewer(str(p["id"]), str(p["name"])) for p in people)
+    rounds = sign_off.get("max_rounds", 3)
+    escalate = sign_off.get("escalate_working_days_before_deadline", 2)
+    for key, value in (("max_rounds", rounds), ("escalate_working_days_before_deadline", escalate)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise GovernanceConfigError(f"{where}: '{key}' must be a whole number of at least 1")
+    channels = {}
+    for key in ("performance_channel", "escalation_channel"):
+        if not isinstance(slack.get(key), str):
+            raise GovernanceConfigError(f"{path}: slack: '{key}' must be a channel id")
+        channels[key] = slack[key]
+    return SignOffConfig(rounds, escalate, reviewers, **channels)
 
 
 def governance_path() -> Path:
@@ -97,7 +183,19 @@ def load_groups(priority_areas: dict[str, str], path: Path | None = None) -> dic
             raise GovernanceConfigError(f"{where}: 'breakdowns' must be a list")
         for breakdown in breakdowns:
             _choice(breakdown, BREAKDOWNS, where, "breakdowns")
+        meetings = settings.get("meetings") or []
+        if not isinstance(meetings, list) or not all(isinstance(m, dt.date) for m in meetings):
+            raise GovernanceConfigError(f"{where}: 'meetings' must be a list of dates (YYYY-MM-DD)")
+        clear_days = settings.get("papers_clear_working_days", 5)
+        if not isinstance(clear_days, int) or isinstance(clear_days, bool) or clear_days < 0:
+            raise GovernanceConfigError(f"{where}: 'papers_clear_working_days' must be a number")
+        channel = settings.get("slack_channel")
+        if channel is not None and not isinstance(channel, str):
+            raise GovernanceConfigError(f"{where}: 'slack_channel' must be a channel id")
         group = Group(
+            slack_channel=channel,
+            papers_clear_working_days=clear_days,
+            meetings=tuple(sorted(meetings)),
             group_id=str(group_id),
             name=name.strip(),
             audience=_choice(settings.get("audience"), AUDIENCES, where, "audience"),

@@ -1,5 +1,7 @@
 """The governance configuration: groups load typed, and mistakes name the file and group."""
 
+import datetime as dt
+
 import pytest
 
 from improvement.governance import GovernanceConfigError, council_name, load_groups
@@ -42,3 +44,35 @@ def test_a_wrong_setting_names_file_group_and_key(tmp_path, audience, areas, bre
     with pytest.raises(GovernanceConfigError, match=message) as error:
         load_groups(PRIORITY_AREAS, path)
     assert str(path) in str(error.value) and "group 'scrutiny'" in str(error.value)
+
+
+def test_papers_deadline_leaves_five_clear_working_days():
+    from improvement.governance import papers_deadline
+
+    # Meeting Monday 23 November 2026: clear days 16-20 November, so publish by Friday 13th.
+    assert papers_deadline(dt.date(2026, 11, 23), 5) == dt.date(2026, 11, 13)
+    # Meeting Tuesday 5 January 2027: 1 January and 28 December (Boxing Day's substitute) are
+    # bank holidays, 25 December too; clear days 4 Jan, 31, 30, 29 and 24 Dec: publish by 23rd.
+    assert papers_deadline(dt.date(2027, 1, 5), 5) == dt.date(2026, 12, 23)
+
+
+def test_a_pack_goes_to_the_next_meeting_whose_deadline_it_can_meet():
+    groups = load_groups(PRIORITY_AREAS)
+    scrutiny = groups["childrens_scrutiny"]
+    assert scrutiny.next_meeting(dt.date(2026, 11, 13)) == (
+        dt.date(2026, 11, 23),
+        dt.date(2026, 11, 13),
+    )
+    meeting, _ = scrutiny.next_meeting(dt.date(2026, 11, 16))
+    assert meeting == dt.date(2027, 1, 18)  # missed the November deadline: January's meeting
+
+
+def test_sign_off_reviewers_and_channels_load():
+    from improvement.governance import load_sign_off
+
+    config = load_sign_off()
+    assert [r.id for r in config.reviewers["chief_officer"]] == [
+        "chief_officer",
+        "improvement_director",
+    ]
+    assert config.max_rounds == 3 and config.escalation_channel.startswith("C")

@@ -1,8 +1,9 @@
 """Render packs with the Jinja2 templates in ``reports/`` to one self-contained HTML file and an
 A4 PDF (WeasyPrint), written atomically.
 
-The content hash is taken over the HTML rendered without its generation time, so re-rendering
-the same figures gives the same hash: the sign-off workflow compares it with what was signed.
+The content hash is taken over the HTML rendered without its generation time and sign-off box,
+so re-rendering the same figures gives the same hash: the sign-off workflow compares it with
+what was signed before it publishes.
 Files are written to a temporary name in the destination folder and renamed, so a reader (or
 the publisher) never sees half a pack, and a failure leaves no partial file behind.
 """
@@ -15,7 +16,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import jinja2
@@ -147,6 +148,13 @@ def write_atomically(path: Path, write: Callable[[Path], None], mode: int = 0o64
         raise
 
 
+def pack_content_hash(pack: Pack, council_name: str, env: jinja2.Environment) -> str:
+    """SHA-256 of the pack as rendered without its generation time and its sign-off box: what
+    reviewers approve, so filling in the sign-off record does not change what was signed."""
+    content = render_html(replace(pack, signoff=()), council_name, None, env)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
 def pack_stem(pack: Pack) -> str:
     return f"{pack.group.group_id}-{pack.period_end:%Y-%m}"
 
@@ -160,8 +168,7 @@ def write_pack(
 ) -> RenderedPack:
     """Render ``pack`` into ``directory`` as HTML; returns its path and content hash."""
     env = env or environment()
-    content = render_html(pack, council_name, None, env)
-    content_hash = hashlib.sha256(content.encode()).hexdigest()
+    content_hash = pack_content_hash(pack, council_name, env)
     html = render_html(pack, council_name, generated_at, env)
     html_path = directory / f"{pack_stem(pack)}.html"
     write_atomically(html_path, lambda p: p.write_text(html, encoding="utf-8"))
