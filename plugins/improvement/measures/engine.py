@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import time
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -27,12 +28,17 @@ UNMAPPED_TEAM = "(team not in configuration)"
 STORED_DECIMALS = 6
 
 
+def _as_date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def _query_rows(conn: sa.Connection, measure: Measure) -> pd.DataFrame:
-    rows = conn.execute(sa.text(measure.sql)).mappings().all()
-    frame = pd.DataFrame(rows, columns=["as_at", "team_id", "numerator", "denominator"])
-    frame["as_at"] = frame["as_at"].map(
-        lambda v: v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+    rows = conn.execute(sa.text(measure.sql)).all()
+    frame = pd.DataFrame.from_records(
+        rows, columns=["as_at", "team_id", "numerator", "denominator"], coerce_float=False
     )
+    # Each distinct date and team is converted once, not once per row.
+    frame["as_at"] = frame["as_at"].map({v: _as_date(v) for v in frame["as_at"].unique()})
     frame["team_id"] = frame["team_id"].fillna(UNALLOCATED).astype(str)
     # One row order on every engine, so rolled-up sums add in the same order.
     frame = frame.sort_values(["as_at", "team_id"], kind="mergesort", ignore_index=True)
@@ -48,29 +54,40 @@ def _breakdowns(measure: Measure, team_rows: pd.DataFrame, config: CountyConfig)
             return UNALLOCATED if team_id == UNALLOCATED else UNMAPPED_TEAM
         return getattr(team, attribute)
 
-    levels = [(ALL, team_rows.assign(breakdown_value=ALL))]
+    team_ids = team_rows["team_id"]
+    levels = [team_rows.assign(breakdown=ALL, breakdown_value=ALL)]
     if "team" in measure.breakdowns:
-        levels.append(("team", team_rows.assign(breakdown_value=team_rows["team_id"])))
+        levels.append(team_rows.assign(breakdown="team", breakdown_value=team_ids))
     for breakdown in ("locality", "team_type"):
         if breakdown in measure.breakdowns:
-            values = team_rows["team_id"].map(lambda t, b=breakdown: team_attribute(t, b))
-            levels.append((breakdown, team_rows.assign(breakdown_value=values)))
-    summed = [
-        rows.groupby(["as_at", "breakdown_value"], as_index=False)[["numerator", "denominator"]]
+            values = team_ids.map({t: team_attribute(t, breakdown) for t in team_ids.unique()})
+            levels.append(team_rows.assign(breakdown=breakdown, breakdown_value=values))
+    # One group-by over every level; within a group rows keep their (as_at, team) order, so
+    # each sum adds the same numbers in the same order as a group-by per level would.
+    summed = (
+        pd.concat(levels, ignore_index=True)
+        .groupby(["breakdown", "as_at", "breakdown_value"], as_index=False, sort=False)[
+            ["numerator", "denominator"]
+        ]
         .sum(min_count=1)
-        .assign(breakdown=name)
-        for name, rows in levels
-    ]
-    return pd.concat(summed, ignore_index=True)
+    )
+    return summed[["as_at", "breakdown_value", "numerator", "denominator", "breakdown"]]
 
 
-def _value(measure: Measure, numerator: float, denominator: float | None) -> float | None:
+def _values(measure: Measure, numerators: pd.Series, denominators: pd.Series) -> pd.Series:
+    """Each value by the measure's unit: the same arithmetic as one row at a time, rounded
+    once per distinct result."""
     if measure.unit == "count":
-        return numerator
-    if denominator is None or pd.isna(denominator) or denominator == 0:
-        return None
+        return pd.Series(list(numerators), index=numerators.index, dtype=object)
     scale = {"percentage": 100.0, "rate_per_10000": 10_000.0}.get(measure.unit, 1.0)
-    return round_half_up(scale * numerator / denominator)
+    n = numerators.to_numpy(dtype=float)
+    d = pd.to_numeric(denominators, errors="coerce").to_numpy(dtype=float)
+    valid = ~np.isnan(d) & (d != 0) & ~np.isnan(n)  # a missing numerator has no value
+    raw = np.full(len(n), np.nan)
+    raw[valid] = scale * n[valid] / d[valid]
+    rounded = {v: round_half_up(v) for v in set(raw[valid].tolist())}
+    values = [rounded[v] if ok else None for v, ok in zip(raw.tolist(), valid, strict=True)]
+    return pd.Series(values, index=numerators.index, dtype=object)
 
 
 def compute_measure(
@@ -115,14 +132,7 @@ def compute_measure(
     results["numerator"] = results["numerator"].astype(float).round(STORED_DECIMALS)
     denominator = results["denominator"].astype(float).round(STORED_DECIMALS)
     results["denominator"] = denominator.astype(object).where(denominator.notna(), None)
-    results["value"] = pd.Series(
-        [
-            _value(measure, n, d)
-            for n, d in zip(results["numerator"], results["denominator"], strict=True)
-        ],
-        index=results.index,
-        dtype=object,
-    )
+    results["value"] = _values(measure, results["numerator"], results["denominator"])
     results["measure_id"] = measure.id
     return results.sort_values(["as_at", "breakdown", "breakdown_value"], ignore_index=True)
 
