@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -54,10 +55,31 @@ class MeasureRun:
         }
 
 
-def snapshot_frames(
+class SnapshotPayloads(Mapping[str, bytes]):
+    """A snapshot's stored tables (gzip-compressed canonical CSV) by name, each read from the
+    warehouse only when asked for, so a run holds one compressed table at a time."""
+
+    def __init__(self, conn: sa.Connection, snapshot_id: int, hashes: dict[str, str]):
+        self._conn, self.snapshot_id, self._hashes = conn, snapshot_id, hashes
+
+    def __getitem__(self, name: str) -> bytes:
+        return self._conn.execute(
+            sa.select(extract_blob.c.payload).where(
+                extract_blob.c.content_hash == self._hashes[name]
+            )
+        ).scalar_one()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._hashes)
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+
+def snapshot_payloads(
     conn: sa.Connection, snapshot_key: str, tables: set[str]
-) -> tuple[str, dt.date, dict[str, pd.DataFrame]]:
-    """The snapshot's extract hash, date, and the named tables as canonical frames."""
+) -> tuple[str, dt.date, SnapshotPayloads]:
+    """The snapshot's extract hash, date, and the named tables as stored (compressed CSV)."""
     found = conn.execute(
         sa.select(snapshot.c.snapshot_id, snapshot.c.extract_hash, snapshot.c.snapshot_date).where(
             snapshot.c.snapshot_key == snapshot_key
@@ -65,17 +87,25 @@ def snapshot_frames(
     ).first()
     if found is None:
         raise LookupError(f"no snapshot {snapshot_key} in the warehouse")
-    payloads = conn.execute(
-        sa.select(snapshot_table.c.table_name, extract_blob.c.payload)
-        .join(extract_blob, snapshot_table.c.content_hash == extract_blob.c.content_hash)
+    hashes = conn.execute(
+        sa.select(snapshot_table.c.table_name, snapshot_table.c.content_hash)
         .where(snapshot_table.c.snapshot_id == found.snapshot_id)
         .where(snapshot_table.c.table_name.in_(sorted(tables)))
     ).all()
-    frames = {name: read_canonical_csv(payload) for name, payload in payloads}
     snapshot_date = found.snapshot_date
     if not isinstance(snapshot_date, dt.date):
         snapshot_date = dt.date.fromisoformat(str(snapshot_date)[:10])
-    return found.extract_hash, snapshot_date, frames
+    payloads = SnapshotPayloads(conn, found.snapshot_id, dict(hashes))
+    return found.extract_hash, snapshot_date, payloads
+
+
+def snapshot_frames(
+    conn: sa.Connection, snapshot_key: str, tables: set[str]
+) -> tuple[str, dt.date, dict[str, pd.DataFrame]]:
+    """The snapshot's extract hash, date, and the named tables as canonical frames."""
+    extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, tables)
+    frames = {name: read_canonical_csv(payload) for name, payload in payloads.items()}
+    return extract_hash, snapshot_date, frames
 
 
 def has_history(conn: sa.Connection, before: dt.date) -> bool:
@@ -102,7 +132,7 @@ def measure_snapshot(
     needed = {t for m in measures.values() for t in m.tables} | set(WORKSPACE_TABLES)
     clock = time.monotonic()
     with engine.begin() as conn:
-        extract_hash, snapshot_date, frames = snapshot_frames(conn, snapshot_key, needed)
+        extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, needed)
         if as_at_dates is None:
             first_run = not has_history(conn, snapshot_date)
             as_at_dates = history_dates(snapshot_date) if first_run else [snapshot_date]
@@ -111,7 +141,7 @@ def measure_snapshot(
             raise ValueError(
                 f"as-at date {dates[-1]} is after snapshot {snapshot_key}: not measurable yet"
             )
-        with workspace(conn, frames, dates, config) as unknown:
+        with workspace(conn, {}, dates, config, payloads=payloads) as unknown:
             loaded = time.monotonic()
             results = compute_measures(conn, list(measures.values()), dates, config)
             computed = time.monotonic()

@@ -12,9 +12,12 @@ tables belong to one connection, so concurrent runs never see each other's works
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +28,14 @@ import sqlalchemy as sa
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
 from improvement.ssd.codes import CODED_COLUMNS
-from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, TableSpec
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
 WORK_TABLES: dict[str, TableSpec] = {**SSD_TABLES, **EXTENSION_TABLES}
 _TYPES = {"date": sa.Date, "int": sa.Integer, "float": sa.Float, "text": sa.Text}
+# Shared cohorts that are views over the derived tables (sql/workspace/<name>.sql).
+VIEWS = ("child_team_at",)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -41,22 +47,51 @@ class UnknownCodes:
     rows: int
 
 
-def normalise_codes(frames: dict[str, pd.DataFrame]) -> list[UnknownCodes]:
-    """Map descriptions to DfE codes in place; count what cannot be mapped (kept as it is)."""
+def workspace_queries() -> list[str]:
+    """The text of every query that reads the workspace: shared cohorts and measures."""
+    paths = sorted((SQL_DIR / "workspace").glob("*.sql"))
+    paths += sorted((SQL_DIR / "measures").glob("*/query.sql"))
+    return [path.read_text() for path in paths]
+
+
+def referenced_columns(queries: Iterable[str]) -> dict[str, tuple[ColumnSpec, ...]]:
+    """The SSD and extension tables the queries name, each with the columns they name.
+
+    SSD column names carry their table's prefix, so a name in the SQL text is a read of that
+    column (a name in a comment only loads a column that nothing reads). A query that names
+    a column not loaded fails on both engines, rather than reading nothing.
+    """
+    words = set(_WORD.findall(" ".join(queries).lower()))
+    read = {}
+    for name, spec in WORK_TABLES.items():
+        if name in words:
+            read[name] = tuple(c for c in spec.extracted if c.name in words) or spec.extracted[:1]
+    return read
+
+
+def _normalise_codes(conn: sa.Connection, loaded: dict[str, sa.Table]) -> list[UnknownCodes]:
+    """Map descriptions to DfE codes in the loaded tables; count what cannot be mapped.
+
+    Works on each column's distinct values (a handful), so it costs a group-by per column.
+    """
     unknown = []
-    for (table, column), code_list in CODED_COLUMNS.items():
-        frame = frames.get(table)
-        if frame is None or column not in frame:
+    for (name, column_name), code_list in CODED_COLUMNS.items():
+        table = loaded.get(name)
+        if table is None or column_name not in table.c:
             continue
-        values = frame[column]
-        mapping = {value: code_list.to_code(value) for value in values.dropna().unique()}
-        unmapped = {value for value, code in mapping.items() if code is None}
-        frame[column] = values.map(
-            lambda v, codes=mapping: (codes.get(v) or v) if v is not None else None
-        )
-        rows = int(values.isin(unmapped).sum())
+        column = table.c[column_name]
+        counts = conn.execute(
+            sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
+        ).all()
+        rows = 0
+        for value, count in counts:
+            code = code_list.to_code(value)
+            if code is None:
+                rows += count
+            elif code != value:
+                conn.execute(table.update().where(column == value).values({column_name: code}))
         if rows:
-            unknown.append(UnknownCodes(table, column, rows))
+            unknown.append(UnknownCodes(name, column_name, rows))
     return unknown
 
 
@@ -75,34 +110,137 @@ def _create(conn: sa.Connection, table: sa.Table) -> None:
     table.create(conn)
 
 
-def _bulk_load(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+def _create_view(conn: sa.Connection, name: str, query: str) -> None:
+    """A temporary view over the workspace (replacing one a rolled-back run left behind)."""
+    temporary_schema = {"sqlite": "temp", "postgresql": "pg_temp"}.get(conn.dialect.name)
+    if temporary_schema:
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {temporary_schema}.{name}")
+    conn.exec_driver_sql(f"CREATE TEMPORARY VIEW {name} AS {query}")
+
+
+def _csv_header(payload: bytes) -> list[str]:
+    with gzip.GzipFile(fileobj=io.BytesIO(payload)) as text:
+        return next(csv.reader(io.TextIOWrapper(text, encoding="utf-8", newline="")), [])
+
+
+def _csv_rows(payload: bytes, names: list[str]) -> Iterator[tuple]:
+    """The named columns of a gzip-compressed canonical CSV, row by row, as text with None
+    for missing. pandas' C parser reads only those columns, as text; empty becomes None in
+    one vectorised step per column."""
+    frame = pd.read_csv(
+        io.BytesIO(gzip.decompress(payload)),
+        dtype=object,
+        na_filter=False,
+        usecols=names,
+        engine="c",
+    )
+    columns = []
+    for name in names:
+        values = frame[name].to_numpy(dtype=object, copy=True)
+        values[values == ""] = None
+        columns.append(values)
+    return zip(*columns, strict=True)
+
+
+def _frame_rows(frame: pd.DataFrame, names: list[str]) -> Iterator[tuple]:
     if frame.empty:
-        return
+        return iter(())
+    frame = frame[names].astype(object)
+    frame = frame.where(frame.notna(), None)
+    return zip(*(frame[name].to_numpy() for name in names), strict=True)
+
+
+def _load_sqlite(conn: sa.Connection, table: sa.Table, rows: Iterator[tuple]) -> None:
+    """Stream rows in with one prepared statement (SQLite's type affinity stores ISO dates
+    as text, which is SQLite's date storage already)."""
     names = [c.name for c in table.c]
-    frame = frame[names]
-    if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg2":
-        buffer = io.StringIO(frame.to_csv(index=False, header=False, lineterminator="\n"))
-        cursor = conn.connection.cursor()
-        cursor.copy_expert(
-            f"COPY {table.name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+    values = ", ".join("?" for _ in names)
+    # Table and column names come from the SSD declaration, never from input.
+    statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({values})"  # noqa: S608
+    conn.connection.cursor().executemany(statement, rows)
+
+
+def _load_postgresql_payload(
+    conn: sa.Connection, metadata: sa.MetaData, spec: TableSpec, payload: bytes, keep: list[str]
+) -> sa.Table:
+    """COPY the whole CSV straight from the payload (no parsing here), then drop the columns
+    nothing reads."""
+    header = _csv_header(payload)
+    kinds = {c.name: c.kind for c in spec.extracted}
+    columns = [sa.Column(name, _TYPES[kinds.get(name, "text")]()) for name in header]
+    full = _temporary_table(sa.MetaData(), spec.name, columns)
+    _create(conn, full)
+    listed = ", ".join(header)
+    cursor = conn.connection.cursor()
+    cursor.copy_expert(
+        f"COPY {spec.name} ({listed}) FROM STDIN WITH (FORMAT csv, HEADER true, "
+        f"FORCE_NULL ({listed}))",
+        gzip.GzipFile(fileobj=io.BytesIO(payload)),
+    )
+    unused = [name for name in header if name not in keep]
+    if unused:
+        drops = ", ".join(f"DROP COLUMN {name}" for name in unused)
+        conn.exec_driver_sql(f"ALTER TABLE {spec.name} {drops}")
+    return _temporary_table(
+        metadata, spec.name, [sa.Column(n, _TYPES[kinds[n]]()) for n in keep]
+    )
+
+
+def _load_frame_postgresql(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
+    names = [c.name for c in table.c]
+    buffer = io.StringIO(frame[names].to_csv(index=False, header=False, lineterminator="\n"))
+    cursor = conn.connection.cursor()
+    cursor.copy_expert(
+        f"COPY {table.name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+    )
+
+
+def _load_generic(conn: sa.Connection, table: sa.Table, rows: Iterator[tuple]) -> None:
+    names = [c.name for c in table.c]
+    dates = [isinstance(c.type, sa.Date) for c in table.c]
+    records = [
+        {
+            name: (dt.date.fromisoformat(v) if is_date else v) if v not in (None, "") else None
+            for name, v, is_date in zip(names, row, dates, strict=True)
+        }
+        for row in rows
+    ]
+    if records:
+        conn.execute(table.insert(), records)
+
+
+def _load_table(
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    spec: TableSpec,
+    columns: tuple[ColumnSpec, ...],
+    frame: pd.DataFrame | None,
+    payload: bytes | None,
+) -> sa.Table:
+    """One SSD or extension table with the columns the queries read, loaded and indexed."""
+    names = [c.name for c in columns]
+    driver = f"{conn.dialect.name}+{conn.dialect.driver}"
+    if payload is not None and driver == "postgresql+psycopg2":
+        table = _load_postgresql_payload(conn, metadata, spec, payload, names)
+    else:
+        table = _temporary_table(
+            metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]()) for c in columns]
         )
-        return
-    if conn.dialect.name == "sqlite":  # ISO date text is SQLite's date storage already
-        placeholders = ", ".join("?" for _ in names)
-        rows = list(
-            frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
-        )
-        # Table and column names come from the SSD declaration, never from input.
-        statement = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
-        conn.exec_driver_sql(statement, rows)
-        return
-    typed = frame.astype(object).where(frame.notna(), None)
-    for column in table.c:
-        if isinstance(column.type, sa.Date):
-            typed[column.name] = typed[column.name].map(
-                lambda v: dt.date.fromisoformat(v) if v else None
-            )
-    conn.execute(table.insert(), typed.to_dict("records"))
+        _create(conn, table)
+        if payload is not None:
+            rows = _csv_rows(payload, names)
+        elif frame is not None:
+            rows = _frame_rows(frame, names)
+        else:
+            rows = iter(())
+        if conn.dialect.name == "sqlite":
+            _load_sqlite(conn, table, rows)
+        elif driver == "postgresql+psycopg2" and frame is not None and not frame.empty:
+            _load_frame_postgresql(conn, table, frame)
+        else:
+            _load_generic(conn, table, rows)
+    _index(conn, table, spec)
+    return table
 
 
 def _index(conn: sa.Connection, table: sa.Table, spec: TableSpec) -> None:
@@ -116,27 +254,34 @@ def _index(conn: sa.Connection, table: sa.Table, spec: TableSpec) -> None:
 @contextmanager
 def workspace(
     conn: sa.Connection,
-    frames: dict[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame],
     as_at_dates: list[dt.date],
     config: CountyConfig,
+    payloads: Mapping[str, bytes] | None = None,
 ) -> Iterator[list[UnknownCodes]]:
     """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
 
+    ``payloads`` (table name to a snapshot's gzip-compressed canonical CSV) is the faster
+    way in: the CSV is streamed into the table without building a frame. Only the tables
+    and columns the workspace and measure queries name are loaded (``referenced_columns``).
     Use it inside a transaction (``engine.begin()``) so the results it helps write and the
     clean-up commit together.
     """
     metadata = sa.MetaData()
-    unknown = normalise_codes(frames)
+    payloads = payloads if payloads is not None else {}
+    created_views: list[str] = []
     try:
-        for name, spec in WORK_TABLES.items():
-            table = _temporary_table(
-                metadata, name, [sa.Column(c.name, _TYPES[c.kind]()) for c in spec.extracted]
+        loaded = {}
+        for name, columns in referenced_columns(workspace_queries()).items():
+            loaded[name] = _load_table(
+                conn,
+                metadata,
+                WORK_TABLES[name],
+                columns,
+                frames.get(name),
+                payloads.get(name),
             )
-            _create(conn, table)
-            frame = frames.get(name)
-            if frame is not None:
-                _bulk_load(conn, table, frame)
-            _index(conn, table, spec)
+        unknown = _normalise_codes(conn, loaded)
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
@@ -163,16 +308,7 @@ def workspace(
                 sa.Column(name, sa.Text)
                 for name in ("involvement_id", "person_id", "professional_id", "team_id")
             ]
-            + [sa.Column("started", sa.Date)],
-        )
-        child_team_at = _temporary_table(
-            metadata,
-            "child_team_at",
-            [
-                sa.Column("as_at", sa.Date),
-                sa.Column("person_id", sa.Text),
-                sa.Column("team_id", sa.Text),
-            ],
+            + [sa.Column("started", sa.Date), sa.Column("is_child_team", sa.Integer)],
         )
         in_care_at = _temporary_table(
             metadata,
@@ -195,10 +331,11 @@ def workspace(
                 sa.Column("current_end", sa.Date),
             ],
         )
-        derived = (allocation_at, child_team_at, in_care_at, placement_span)
+        derived = (allocation_at, in_care_at, placement_span)
         for table in (as_at, team_map, allocated_role, parameter, *derived):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
+        sa.Index("ix_as_at", as_at.c.as_at, unique=True).create(conn)
         conn.execute(
             team_map.insert(),
             [
@@ -232,10 +369,21 @@ def workspace(
         sa.Index("ix_allocation_at", allocation_at.c.as_at, allocation_at.c.professional_id).create(
             conn
         )
-        sa.Index("ix_child_team_at", child_team_at.c.person_id, child_team_at.c.as_at).create(conn)
+        sa.Index(
+            "ix_child_team_at",
+            allocation_at.c.person_id,
+            allocation_at.c.as_at,
+            sqlite_where=allocation_at.c.is_child_team == 1,
+            postgresql_where=allocation_at.c.is_child_team == 1,
+        ).create(conn)
+        for view in VIEWS:
+            _create_view(conn, view, (SQL_DIR / "workspace" / f"{view}.sql").read_text())
+            created_views.append(view)
         sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
         yield unknown
     finally:
+        for view in reversed(created_views):
+            conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view}")
         for table in reversed(metadata.sorted_tables):
             table.drop(conn, checkfirst=True)
