@@ -366,9 +366,12 @@ def workspace(
                     names, sa.text(query).columns(*(sa.column(n) for n in names))
                 )
             )
-        sa.Index("ix_allocation_at", allocation_at.c.as_at, allocation_at.c.professional_id).create(
-            conn
-        )
+        sa.Index(
+            "ix_allocation_at",
+            allocation_at.c.as_at,
+            allocation_at.c.team_id,
+            allocation_at.c.professional_id,
+        ).create(conn)
         sa.Index(
             "ix_child_team_at",
             allocation_at.c.person_id,
@@ -381,6 +384,11 @@ def workspace(
             created_views.append(view)
         sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
+        if conn.dialect.name == "sqlite":
+            # Table statistics for the planner (the temporary schema only, never the
+            # warehouse's own tables): without them it guesses row counts and can pick a
+            # date-by-date scan or build an index per query.
+            conn.exec_driver_sql("ANALYZE temp")
         yield unknown
     finally:
         for view in reversed(created_views):

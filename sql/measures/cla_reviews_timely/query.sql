@@ -2,7 +2,7 @@
 -- due in the period (due date after S minus 12 months, up to and including S). On time: held
 -- (a real review date, not cancelled) on or before its due date; a review held after S has not
 -- been held at S. The team is the child's team at S.
-with review as (
+with review as materialized (
     select
         r.clar_cla_person_id as person_id,
         r.clar_cla_review_due_date as due_date,
