@@ -95,7 +95,8 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     needed = {t for m in catalogue.values() for t in m.tables} | set(WORKSPACE_TABLES)
     with engine.begin() as conn:
         _, _, payloads = snapshot_payloads(conn, f"weekly/{AS_OF}", needed)
-        with workspace(conn, {}, dates, config, payloads=payloads):
+        queries = [m.sql for m in catalogue.values()]
+        with workspace(conn, {}, dates, config, payloads=payloads, queries=queries):
             for measure in catalogue.values():
                 started = time.monotonic()
                 compute_measure(conn, measure, dates, config)

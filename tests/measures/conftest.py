@@ -75,8 +75,14 @@ def compute(request):
 
     def run(measure_id: str, tables: dict[str, list[dict]], as_at, config=CONFIG) -> pd.DataFrame:
         dates = [as_at] if isinstance(as_at, dt.date) else list(as_at)
-        with engine.begin() as conn, workspace(conn, frames_from_rows(tables), dates, config):
-            return compute_measure(conn, CATALOGUE[measure_id], dates, config)
+        measure = CATALOGUE[measure_id]
+        # Only the columns the measure's SQL names are loaded, as in a measure run.
+        frames = frames_from_rows(tables)
+        with (
+            engine.begin() as conn,
+            workspace(conn, frames, dates, config, queries=[measure.sql]),
+        ):
+            return compute_measure(conn, measure, dates, config)
 
     return run
 

@@ -141,7 +141,8 @@ def measure_snapshot(
             raise ValueError(
                 f"as-at date {dates[-1]} is after snapshot {snapshot_key}: not measurable yet"
             )
-        with workspace(conn, {}, dates, config, payloads=payloads) as unknown:
+        queries = [m.sql for m in measures.values()]
+        with workspace(conn, {}, dates, config, payloads=payloads, queries=queries) as unknown:
             loaded = time.monotonic()
             results = compute_measures(conn, list(measures.values()), dates, config)
             computed = time.monotonic()

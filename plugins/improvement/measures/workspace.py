@@ -47,21 +47,22 @@ class UnknownCodes:
     rows: int
 
 
-def workspace_queries() -> list[str]:
-    """The text of every query that reads the workspace: shared cohorts and measures."""
-    paths = sorted((SQL_DIR / "workspace").glob("*.sql"))
-    paths += sorted((SQL_DIR / "measures").glob("*/query.sql"))
-    return [path.read_text() for path in paths]
+def shared_queries() -> list[str]:
+    """The text of the shared cohort queries (sql/workspace/), which every workspace builds."""
+    return [path.read_text() for path in sorted((SQL_DIR / "workspace").glob("*.sql"))]
 
 
-def referenced_columns(queries: Iterable[str]) -> dict[str, tuple[ColumnSpec, ...]]:
-    """The SSD and extension tables the queries name, each with the columns they name.
+def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnSpec, ...]]:
+    """The SSD and extension tables the queries (and the shared cohorts) name, each with the
+    columns they name; every table with every extracted column when ``queries`` is None.
 
     SSD column names carry their table's prefix, so a name in the SQL text is a read of that
     column (a name in a comment only loads a column that nothing reads). A query that names
     a column not loaded fails on both engines, rather than reading nothing.
     """
-    words = set(_WORD.findall(" ".join(queries).lower()))
+    if queries is None:
+        return {name: spec.extracted for name, spec in WORK_TABLES.items()}
+    words = set(_WORD.findall(" ".join([*shared_queries(), *queries]).lower()))
     read = {}
     for name, spec in WORK_TABLES.items():
         if name in words:
@@ -258,21 +259,23 @@ def workspace(
     as_at_dates: list[dt.date],
     config: CountyConfig,
     payloads: Mapping[str, bytes] | None = None,
+    queries: Iterable[str] | None = None,
 ) -> Iterator[list[UnknownCodes]]:
     """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
 
     ``payloads`` (table name to a snapshot's gzip-compressed canonical CSV) is the faster
-    way in: the CSV is streamed into the table without building a frame. Only the tables
-    and columns the workspace and measure queries name are loaded (``referenced_columns``).
-    Use it inside a transaction (``engine.begin()``) so the results it helps write and the
-    clean-up commit together.
+    way in: the CSV is streamed into the table without building a frame. ``queries`` (the
+    SQL that will run, e.g. the measures') loads only the tables and columns they and the
+    shared cohorts name (``referenced_columns``); without it every table and extracted
+    column is loaded. Use it inside a transaction (``engine.begin()``) so the results it helps
+    write and the clean-up commit together.
     """
     metadata = sa.MetaData()
     payloads = payloads if payloads is not None else {}
     created_views: list[str] = []
     try:
         loaded = {}
-        for name, columns in referenced_columns(workspace_queries()).items():
+        for name, columns in referenced_columns(queries).items():
             loaded[name] = _load_table(
                 conn,
                 metadata,
