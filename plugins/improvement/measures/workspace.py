@@ -191,8 +191,11 @@ def _load_frame_postgresql(conn: sa.Connection, table: sa.Table, frame: pd.DataF
     names = [c.name for c in table.c]
     buffer = io.StringIO(frame[names].to_csv(index=False, header=False, lineterminator="\n"))
     cursor = conn.connection.cursor()
+    listed = ", ".join(names)
+    # FORCE_NULL: a row of one empty field is written quoted (""), and is still missing.
     cursor.copy_expert(
-        f"COPY {table.name} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)", buffer
+        f"COPY {table.name} ({listed}) FROM STDIN WITH (FORMAT csv, FORCE_NULL ({listed}))",
+        buffer,
     )
 
 
