@@ -20,6 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="improvement-airflow-"))
+REVIEWERS = ("analyst", "head_of_service", "chief_officer", "improvement_director")
 os.environ.update(
     {
         "AIRFLOW_HOME": str(AIRFLOW_HOME),
@@ -28,7 +29,15 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
         "IMPROVEMENT_DATA_DIR": str(AIRFLOW_HOME / "data"),
+        # The demo reviewers of config/governance.yaml, as simple-auth-manager users with known
+        # passwords, so tests answer human-in-the-loop steps over the REST API as each of them.
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:admin" for u in REVIEWERS),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(AIRFLOW_HOME / "passwords.json"),
+        "AIRFLOW__API_AUTH__JWT_SECRET": "test-secret-of-sufficient-length-for-hs512-signing-0123456789",
     }
+)
+(AIRFLOW_HOME / "passwords.json").write_text(
+    "{" + ", ".join(f'"{u}": "{u}-password"' for u in REVIEWERS) + "}"
 )
 for variable in ("AIRFLOW_CONN_CASE_SYSTEM", "AIRFLOW_CONN_WAREHOUSE"):
     os.environ.pop(variable, None)
@@ -135,3 +144,21 @@ def small_case_system(small_county, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("case-system") / "case_system.sqlite"
     load_case_system(small_county, f"sqlite:///{path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def measured_county(small_case_system, tmp_path_factory):
+    """A warehouse holding the small county's snapshot and measured history (its URL)."""
+    from improvement.connections import DatabaseTarget
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.run import measure_snapshot
+    from tests.integration.helpers import new_warehouse, run_week
+
+    root = tmp_path_factory.mktemp("measured-county")
+    warehouse = new_warehouse(f"sqlite:///{root / 'warehouse.sqlite'}")
+    run_week(DatabaseTarget.from_url(f"sqlite:///{small_case_system}"), warehouse, root, AS_OF)
+    engine = warehouse.engine()
+    measure_snapshot(engine, f"weekly/{AS_OF}", load_catalogue(), load_county_config())
+    engine.dispose()
+    return str(warehouse.url)

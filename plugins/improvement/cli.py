@@ -142,6 +142,18 @@ def _render_packs(args: argparse.Namespace) -> None:
     print(f"Draft packs for {period_end:%B %Y} in {directory}")
 
 
+def _export_sign_off(args: argparse.Namespace) -> None:
+    import json
+
+    from improvement.connections import DatabaseTarget
+    from improvement.signoff import export_record
+
+    month = dt.date.fromisoformat(f"{args.month}-01")
+    period_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    record = export_record(DatabaseTarget.from_url(args.url).engine(), period_end)
+    print(json.dumps(record, indent=2))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="improvement", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -220,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     packs.add_argument("--no-pdf", action="store_true", help="HTML only (faster)")
     packs.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     packs.set_defaults(handler=_render_packs, default_url=default_warehouse_url)
+
+    export = commands.add_parser(
+        "export-sign-off", help="print a month's sign-off record as JSON (for the DfE)"
+    )
+    export.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
+    export.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    export.set_defaults(handler=_export_sign_off, default_url=default_warehouse_url)
     return parser
 
 

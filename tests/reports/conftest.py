@@ -116,24 +116,6 @@ def demo_plan(directory, catalogue):
 
 
 @pytest.fixture(scope="session")
-def measured_county(small_case_system, tmp_path_factory):
-    """A warehouse holding the small county's snapshot and measured history (its URL)."""
-    from improvement.connections import DatabaseTarget
-    from improvement.county import load_county_config
-    from improvement.measures.run import measure_snapshot
-    from tests.conftest import AS_OF
-    from tests.integration.helpers import new_warehouse, run_week
-
-    root = tmp_path_factory.mktemp("measured-county")
-    warehouse = new_warehouse(f"sqlite:///{root / 'warehouse.sqlite'}")
-    run_week(DatabaseTarget.from_url(f"sqlite:///{small_case_system}"), warehouse, root, AS_OF)
-    engine = warehouse.engine()
-    measure_snapshot(engine, f"weekly/{AS_OF}", load_catalogue(), load_county_config())
-    engine.dispose()
-    return str(warehouse.url)
-
-
-@pytest.fixture(scope="session")
 def county_packs(measured_county, tmp_path_factory):
     """Every group's pack for October 2026 from the measured small county, rendered to files."""
     from improvement.county import load_county_config

@@ -182,9 +182,7 @@ def _load_postgresql_payload(
     if unused:
         drops = ", ".join(f"DROP COLUMN {name}" for name in unused)
         conn.exec_driver_sql(f"ALTER TABLE {spec.name} {drops}")
-    return _temporary_table(
-        metadata, spec.name, [sa.Column(n, _TYPES[kinds[n]]()) for n in keep]
-    )
+    return _temporary_table(metadata, spec.name, [sa.Column(n, _TYPES[kinds[n]]()) for n in keep])
 
 
 def _load_frame_postgresql(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:

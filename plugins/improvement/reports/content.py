@@ -36,6 +36,7 @@ class SignOff:
     reason: str | None
     decided_at: dt.datetime
     content_hash: str
+    final: bool = False  # the sign-off step itself (Chief Officer or Improvement Director)
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Pack:
 
     @property
     def is_signed_off(self) -> bool:
-        return any(step.decision == "approved" and step.step == "sign-off" for step in self.signoff)
+        return any(step.final and step.decision == "approved" for step in self.signoff)
 
 
 def _cell(row, label: str) -> Cell:

@@ -96,3 +96,54 @@ measure_result = sa.Table(
     sa.Column("definition_version", sa.Integer, nullable=False),
     sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+pack_version = sa.Table(
+    "pack_version",
+    metadata,
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("review_round", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.String(64), primary_key=True),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("html_path", sa.String(1000), nullable=False),
+    sa.Column("pdf_path", sa.String(1000)),
+    sa.Column("rendered_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+pack_commentary = sa.Table(
+    "pack_commentary",
+    metadata,
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("review_round", sa.Integer, primary_key=True),
+    sa.Column("topic", sa.String(64), primary_key=True),
+    sa.Column("period_end", sa.Date, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+sign_off_record = sa.Table(
+    "sign_off_record",
+    metadata,
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("review_round", sa.Integer, primary_key=True),
+    sa.Column("step", sa.String(32), primary_key=True),
+    sa.Column("period_end", sa.Date, nullable=False, index=True),
+    sa.Column("person", sa.String(250), nullable=False),
+    sa.Column("decision", sa.String(32), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("bundle_hash", sa.String(64), nullable=False),
+)
+
+publication = sa.Table(
+    "publication",
+    metadata,
+    sa.Column("period_end", sa.Date, primary_key=True),
+    sa.Column("group_id", sa.String(64), primary_key=True),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("meeting_date", sa.Date),
+    sa.Column("papers_deadline", sa.Date),
+    sa.Column("location", sa.String(1000)),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)

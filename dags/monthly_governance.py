@@ -1,0 +1,154 @@
+"""
+### Monthly governance: measure, review, sign off and publish each group's pack
+
+Runs **07:00 Europe/London on the 5th of each month** (about three working days after month
+end) and reports on the **previous calendar month**: the month before its data interval ends.
+
+1. **prepare** measures every measure as at the month end from the first weekly snapshot
+   taken after it (the weekly DAG must have run for that week).
+2. **render_drafts** renders every due group's pack (monthly groups; the DfE quarterly).
+3. Each review round (`round_1` … `round_N`, N = `sign_off.max_rounds`):
+   **analyst** (quality assurance: commentary per priority area and data caveats, which go
+   into the highlight report) → **render** (the packs again, with them) → **head_of_service**
+   (Approve / Request changes) → **chief_officer** (Approve / Request changes / Reject).
+   Requesting changes sends the packs back to the next round's analyst step with the reason;
+   every answer is kept in the warehouse's sign-off record. Only the reviewers configured in
+   `config/governance.yaml` may answer; each waits until the earliest papers deadline.
+4. **publish** (one mapped task per group) publishes a pack only if its content hash equals
+   the hash of the packs signed off, for the group's next meeting; a missed papers deadline is
+   recorded. A rejection, or running out of rounds, publishes nothing (**not_published**).
+
+Owner: performance and information team. Logic lives in `plugins/improvement/`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.providers.standard.operators.empty import EmptyOperator
+from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, get_current_context, task
+
+from improvement import monthly
+from improvement.governance import load_sign_off
+from improvement.measures.catalogue import PRIORITY_AREAS
+from improvement.review import APPROVE, REJECT, REQUEST_CHANGES, AnalystReview, ReviewDecision
+
+SIGN_OFF = load_sign_off()
+DEFAULT_ARGS = {
+    "owner": "performance-and-information",
+    "retries": 2,
+    "retry_delay": pendulum.duration(minutes=5),
+    "retry_exponential_backoff": True,
+}
+ONE_SUCCESS = "one_success"
+PERIOD = (
+    "{{ data_interval_end.in_timezone('Europe/London').start_of('month')"
+    ".subtract(days=1).strftime('%B %Y') }}"
+)
+
+
+def _reviewers(step: str) -> list[dict]:
+    return [reviewer.as_hitl_user() for reviewer in SIGN_OFF.reviewers[step]]
+
+
+def _body(review_round: int, intro: str) -> str:
+    source = "render_drafts" if review_round == 0 else f"round_{review_round}.render"
+    return (
+        f"{intro}\n\nPacks for {PERIOD}: `{{{{ ti.xcom_pull(task_ids='{source}')['folder'] }}}}`"
+        f"\n\nBundle hash `{{{{ ti.xcom_pull(task_ids='{source}')['bundle_hash'] }}}}`"
+    )
+
+
+@dag(
+    dag_id="monthly_governance",
+    schedule=CronDataIntervalTimetable("0 7 5 * *", timezone="Europe/London"),
+    start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    doc_md=__doc__,
+    tags=["monthly", "packs", "sign-off"],
+)
+def monthly_governance():
+    @task
+    def prepare() -> dict:
+        return monthly.prepare(get_current_context())
+
+    @task
+    def render_round(prepared: dict, review_round: int) -> dict:
+        return monthly.render_round(prepared, review_round, get_current_context())
+
+    @task
+    def groups_due(prepared: dict) -> list[str]:
+        return prepared["groups"]
+
+    @task
+    def publish(prepared: dict, group_id: str) -> dict:
+        return monthly.publish(prepared, group_id, get_current_context())
+
+    prepared = prepare()
+    back_to_analyst = [render_round.override(task_id="render_drafts")(prepared, 0)]
+    approvals, stops = [], []
+    for review_round in range(1, SIGN_OFF.max_rounds + 1):
+        with TaskGroup(f"round_{review_round}"):
+            prefix = f"round_{review_round}."
+            analyst = AnalystReview(
+                task_id="analyst",
+                review_round=review_round,
+                areas=PRIORITY_AREAS,
+                subject=f"Quality-assure the {PERIOD} packs (round {review_round})",
+                body=_body(review_round - 1, "Check the figures; add commentary and caveats."),
+                assigned_users=_reviewers("analyst"),
+                trigger_rule=ONE_SUCCESS,
+                retries=0,
+            )
+            rendered = render_round.override(task_id="render")(prepared, review_round)
+            head_of_service = ReviewDecision(
+                task_id="head_of_service",
+                step="head_of_service",
+                review_round=review_round,
+                subject=f"Review the {PERIOD} packs (round {review_round})",
+                body=_body(review_round, "Approve, or request changes with a reason."),
+                options=[APPROVE, REQUEST_CHANGES],
+                options_mapping={
+                    APPROVE: prefix + "chief_officer",
+                    REQUEST_CHANGES: prefix + "changes_requested_by_head_of_service",
+                },
+                assigned_users=_reviewers("head_of_service"),
+                retries=0,
+            )
+            chief_officer = ReviewDecision(
+                task_id="chief_officer",
+                step="chief_officer",
+                review_round=review_round,
+                subject=f"Sign off the {PERIOD} packs (round {review_round})",
+                body=_body(review_round, "Approve to publish; request changes or reject."),
+                options=[APPROVE, REQUEST_CHANGES, REJECT],
+                options_mapping={
+                    APPROVE: prefix + "approved",
+                    REQUEST_CHANGES: prefix + "changes_requested_by_chief_officer",
+                    REJECT: prefix + "rejected",
+                },
+                assigned_users=_reviewers("chief_officer"),
+                retries=0,
+            )
+            changes = [
+                EmptyOperator(task_id="changes_requested_by_head_of_service"),
+                EmptyOperator(task_id="changes_requested_by_chief_officer"),
+            ]
+            approved = EmptyOperator(task_id="approved")
+            rejected = EmptyOperator(task_id="rejected")
+            back_to_analyst >> analyst >> rendered >> head_of_service
+            head_of_service >> [chief_officer, changes[0]]
+            chief_officer >> [approved, changes[1], rejected]
+        back_to_analyst = changes
+        approvals.append(approved)
+        stops.append(rejected)
+
+    signed_off = EmptyOperator(task_id="signed_off", trigger_rule=ONE_SUCCESS)
+    not_published = EmptyOperator(task_id="not_published", trigger_rule=ONE_SUCCESS)
+    approvals >> signed_off
+    [*stops, *back_to_analyst] >> not_published
+    signed_off >> publish.partial(prepared=prepared).expand(group_id=groups_due(prepared))
+
+
+monthly_governance()

@@ -1,0 +1,262 @@
+"""The monthly DAG's task bodies: measure the month end, render each review round, record the
+humans' answers, publish what was signed off.
+
+The month reported on is the calendar month before the run's data interval ends (London time),
+never the wall clock, so a re-run or backfill of a month reproduces that month. Imports stay
+inside the functions: parsing the DAG touches no database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from typing import Any
+
+log = logging.getLogger(__name__)
+CAVEATS = "caveats"
+
+
+def period_end(context: dict[str, Any]) -> dt.date:
+    """The last day of the month before the data interval's end, in London."""
+    end = context["data_interval_end"].in_timezone("Europe/London").date()
+    return end.replace(day=1) - dt.timedelta(days=1)
+
+
+def _engine():
+    from improvement.connections import target_from_connection
+    from improvement.settings import WAREHOUSE_CONN_ID
+
+    return target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+
+
+def _groups_due(month_end: dt.date):
+    from improvement.governance import load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.reports.packs import groups_due
+
+    return groups_due(load_groups(PRIORITY_AREAS), month_end)
+
+
+def _run_folder(run_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
+
+
+def sign_off_deadline(context: dict[str, Any]) -> dt.date | None:
+    """The earliest papers deadline among the groups due, for their first meeting after the
+    run's start: when sign-off must be done by."""
+    started = context["data_interval_end"].in_timezone("Europe/London").date()
+    deadlines = [
+        found[1]
+        for group in _groups_due(period_end(context))
+        if (found := group.next_meeting(started)) is not None
+    ]
+    return min(deadlines, default=None)
+
+
+def prepare(context: dict[str, Any]) -> dict:
+    """Measure every measure as at the month end from the first snapshot taken after it."""
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.run import measure_month_end
+    from improvement.reports.figures import find_snapshot
+
+    month_end = period_end(context)
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            snapshot = find_snapshot(conn, month_end, None)
+        run = measure_month_end(
+            engine, snapshot.snapshot_key, month_end, load_catalogue(), load_county_config()
+        )
+    finally:
+        engine.dispose()
+    return {
+        "period_end": month_end.isoformat(),
+        "snapshot_key": snapshot.snapshot_key,
+        "extract_hash": run.extract_hash,
+        "groups": [group.group_id for group in _groups_due(month_end)],
+        "deadline": None if (d := sign_off_deadline(context)) is None else d.isoformat(),
+    }
+
+
+def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> dict:
+    """Every due group's pack with this round's commentary and the record so far."""
+    from improvement import signoff
+    from improvement.reports.packs import render_month
+    from improvement.settings import load_settings
+
+    settings = load_settings()
+    month_end = dt.date.fromisoformat(prepared["period_end"])
+    run_id = context["run_id"]
+    engine = _engine()
+    try:
+        texts = signoff.commentary(engine, run_id, review_round)
+        caveats = [line for line in texts.pop(CAVEATS, "").splitlines() if line.strip()]
+        folder = (
+            settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(run_id)
+            / f"round-{review_round}"
+        )  # fmt: skip
+        rendered = render_month(
+            engine, month_end, folder, settings.plan_register_path, dt.datetime.now(dt.UTC),
+            group_ids=prepared["groups"], snapshot_key=prepared["snapshot_key"],
+            commentary=texts, caveats=caveats,
+            signoff={g: signoff.sign_off_box(engine, run_id, g) for g in prepared["groups"]},
+        )  # fmt: skip
+        signoff.record_pack_versions(engine, run_id, review_round, month_end, rendered)
+    finally:
+        engine.dispose()
+    hashes = {pack.group_id: pack.content_hash for pack in rendered}
+    return {
+        "review_round": review_round,
+        "folder": str(folder),
+        "packs": hashes,
+        "bundle_hash": signoff.bundle_hash(hashes),
+    }
+
+
+def record_analyst(context: dict[str, Any], review_round: int, event: dict, person: str) -> None:
+    """Store the analyst's commentary for this round and record the step."""
+    from improvement import signoff
+
+    texts = {k: v for k, v in (event.get("params_input") or {}).items() if isinstance(v, str)}
+    previous = context["ti"].xcom_pull(
+        task_ids="render_drafts" if review_round == 1 else f"round_{review_round - 1}.render"
+    )
+    engine = _engine()
+    try:
+        signoff.save_commentary(engine, context["run_id"], review_round, period_end(context), texts)
+        signoff.record_decision(
+            engine,
+            signoff.Decision(
+                run_id=context["run_id"],
+                review_round=review_round,
+                step="analyst",
+                period_end=period_end(context),
+                person=person,
+                decision=signoff.SUBMITTED,
+                reason=None,
+                decided_at=responded_at(event),
+                bundle_hash=previous["bundle_hash"],
+            ),  # fmt: skip
+        )
+    finally:
+        engine.dispose()
+
+
+def responded_at(event: dict) -> dt.datetime:
+    """When the human answered, as Airflow recorded it."""
+    value = event.get("responded_at")
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value or dt.datetime.now(dt.UTC)
+
+
+def record_review(
+    context: dict[str, Any],
+    step: str,
+    review_round: int,
+    decision: str,
+    person: str,
+    reason: str | None,
+    bundle: str,
+    decided_at: dt.datetime,
+) -> None:
+    from improvement import signoff
+
+    engine = _engine()
+    try:
+        signoff.record_decision(
+            engine,
+            signoff.Decision(
+                run_id=context["run_id"],
+                review_round=review_round,
+                step=step,
+                period_end=period_end(context),
+                person=person,
+                decision=decision,
+                reason=(reason or "").strip() or None,
+                decided_at=decided_at,
+                bundle_hash=bundle,
+            ),  # fmt: skip
+        )
+    finally:
+        engine.dispose()
+
+
+def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
+    """Publish one group's signed-off pack for its next meeting, only if it is unchanged.
+
+    The pack is rendered again, now with the sign-off record in its box; its content hash (which
+    leaves the box out) must equal the hash of the round that was signed off, and that round's
+    bundle hash must equal the one the Chief Officer approved. Otherwise nothing is published.
+    """
+    import shutil
+
+    from improvement import signoff
+    from improvement.governance import load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.reports.packs import render_month
+    from improvement.settings import load_settings
+
+    settings = load_settings()
+    month_end = dt.date.fromisoformat(prepared["period_end"])
+    run_id = context["run_id"]
+    group = load_groups(PRIORITY_AREAS)[group_id]
+    engine = _engine()
+    try:
+        approval = signoff.approved_round(engine, run_id)
+        if approval is None:
+            raise RuntimeError(f"{run_id}: no sign-off approved a round; nothing is published")
+        versions = signoff.pack_versions(engine, run_id, approval.review_round)
+        signed = {g: v["content_hash"] for g, v in versions.items()}
+        if signoff.bundle_hash(signed) != approval.bundle_hash:
+            raise RuntimeError(
+                f"round {approval.review_round}'s packs differ from those signed off"
+            )
+        texts = signoff.commentary(engine, run_id, approval.review_round)
+        caveats = [line for line in texts.pop(CAVEATS, "").splitlines() if line.strip()]
+        folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
+        staging = folder / f".{group_id}.staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        (final,) = render_month(
+            engine, month_end, staging, settings.plan_register_path, dt.datetime.now(dt.UTC),
+            group_ids=[group_id], snapshot_key=prepared["snapshot_key"], commentary=texts,
+            caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, run_id, group_id)},
+        )  # fmt: skip
+        if final.content_hash != signed.get(group_id):
+            shutil.rmtree(staging, ignore_errors=True)
+            raise RuntimeError(
+                f"{group_id}: the pack now differs from the one signed off (content hash "
+                f"{final.content_hash[:12]} against {signed.get(group_id, '')[:12]}): the data "
+                "changed after sign-off, so it is not published; run the month again"
+            )
+        published = []
+        for path in (final.html_path, final.pdf_path):
+            target = folder / path.name
+            path.replace(target)
+            published.append(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        started = context["data_interval_end"].in_timezone("Europe/London").date()
+        first = group.next_meeting(started)
+        signed_on = approval.decided_at.date()
+        chosen = group.next_meeting(signed_on)
+        status = "published"
+        if first is not None and chosen != first:
+            status = "published after missed deadline"
+        meeting, deadline = chosen if chosen else (None, None)
+        signoff.record_publication(
+            engine, month_end, group_id, run_id, final.content_hash, status, meeting, deadline,
+            str(published[0]),
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    return {
+        "group_id": group_id,
+        "status": status,
+        "meeting": None if meeting is None else meeting.isoformat(),
+        "html": str(published[0]),
+        "pdf": str(published[1]),
+        "content_hash": final.content_hash,
+        "public": group.is_public,
+    }
