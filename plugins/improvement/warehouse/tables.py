@@ -146,4 +146,19 @@ publication = sa.Table(
     sa.Column("papers_deadline", sa.Date),
     sa.Column("location", sa.String(1000)),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+
+slack_delivery = sa.Table(
+    "slack_delivery",
+    metadata,
+    sa.Column("delivery_key", sa.String(250), primary_key=True),
+    sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("channel_id", sa.String(32), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("first_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("file_id", sa.String(32)),
+    sa.Column("message_ts", sa.String(32)),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.Column("confirmed_by", sa.String(16)),
 )
