@@ -146,6 +146,7 @@ publication = sa.Table(
     sa.Column("papers_deadline", sa.Date),
     sa.Column("location", sa.String(1000)),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 slack_delivery = sa.Table(
     "slack_delivery",
