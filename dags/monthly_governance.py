@@ -23,6 +23,8 @@ Owner: performance and information team. Logic lives in `plugins/improvement/`.
 
 from __future__ import annotations
 
+import os
+
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, get_current_context, task
@@ -30,13 +32,15 @@ from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, get_current_c
 from improvement import monthly
 from improvement.governance import load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
+from improvement.notify import ReviewRequestNotifier
 from improvement.review import APPROVE, REJECT, REQUEST_CHANGES, AnalystReview, ReviewDecision
 
 SIGN_OFF = load_sign_off()
 DEFAULT_ARGS = {
     "owner": "performance-and-information",
     "retries": 2,
-    "retry_delay": pendulum.duration(minutes=5),
+    # Tests shorten the wait between retries through the environment; production waits minutes.
+    "retry_delay": pendulum.duration(seconds=int(os.environ.get("IMPROVEMENT_RETRY_DELAY", "300"))),
     "retry_exponential_backoff": True,
 }
 ONE_SUCCESS = "one_success"
@@ -98,6 +102,7 @@ def monthly_governance():
                 subject=f"Quality-assure the {PERIOD} packs (round {review_round})",
                 body=_body(review_round - 1, "Check the figures; add commentary and caveats."),
                 assigned_users=_reviewers("analyst"),
+                notifiers=[ReviewRequestNotifier("analyst")],
                 trigger_rule=ONE_SUCCESS,
                 retries=0,
             )
@@ -114,6 +119,7 @@ def monthly_governance():
                     REQUEST_CHANGES: prefix + "changes_requested_by_head_of_service",
                 },
                 assigned_users=_reviewers("head_of_service"),
+                notifiers=[ReviewRequestNotifier("head_of_service")],
                 retries=0,
             )
             chief_officer = ReviewDecision(
@@ -129,6 +135,7 @@ def monthly_governance():
                     REJECT: prefix + "rejected",
                 },
                 assigned_users=_reviewers("chief_officer"),
+                notifiers=[ReviewRequestNotifier("chief_officer")],
                 retries=0,
             )
             changes = [

@@ -36,7 +36,14 @@ demo_env() {
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
   export AIRFLOW_CONN_CASE_SYSTEM="${AIRFLOW_CONN_CASE_SYSTEM:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/case_system.sqlite\"}}}"
   export AIRFLOW_CONN_WAREHOUSE="${AIRFLOW_CONN_WAREHOUSE:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/warehouse.sqlite\"}}}"
+  # Demo reviewers of config/governance.yaml as simple-auth-manager users. DEMO PASSWORDS ONLY:
+  # a council uses its own auth manager and users.
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="analyst:admin,head_of_service:admin,chief_officer:admin,improvement_director:admin"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/demo_passwords.json"
   mkdir -p "$IMPROVEMENT_DATA_DIR" "$AIRFLOW_HOME"
+  [ -f "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" ] ||
+    echo '{"analyst": "analyst-password", "head_of_service": "head_of_service-password", "chief_officer": "chief_officer-password", "improvement_director": "improvement_director-password"}' \
+      > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
 }
 
 # Install Debian packages that are not installed yet (one apt run for all of them).

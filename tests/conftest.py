@@ -29,6 +29,7 @@ os.environ.update(
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
         "IMPROVEMENT_DATA_DIR": str(AIRFLOW_HOME / "data"),
+        "IMPROVEMENT_RETRY_DELAY": "1",  # seconds between task retries in dag.test runs
         # The demo reviewers of config/governance.yaml, as simple-auth-manager users with known
         # passwords, so tests answer human-in-the-loop steps over the REST API as each of them.
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:admin" for u in REVIEWERS),
@@ -39,7 +40,11 @@ os.environ.update(
 (AIRFLOW_HOME / "passwords.json").write_text(
     "{" + ", ".join(f'"{u}": "{u}-password"' for u in REVIEWERS) + "}"
 )
-for variable in ("AIRFLOW_CONN_CASE_SYSTEM", "AIRFLOW_CONN_WAREHOUSE"):
+for variable in (
+    "AIRFLOW_CONN_CASE_SYSTEM",
+    "AIRFLOW_CONN_WAREHOUSE",
+    "AIRFLOW_CONN_SLACK_API_DEFAULT",
+):
     os.environ.pop(variable, None)
 
 AS_OF = dt.date(2026, 11, 15)  # a Sunday: the week ending it is run on Monday 2026-11-16
@@ -162,3 +167,33 @@ def measured_county(small_case_system, tmp_path_factory):
     measure_snapshot(engine, f"weekly/{AS_OF}", load_catalogue(), load_county_config())
     engine.dispose()
     return str(warehouse.url)
+
+
+@pytest.fixture
+def slack(monkeypatch):
+    """The local Slack stand-in with every channel of config/governance.yaml, as the Airflow
+    connection ``slack_api_default``: internal channels private, the public group's public."""
+    import json
+
+    from improvement.governance import load_groups, load_sign_off
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from tests.slack_stub import SlackStub
+
+    team = load_sign_off()
+    channels = {
+        channel: "private"
+        for channel in (
+            team.performance_channel, team.escalation_channel, team.review_channel,
+            team.senior_leaders_channel, team.team_managers_channel,
+        )
+    }  # fmt: skip
+    for group in load_groups(PRIORITY_AREAS).values():
+        channels[group.slack_channel] = "public" if group.is_public else "private"
+    with SlackStub(channels=channels) as stub:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SLACK_API_DEFAULT",
+            json.dumps(
+                {"conn_type": "slack", "password": stub.token, "extra": {"base_url": stub.base_url}}
+            ),
+        )
+        yield stub

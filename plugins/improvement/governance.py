@@ -98,6 +98,9 @@ class SignOffConfig:
     reviewers: dict[str, tuple[Reviewer, ...]]
     performance_channel: str
     escalation_channel: str
+    review_channel: str
+    senior_leaders_channel: str
+    team_managers_channel: str
 
 
 def load_sign_off(path: Path | None = None) -> SignOffConfig:
@@ -121,7 +124,10 @@ def load_sign_off(path: Path | None = None) -> SignOffConfig:
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise GovernanceConfigError(f"{where}: '{key}' must be a whole number of at least 1")
     channels = {}
-    for key in ("performance_channel", "escalation_channel"):
+    for key in (
+        "performance_channel", "escalation_channel", "review_channel",
+        "senior_leaders_channel", "team_managers_channel",
+    ):  # fmt: skip
         if not isinstance(slack.get(key), str):
             raise GovernanceConfigError(f"{path}: slack: '{key}' must be a channel id")
         channels[key] = slack[key]

@@ -196,6 +196,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     from improvement import signoff
     from improvement.governance import load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.notify import announce_publication
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
@@ -249,14 +250,16 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             engine, month_end, group_id, run_id, final.content_hash, status, meeting, deadline,
             str(published[0]),
         )  # fmt: skip
+        result = {
+            "group_id": group_id,
+            "status": status,
+            "meeting": None if meeting is None else meeting.isoformat(),
+            "html": str(published[0]),
+            "pdf": str(published[1]),
+            "content_hash": final.content_hash,
+            "public": group.is_public,
+        }
+        result["slack"] = announce_publication(engine, group, month_end, result, final.headline)
     finally:
         engine.dispose()
-    return {
-        "group_id": group_id,
-        "status": status,
-        "meeting": None if meeting is None else meeting.isoformat(),
-        "html": str(published[0]),
-        "pdf": str(published[1]),
-        "content_hash": final.content_hash,
-        "public": group.is_public,
-    }
+    return result

@@ -94,6 +94,7 @@ def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     from improvement.connections import target_from_connection
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
+    from improvement.notify import announce_weekly
     from improvement.reports.weekly import write_weekly_outputs
     from improvement.settings import WAREHOUSE_CONN_ID, load_settings
 
@@ -109,6 +110,14 @@ def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
             settings.restricted_dir,
             generated_at=dt.datetime.now(dt.UTC),
         )
+        result = outputs.to_dict()
+        summary = outputs.digest_summary
+        lines = [
+            f"{summary['improved']} county figures improved and {summary['worse']} got worse "
+            f"since last week; {summary['off_target']} are off target.",
+            f"Digest: {outputs.digest}",
+        ]
+        result["slack"] = announce_weekly(engine, result, lines)
     finally:
         engine.dispose()
-    return outputs.to_dict()
+    return result

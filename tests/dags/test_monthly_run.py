@@ -6,14 +6,17 @@ import datetime as dt
 import json
 import shutil
 
+import pendulum
 import pytest
 import sqlalchemy as sa
 
+from improvement import monthly
+from improvement.demo_reviewers import Answer, Responder
+from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.signoff import decisions
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import publication
-from tests.dags.hitl import Answer, Responder
 
 RUN_AFTER = dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)  # reports on October 2026
 
@@ -75,7 +78,7 @@ def _published(engine) -> dict:
     return {row["group_id"]: dict(row) for row in rows}
 
 
-def test_approved_packs_are_published_with_their_sign_off_record(environment):
+def test_approved_packs_are_published_with_their_sign_off_record(environment, slack, small_county):
     engine, data = environment
     run_id, state, states = _run_monthly(
         [
@@ -102,6 +105,34 @@ def test_approved_packs_are_published_with_their_sign_off_record(environment):
     assert "Accommodation checks moved to weekly review." in pack
     assert "Signed off" in pack and "improvement_director" in pack
     assert (data / "packs" / "2026-10" / "published" / "lg8-2026-10.pdf").exists()
+
+    # Slack: each reviewer was asked once, with the link to the Required actions page; each
+    # group's channel got its own pack's PDF once, with headline figures.
+    team, groups = load_sign_off(), load_groups(PRIORITY_AREAS)
+    requests = [m["text"] for m in slack.messages(team.review_channel)]
+    assert len(requests) == 3 and all("/required_actions" in text for text in requests)
+    for group_id in published:
+        shared = [
+            r for r in slack.calls("files.completeUploadExternal")
+            if r.params.get("channel_id") == groups[group_id].slack_channel
+        ]  # fmt: skip
+        assert len(shared) == 1, group_id
+        comment = shared[0].params["initial_comment"]
+        assert "measures:" in comment and "off target" in comment
+    names = {upload.upload_name for upload in slack.calls("upload")}
+    assert names == {f"{group_id}-2026-10.pdf" for group_id in published}
+    people = small_county.tables["ssd_person"]
+    personal = set(people["pers_person_id"]) | set(people["pers_surname"].dropna())
+    sent = json.dumps([r.params for r in slack.requests], default=str)
+    assert not {value for value in personal if value in sent}
+
+    # Publishing again (a retried task) re-checks the hash but posts nothing new.
+    before = len(slack.requests)
+    context = {"run_id": run_id, "data_interval_end": pendulum.instance(RUN_AFTER)}
+    again = monthly.publish({"period_end": "2026-10-31", "snapshot_key": "weekly/2026-11-15"},
+                            "lg8", context)  # fmt: skip
+    assert again["slack"]["sent_now"] is False
+    assert not [r for r in slack.requests[before:] if r.method != "conversations.info"]
 
 
 def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(environment):

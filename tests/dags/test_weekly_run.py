@@ -105,3 +105,28 @@ def test_xcom_of_a_weekly_run_holds_no_personal_data(environment, small_county):
     text = " ".join(values)
     leaked = sorted(value for value in personal if value in text)
     assert leaked == [], f"personal data in XCom: {leaked[:5]}"
+
+
+def test_weekly_run_tells_slack_figures_and_counts_only(environment, slack, small_county):
+    from improvement.governance import load_sign_off
+
+    state, states, _ = _run_weekly()
+    assert state == "success", states
+    team = load_sign_off()
+    (digest,) = slack.messages(team.performance_channel)
+    assert "Weekly performance digest, week ending 2026-11-15" in digest["text"]
+    assert "off target" in digest["text"]
+    (oversight,) = slack.messages(team.senior_leaders_channel)
+    assert "oversight list for 2026-11-15 is ready" in oversight["text"]
+    assert "Restricted location:" in oversight["text"]
+    (worklists,) = slack.messages(team.team_managers_channel)
+    assert "T01" in worklists["text"]
+    people = small_county.tables["ssd_person"]
+    personal = (
+        set(people["pers_person_id"])
+        | set(people["pers_forename"].dropna())
+        | set(people["pers_surname"].dropna())
+    )
+    sent = json.dumps([r.params for r in slack.requests], default=str)
+    assert not {value for value in personal if value in sent}
+    assert not slack.calls("upload"), "restricted lists never go to Slack as files"

@@ -109,6 +109,17 @@ class Pack:
     def rows(self) -> list[ScorecardRow]:
         return [row for area in self.areas for row in area.rows]
 
+    def headline(self) -> dict[str, int]:
+        """Counts of measures by movement and RAG: what a publication message says."""
+        h = self.highlights
+        return {
+            "measures": len(self.rows),
+            "improved": len(h.improved),
+            "worse": len(h.deteriorated),
+            "off_target": len(h.off_target),
+            "concerning": len(h.special_cause_concerning),
+        }
+
     @property
     def is_signed_off(self) -> bool:
         return any(step.final and step.decision == "approved" for step in self.signoff)

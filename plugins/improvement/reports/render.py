@@ -122,6 +122,7 @@ class RenderedPack:
     content_hash: str
     public: bool
     print_html: str = field(default="", repr=False, compare=False)
+    headline: dict = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -176,6 +177,7 @@ def write_pack(
     return RenderedPack(
         pack.group.group_id, pack.period_end, html_path, None, content_hash, pack.group.is_public,
         print_html=render_html(pack, council_name, generated_at, env, for_print=True),
+        headline=pack.headline(),
     )  # fmt: skip
 
 

@@ -39,6 +39,7 @@ class WeeklyOutputs:
     oversight: Path
     team_worklists: dict[str, Path]
     counts: dict
+    digest_summary: dict
 
     def to_dict(self) -> dict:
         """Counts and locations only: safe for XCom, logs and notifications."""
@@ -48,6 +49,7 @@ class WeeklyOutputs:
             "restricted_location": str(self.oversight.parent),
             "team_worklists": sorted(self.team_worklists),
             "counts": self.counts,
+            "digest_summary": self.digest_summary,
         }
 
 
@@ -133,8 +135,9 @@ def write_weekly_outputs(
     common = {"council_name": council_name(), "as_at": as_at, "generated_at": generated_at}
 
     digest_path = packs_dir / "weekly" / f"{as_at}" / f"performance-digest-{as_at}.html"
+    context = _digest_context(digest, catalogue)
     html = env.get_template("weekly_digest.html.j2").render(
-        **common, previous=as_at - dt.timedelta(days=7), **_digest_context(digest, catalogue)
+        **common, previous=as_at - dt.timedelta(days=7), **context
     )
     write_atomically(digest_path, lambda p: p.write_text(html, encoding="utf-8"))
 
@@ -171,6 +174,7 @@ def write_weekly_outputs(
         )
         write_atomically(path, lambda p, h=html: p.write_text(h, encoding="utf-8"), OWNER_ONLY_FILE)
         team_paths[team_id] = path
-    outputs = WeeklyOutputs(as_at, digest_path, oversight_path, team_paths, lists.counts())
+    summary = {key: context[key] for key in ("improved", "worse", "off_target")}
+    outputs = WeeklyOutputs(as_at, digest_path, oversight_path, team_paths, lists.counts(), summary)
     log.info("Weekly outputs for %s: %s", as_at, outputs.counts)
     return outputs

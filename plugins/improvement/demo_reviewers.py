@@ -1,7 +1,12 @@
-"""Answer human-in-the-loop steps over Airflow's REST API while ``dag.test`` waits for them.
+"""DEMO ONLY: scripted reviewers who answer the monthly DAG's human-in-the-loop steps over
+Airflow's REST API, so the demo and the tests can run the whole flow without a person.
 
-A background thread logs in as each reviewer (``/auth/token``), polls the run's pending
-``hitlDetails`` and answers them in the order scripted, as that reviewer.
+A thread logs in as each reviewer (``/auth/token`` of the simple auth manager), polls the pending
+``hitlDetails`` of the DAG and answers them in the order scripted, as that reviewer. It talks to
+the same metadata database as the run (the API app runs in-process), so it works beside
+``airflow dags test``. In production, people answer in the UI's Required actions page.
+
+    python -m improvement.demo_reviewers   # approve the next monthly run, as the demo reviewers
 """
 
 from __future__ import annotations
@@ -73,3 +78,34 @@ class Responder(threading.Thread):
                     return
                 break
             time.sleep(0.5)
+
+
+def approve_all(commentary: str) -> list[Answer]:
+    """Analyst adds commentary, Head of Service approves, Chief Officer signs off."""
+    from improvement.measures.catalogue import PRIORITY_AREAS
+
+    params = {key: "" for key in (*PRIORITY_AREAS, "caveats")}
+    params["front_door"] = commentary
+    return [
+        Answer("round_1.analyst", "analyst", "OK", params),
+        Answer("round_1.head_of_service", "head_of_service", "Approve", {"reason": ""}),
+        Answer("round_1.chief_officer", "chief_officer", "Approve", {"reason": ""}),
+    ]
+
+
+def main() -> None:
+    responder = Responder(
+        "monthly_governance",
+        approve_all("Demo commentary: written by the scripted demo analyst, not a person."),
+        timeout=1800,
+    )
+    responder.start()
+    responder.join()
+    for task_id, status in responder.responses:
+        print(f"demo reviewer answered {task_id}: HTTP {status}")
+    if responder.errors or responder.answers:
+        raise SystemExit(f"demo reviewers stopped: {responder.errors or 'steps never asked'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""What the DAGs tell people on Slack: review requests, publications, the weekly digest and the
+restricted lists being ready. Figures and counts only: never a name, a date of birth or an id.
+
+Every message goes through ``SlackDelivery`` with a key made from the run's period and subject,
+so a retried task never posts twice. Slack is optional: without the ``slack_api_default``
+connection the DAGs still run and log that nothing was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from airflow.sdk.bases.notifier import BaseNotifier
+
+log = logging.getLogger(__name__)
+
+
+def slack_delivery(engine: sa.Engine):
+    """A ``SlackDelivery`` on the configured connection, or None where Slack is not set up."""
+    from airflow.sdk import BaseHook
+
+    from improvement.slack import SLACK_CONN_ID, SlackDelivery, slack_client
+
+    try:
+        BaseHook.get_connection(SLACK_CONN_ID)
+    except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
+        log.warning("No Airflow connection %s: nothing is sent to Slack", SLACK_CONN_ID)
+        return None
+    return SlackDelivery(slack_client(), engine)
+
+
+def publication_text(group_name: str, period_end: dt.date, published: dict, headline: dict) -> str:
+    meeting = published.get("meeting")
+    lines = [
+        f"*{group_name}: improvement pack for {period_end:%B %Y}*, signed off"
+        + (f", for the meeting on {dt.date.fromisoformat(meeting):%-d %B %Y}." if meeting else "."),
+        f"{headline['measures']} measures: {headline['improved']} improved and "
+        f"{headline['worse']} worse since last month; {headline['off_target']} off target; "
+        f"{headline['concerning']} showing special-cause variation of concern.",
+    ]
+    if published["status"] != "published":
+        lines.append("The papers deadline for the first meeting after month end was missed.")
+    return "\n".join(lines)
+
+
+def announce_publication(
+    engine: sa.Engine, group, period_end: dt.date, published: dict, headline: dict
+) -> dict | None:
+    """The pack's PDF and headline figures to the group's channel (internal: private only)."""
+    delivery = slack_delivery(engine)
+    if delivery is None or not group.slack_channel:
+        return None
+    sent = delivery.upload(
+        key=f"publish/{group.group_id}/{period_end:%Y-%m}/{published['content_hash']}",
+        channel=group.slack_channel,
+        path=Path(published["pdf"]),
+        title=f"{group.name}: improvement pack, {period_end:%B %Y}",
+        comment=publication_text(group.name, period_end, published, headline),
+        require_private=not group.is_public,
+    )
+    return {"channel": sent.channel, "file_id": sent.file_id, "sent_now": sent.sent_now}
+
+
+def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -> list[dict]:
+    """The digest's headline figures to the performance team; to senior leaders and team
+    managers, that their restricted lists are ready: counts and the location only."""
+    from improvement.governance import load_sign_off
+
+    delivery = slack_delivery(engine)
+    if delivery is None:
+        return []
+    channels = load_sign_off()
+    as_at = outputs["as_at"]
+    counts = outputs["counts"]
+    location = outputs["restricted_location"]
+    oversight = ", ".join(
+        f"{name.replace('_', ' ')} {n}" for name, n in counts["oversight"].items()
+    )
+    teams = ", ".join(f"{team} {n}" for team, n in counts["worklist_teams"].items())
+    messages = [
+        (f"weekly/{as_at}/digest", channels.performance_channel,
+         f"*Weekly performance digest, week ending {as_at}*\n" + "\n".join(digest_lines)),
+        (f"weekly/{as_at}/oversight", channels.senior_leaders_channel,
+         f"Senior leaders' oversight list for {as_at} is ready ({oversight}). "
+         f"Restricted location: {location}"),
+        (f"weekly/{as_at}/worklists", channels.team_managers_channel,
+         f"Team data-quality worklists for {as_at} are ready (records per team: {teams}). "
+         f"Restricted location: {location}/teams"),
+    ]  # fmt: skip
+    sent = []
+    for key, channel, text in messages:
+        delivered = delivery.post(key, channel, text, require_private=True)
+        sent.append({"key": key, "channel": delivered.channel, "sent_now": delivered.sent_now})
+    return sent
+
+
+class ReviewRequestNotifier(BaseNotifier):
+    """Tells the step's reviewers on Slack that their input is needed, with the link to the
+    Required actions page; used as a human-in-the-loop step's ``notifiers``."""
+
+    def __init__(self, step: str) -> None:
+        super().__init__()
+        self.step = step
+
+    def notify(self, context) -> None:
+        from airflow.configuration import conf
+
+        from improvement.connections import target_from_connection
+        from improvement.governance import load_sign_off
+        from improvement.settings import WAREHOUSE_CONN_ID
+
+        task = context["task"]
+        engine = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+        try:
+            delivery = slack_delivery(engine)
+            if delivery is None:
+                return
+            base_url = conf.get("api", "base_url", fallback="http://localhost:8080")
+            link = task.generate_link_to_ui_from_context(context=context, base_url=base_url)
+            names = ", ".join(user["name"] for user in task.assigned_users or [])
+            delivery.post(
+                key=f"review/{context['run_id']}/{task.task_id}/{context['ti'].try_number}",
+                channel=load_sign_off().review_channel,
+                text=(
+                    f"{names}: your input is needed. *{task.subject}*\n"
+                    f"<{link}|Open Required actions>"
+                ),
+                require_private=True,
+            )
+        finally:
+            engine.dispose()
