@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy
 
-DAG_IDS = {"weekly_performance"}
+DAG_IDS = {"weekly_performance", "monthly_governance"}
 
 
 class LookupAtParseTime(AssertionError):
@@ -54,3 +54,33 @@ def test_weekly_dag_wiring_schedule_and_team_rules(dagbag):
     for task in dag.tasks:
         assert task.owner == "performance-and-information"
         assert task.retries >= 1
+
+
+def test_monthly_dag_rounds_schedule_and_team_rules(dagbag):
+    from improvement.governance import load_sign_off
+
+    dag = dagbag.dags["monthly_governance"]
+    rounds = load_sign_off().max_rounds
+    downstream = {t.task_id: set(t.downstream_task_ids) for t in dag.tasks}
+    assert downstream["prepare"] >= {"render_drafts", "groups_due"}
+    for k in range(1, rounds + 1):
+        assert downstream[f"round_{k}.head_of_service"] == {
+            f"round_{k}.chief_officer", f"round_{k}.changes_requested_by_head_of_service",
+        }  # fmt: skip
+        assert f"round_{k}.approved" in {
+            t for t, down in downstream.items() if "signed_off" in down
+        }
+        if k < rounds:  # changes go to the next round's analyst; after the last, nowhere
+            assert downstream[f"round_{k}.changes_requested_by_chief_officer"] == {
+                f"round_{k + 1}.analyst"
+            }
+    assert downstream[f"round_{rounds}.changes_requested_by_chief_officer"] == {"not_published"}
+    timetable = dag.timetable
+    assert (timetable.expression, str(timetable.timezone)) == ("0 7 5 * *", "Europe/London")
+    assert dag.catchup is False and dag.max_active_runs == 1 and dag.doc_md
+    for task in dag.tasks:
+        assert task.owner == "performance-and-information"
+        human = type(task).__name__ in ("AnalystReview", "ReviewDecision")
+        assert task.retries == (0 if human else 2), task.task_id
+        if human:
+            assert task.assigned_users, task.task_id
