@@ -17,6 +17,9 @@ end) and reports on the **previous calendar month**: the month before its data i
 4. **publish** (one mapped task per group) publishes a pack only if its content hash equals
    the hash of the packs signed off, for the group's next meeting; a missed papers deadline is
    recorded. A rejection, or running out of rounds, publishes nothing (**not_published**).
+5. **deadline_watch** runs beside the review: if the month is still not decided by 09:00,
+   `sign_off.escalate_working_days_before_deadline` working days before the first papers
+   deadline, it tells the Chief Officer's channel once.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
@@ -27,7 +30,14 @@ import os
 
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import CronDataIntervalTimetable, TaskGroup, dag, get_current_context, task
+from airflow.sdk import (
+    CronDataIntervalTimetable,
+    PokeReturnValue,
+    TaskGroup,
+    dag,
+    get_current_context,
+    task,
+)
 
 from improvement import monthly
 from improvement.governance import load_sign_off
@@ -81,6 +91,11 @@ def monthly_governance():
     def render_round(prepared: dict, review_round: int) -> dict:
         return monthly.render_round(prepared, review_round, get_current_context())
 
+    @task.sensor(poke_interval=3600, timeout=60 * 60 * 24 * 45, mode="reschedule")
+    def deadline_watch(prepared: dict) -> PokeReturnValue:
+        done, outcome = monthly.watch_deadline(prepared, get_current_context())
+        return PokeReturnValue(is_done=done, xcom_value=outcome)
+
     @task
     def groups_due(prepared: dict) -> list[str]:
         return prepared["groups"]
@@ -90,6 +105,7 @@ def monthly_governance():
         return monthly.publish(prepared, group_id, get_current_context())
 
     prepared = prepare()
+    deadline_watch(prepared)
     back_to_analyst = [render_round.override(task_id="render_drafts")(prepared, 0)]
     approvals, stops = [], []
     for review_round in range(1, SIGN_OFF.max_rounds + 1):

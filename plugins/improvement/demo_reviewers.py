@@ -62,7 +62,9 @@ class Responder(threading.Thread):
             ).json()
             for detail in pending.get("hitl_details", []):
                 task = detail["task_instance"]
-                if task["task_id"] != answer.task_id:
+                # Answer only once the task is parked: a response written between the request
+                # and the task's move to awaiting_input would never wake it.
+                if task["task_id"] != answer.task_id or task.get("state") != "awaiting_input":
                     continue
                 reply = client.patch(
                     f"/api/v2/dags/{self.dag_id}/dagRuns/{task['dag_run_id']}/taskInstances/"

@@ -54,6 +54,42 @@ def sign_off_deadline(context: dict[str, Any]) -> dt.date | None:
     return min(deadlines, default=None)
 
 
+def escalation_time(context: dict[str, Any]) -> dt.datetime | None:
+    """09:00 London, ``escalate_working_days_before_deadline`` working days before sign-off is
+    due: from then on an unsigned month is escalated to the Chief Officer's channel."""
+    from zoneinfo import ZoneInfo
+
+    from improvement.governance import load_sign_off, working_days_before
+
+    deadline = sign_off_deadline(context)
+    if deadline is None:
+        return None
+    day = working_days_before(deadline, load_sign_off().escalate_working_days_before_deadline)
+    return dt.datetime.combine(day, dt.time(9), tzinfo=ZoneInfo("Europe/London"))
+
+
+def watch_deadline(prepared: dict, context: dict[str, Any]) -> tuple[bool, dict]:
+    """(done, what happened): done once the month is decided or the escalation time came."""
+    from improvement import signoff
+    from improvement.notify import escalate
+
+    engine = _engine()
+    try:
+        decided = [
+            d for d in signoff.decisions(engine, context["run_id"])
+            if d.step == "chief_officer" and d.decision in (signoff.APPROVED, signoff.REJECTED)
+        ]  # fmt: skip
+        if decided:
+            return True, {"escalated": False, "decided": decided[-1].decision}
+        due = escalation_time(context)
+        if due is None or dt.datetime.now(dt.UTC) < due:
+            return False, {}
+        sent = escalate(engine, prepared, context["run_id"])
+        return True, {"escalated": True, "deadline": prepared["deadline"], "slack": sent}
+    finally:
+        engine.dispose()
+
+
 def prepare(context: dict[str, Any]) -> dict:
     """Measure every measure as at the month end from the first snapshot taken after it."""
     from improvement.county import load_county_config

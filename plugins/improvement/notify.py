@@ -97,6 +97,27 @@ def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -
     return sent
 
 
+def escalate(engine: sa.Engine, prepared: dict, run_id: str) -> dict | None:
+    """Sign-off of the month is at risk of missing its papers deadline: tell the Chief Officer."""
+    from improvement.governance import load_sign_off
+
+    delivery = slack_delivery(engine)
+    if delivery is None:
+        return None
+    period = dt.date.fromisoformat(prepared["period_end"])
+    deadline = dt.date.fromisoformat(prepared["deadline"])
+    sent = delivery.post(
+        key=f"escalation/{run_id}",
+        channel=load_sign_off().escalation_channel,
+        text=(
+            f"*Sign-off at risk:* the {period:%B %Y} packs are not yet signed off and the first "
+            f"papers deadline is {deadline:%A %-d %B %Y}. Nothing is published without sign-off."
+        ),
+        require_private=True,
+    )
+    return {"channel": sent.channel, "sent_now": sent.sent_now}
+
+
 class ReviewRequestNotifier(BaseNotifier):
     """Tells the step's reviewers on Slack that their input is needed, with the link to the
     Required actions page; used as a human-in-the-loop step's ``notifiers``."""

@@ -126,6 +126,13 @@ def test_approved_packs_are_published_with_their_sign_off_record(environment, sl
     sent = json.dumps([r.params for r in slack.requests], default=str)
     assert not {value for value in personal if value in sent}
 
+    # The first papers deadline is Children's Scrutiny's, 13 November (meeting on the 23rd, five
+    # clear working days); the reviewers answer after 11 November, two working days before it,
+    # so the Chief Officer's channel was told once that sign-off is at risk.
+    (escalation,) = slack.messages(team.escalation_channel)
+    assert "Sign-off at risk" in escalation["text"] and "13 November 2026" in escalation["text"]
+    assert states[("deadline_watch", -1)] == "success"
+
     # Publishing again (a retried task) re-checks the hash but posts nothing new.
     before = len(slack.requests)
     context = {"run_id": run_id, "data_interval_end": pendulum.instance(RUN_AFTER)}
