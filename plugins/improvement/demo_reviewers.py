@@ -15,6 +15,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+SETTLE_SECONDS = 5
+
 
 @dataclass
 class Answer:
@@ -25,9 +27,19 @@ class Answer:
 
 
 class Responder(threading.Thread):
-    def __init__(self, dag_id: str, answers: list[Answer], timeout: float = 240):
+    def __init__(
+        self,
+        dag_id: str,
+        answers: list[Answer],
+        timeout: float = 240,
+        base_url: str | None = None,
+        run_id: str = "~",
+    ):
+        """``base_url``: a running api-server (e.g. ``airflow standalone``); without it, the
+        API app runs in this process against the same metadata database."""
         super().__init__(daemon=True)
         self.dag_id, self.answers, self.timeout = dag_id, list(answers), timeout
+        self.base_url, self.run_id = base_url, run_id
         self.responses: list[tuple[str, int]] = []
         self.errors: list[str] = []
 
@@ -37,11 +49,18 @@ class Responder(threading.Thread):
         except Exception as error:  # surfaced by the test through ``errors``
             self.errors.append(f"{type(error).__name__}: {error}")
 
-    def _answer(self) -> None:
+    def _client(self):
+        if self.base_url:
+            import httpx
+
+            return httpx.Client(base_url=self.base_url, timeout=30)
         from airflow.api_fastapi.app import create_app
         from fastapi.testclient import TestClient
 
-        client = TestClient(create_app(apps="core"))
+        return TestClient(create_app(apps="core"))
+
+    def _answer(self) -> None:
+        client = self._client()
         tokens = {}
 
         def headers(user: str) -> dict:
@@ -52,19 +71,27 @@ class Responder(threading.Thread):
                 tokens[user] = reply.json()["access_token"]
             return {"Authorization": f"Bearer {tokens[user]}"}
 
+        first_parked: dict[str, float] = {}
         deadline = time.monotonic() + self.timeout
         while self.answers and time.monotonic() < deadline:
             answer = self.answers[0]
             pending = client.get(
-                f"/api/v2/dags/{self.dag_id}/dagRuns/~/hitlDetails",
+                f"/api/v2/dags/{self.dag_id}/dagRuns/{self.run_id}/hitlDetails",
                 params={"response_received": False},
                 headers=headers(answer.user),
             ).json()
             for detail in pending.get("hitl_details", []):
                 task = detail["task_instance"]
-                # Answer only once the task is parked: a response written between the request
-                # and the task's move to awaiting_input would never wake it.
+                # Answer only once the task has been parked for a few seconds, as a person
+                # would: a response written before the task reaches awaiting_input never wakes
+                # it, and one within a moment of it can race the executor's report that the
+                # parked process ended (the scheduler then marks the step failed).
                 if task["task_id"] != answer.task_id or task.get("state") != "awaiting_input":
+                    continue
+                parked = first_parked.setdefault(
+                    f"{task['dag_run_id']}/{task['task_id']}", time.monotonic()
+                )
+                if time.monotonic() - parked < SETTLE_SECONDS:
                     continue
                 reply = client.patch(
                     f"/api/v2/dags/{self.dag_id}/dagRuns/{task['dag_run_id']}/taskInstances/"

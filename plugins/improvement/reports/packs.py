@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
-import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +19,8 @@ from improvement.governance import Group
 from improvement.measures.catalogue import Measure
 from improvement.reports.content import ChartCache, Pack, SignOff, build_pack
 from improvement.reports.figures import read_period
-from improvement.reports.render import RenderedPack, environment, write_pack, write_pdf
+from improvement.reports.pdf import draw_pdfs
+from improvement.reports.render import RenderedPack, environment, write_pack
 
 log = logging.getLogger(__name__)
 QUARTER_END_MONTHS = (3, 6, 9, 12)
@@ -82,19 +80,11 @@ def render_packs(
     generated_at: dt.datetime,
     pdf: bool = True,
 ) -> list[RenderedPack]:
-    """HTML for every pack, then their PDFs in parallel (PDF layout is the slow part)."""
+    """HTML for every pack, then their PDFs in parallel processes (PDF layout is the slow part)."""
     env = environment()
     rendered = [write_pack(pack, directory, council_name, generated_at, env=env) for pack in packs]
     if pdf and rendered:
-        workers = min(len(rendered), os.cpu_count() or 1)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            pdfs = list(
-                pool.map(
-                    write_pdf,
-                    [r.print_html for r in rendered],
-                    [r.html_path.with_suffix(".pdf") for r in rendered],
-                )
-            )
+        pdfs = draw_pdfs([(r.print_html, r.html_path.with_suffix(".pdf")) for r in rendered])
         rendered = [replace(r, pdf_path=path) for r, path in zip(rendered, pdfs, strict=True)]
     log.info("Rendered %d packs into %s", len(rendered), directory)
     return rendered
