@@ -30,11 +30,11 @@ def main() -> None:
 
     from improvement.county import load_county_config
     from improvement.governance import council_name, load_groups
+    from improvement.measures.asat import month_end
     from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
     from improvement.reports.packs import build_packs, groups_due, load_plan, render_packs
 
-    month = dt.date.fromisoformat(f"{args.month}-01")
-    period_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    period_end = month_end(args.month)
     engine = sa.create_engine(f"sqlite:///{args.warehouse.resolve()}")
     catalogue = load_catalogue()
     groups = groups_due(load_groups(PRIORITY_AREAS), period_end)

@@ -26,8 +26,6 @@ Owner: performance and information team. Logic lives in `plugins/improvement/`.
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import (
@@ -40,19 +38,13 @@ from airflow.sdk import (
 )
 
 from improvement import monthly
+from improvement.dag_defaults import DEFAULT_ARGS
 from improvement.governance import load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.notify import ReviewRequestNotifier
 from improvement.review import APPROVE, REJECT, REQUEST_CHANGES, AnalystReview, ReviewDecision
 
 SIGN_OFF = load_sign_off()
-DEFAULT_ARGS = {
-    "owner": "performance-and-information",
-    "retries": 2,
-    # Tests shorten the wait between retries through the environment; production waits minutes.
-    "retry_delay": pendulum.duration(seconds=int(os.environ.get("IMPROVEMENT_RETRY_DELAY", "300"))),
-    "retry_exponential_backoff": True,
-}
 ONE_SUCCESS = "one_success"
 PERIOD = (
     "{{ data_interval_end.in_timezone('Europe/London').start_of('month')"

@@ -24,20 +24,11 @@ Owner: performance and information team. Logic lives in `plugins/improvement/`.
 
 from __future__ import annotations
 
-import os
-
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
 from improvement import weekly
-
-DEFAULT_ARGS = {
-    "owner": "performance-and-information",
-    "retries": 2,
-    # Tests shorten the wait between retries through the environment; production waits minutes.
-    "retry_delay": pendulum.duration(seconds=int(os.environ.get("IMPROVEMENT_RETRY_DELAY", "300"))),
-    "retry_exponential_backoff": True,
-}
+from improvement.dag_defaults import DEFAULT_ARGS
 
 
 @dag(

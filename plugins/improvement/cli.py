@@ -122,12 +122,12 @@ def _check_plan(args: argparse.Namespace) -> None:
 
 def _render_packs(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
+    from improvement.measures.asat import month_end
     from improvement.reports.packs import render_month
     from improvement.warehouse.migrate import require_current
 
     settings = load_settings()
-    month = dt.date.fromisoformat(f"{args.month}-01")
-    period_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    period_end = month_end(args.month)
     target = DatabaseTarget.from_url(args.url)
     engine = target.engine()
     require_current(engine)
@@ -146,10 +146,10 @@ def _export_sign_off(args: argparse.Namespace) -> None:
     import json
 
     from improvement.connections import DatabaseTarget
+    from improvement.measures.asat import month_end
     from improvement.signoff import export_record
 
-    month = dt.date.fromisoformat(f"{args.month}-01")
-    period_end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    period_end = month_end(args.month)
     record = export_record(DatabaseTarget.from_url(args.url).engine(), period_end)
     print(json.dumps(record, indent=2))
 

@@ -30,6 +30,12 @@ def month_ends_up_to(day: dt.date, count: int) -> list[dt.date]:
     ]
 
 
+def month_end(month: str) -> dt.date:
+    """The last day of a month given as ``YYYY-MM``."""
+    first = dt.date.fromisoformat(f"{month}-01")
+    return first + relativedelta(months=1) - dt.timedelta(days=1)
+
+
 def history_dates(snapshot_date: dt.date) -> list[dt.date]:
     """104 weekly as-at dates ending on ``snapshot_date`` and 24 month-ends, oldest first."""
     weekly = [snapshot_date - dt.timedelta(weeks=n) for n in range(HISTORY_WEEKS)]
