@@ -57,7 +57,7 @@ def _reviewers(step: str) -> list[dict]:
 
 
 def _body(review_round: int, intro: str) -> str:
-    source = "render_drafts" if review_round == 0 else f"round_{review_round}.render"
+    source = monthly.render_task_id(review_round)
     return (
         f"{intro}\n\nPacks for {PERIOD}: `{{{{ ti.xcom_pull(task_ids='{source}')['folder'] }}}}`"
         f"\n\nBundle hash `{{{{ ti.xcom_pull(task_ids='{source}')['bundle_hash'] }}}}`"

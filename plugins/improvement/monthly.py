@@ -38,6 +38,20 @@ def _groups_due(month_end: dt.date):
     return groups_due(load_groups(PRIORITY_AREAS), month_end)
 
 
+def render_task_id(review_round: int) -> str:
+    """The task that rendered a round's packs (round 0: the drafts)."""
+    return "render_drafts" if review_round == 0 else f"round_{review_round}.render"
+
+
+def _round_texts(engine, run_id: str, review_round: int) -> tuple[dict[str, str], list[str]]:
+    """A round's analyst input: commentary by priority area, and the caveat lines."""
+    from improvement import signoff
+
+    texts = signoff.commentary(engine, run_id, review_round)
+    caveats = [line for line in texts.pop(CAVEATS, "").splitlines() if line.strip()]
+    return texts, caveats
+
+
 def _run_folder(run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
 
@@ -127,8 +141,7 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
     run_id = context["run_id"]
     engine = _engine()
     try:
-        texts = signoff.commentary(engine, run_id, review_round)
-        caveats = [line for line in texts.pop(CAVEATS, "").splitlines() if line.strip()]
+        texts, caveats = _round_texts(engine, run_id, review_round)
         folder = (
             settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(run_id)
             / f"round-{review_round}"
@@ -156,9 +169,7 @@ def record_analyst(context: dict[str, Any], review_round: int, event: dict, pers
     from improvement import signoff
 
     texts = {k: v for k, v in (event.get("params_input") or {}).items() if isinstance(v, str)}
-    previous = context["ti"].xcom_pull(
-        task_ids="render_drafts" if review_round == 1 else f"round_{review_round - 1}.render"
-    )
+    previous = context["ti"].xcom_pull(task_ids=render_task_id(review_round - 1))
     engine = _engine()
     try:
         signoff.save_commentary(engine, context["run_id"], review_round, period_end(context), texts)
@@ -251,8 +262,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             raise RuntimeError(
                 f"round {approval.review_round}'s packs differ from those signed off"
             )
-        texts = signoff.commentary(engine, run_id, approval.review_round)
-        caveats = [line for line in texts.pop(CAVEATS, "").splitlines() if line.strip()]
+        texts, caveats = _round_texts(engine, run_id, approval.review_round)
         folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
         staging = folder / f".{group_id}.staging"
         shutil.rmtree(staging, ignore_errors=True)

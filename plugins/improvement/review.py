@@ -23,8 +23,9 @@ MINIMUM_WAIT = dt.timedelta(minutes=10)
 
 def _render_output(context: dict[str, Any], review_round: int) -> dict:
     """What the render task of this round pushed: bundle hash, folder, packs."""
-    task_id = "render_drafts" if review_round == 0 else f"round_{review_round}.render"
-    return context["ti"].xcom_pull(task_ids=task_id)
+    from improvement.monthly import render_task_id
+
+    return context["ti"].xcom_pull(task_ids=render_task_id(review_round))
 
 
 def _response_timeout(context: dict[str, Any]) -> dt.timedelta:

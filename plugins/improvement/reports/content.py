@@ -16,7 +16,7 @@ import pandas as pd
 from improvement.county import UNALLOCATED, CountyConfig
 from improvement.governance import Group
 from improvement.measures.assess import Assessment, assess
-from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS, Measure
+from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMPROVING
 from improvement.reports.charts import Chart, trend_chart
 from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
@@ -355,7 +355,3 @@ def build_pack(
         source=source,
         signoff=tuple(signoff),
     )
-
-
-def confidence_label(code: str) -> str:
-    return CONFIDENCE.get(code, code)
