@@ -15,7 +15,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-SETTLE_SECONDS = 5
+# With a real executor, the process that parked a step must be reported finished before the
+# answer resumes it (Airflow 3.3 marks the step failed otherwise); people take minutes anyway.
+EXECUTOR_SETTLE_SECONDS = 20
 
 
 @dataclass
@@ -40,6 +42,7 @@ class Responder(threading.Thread):
         super().__init__(daemon=True)
         self.dag_id, self.answers, self.timeout = dag_id, list(answers), timeout
         self.base_url, self.run_id = base_url, run_id
+        self.settle = EXECUTOR_SETTLE_SECONDS if base_url else 0
         self.responses: list[tuple[str, int]] = []
         self.errors: list[str] = []
 
@@ -82,16 +85,15 @@ class Responder(threading.Thread):
             ).json()
             for detail in pending.get("hitl_details", []):
                 task = detail["task_instance"]
-                # Answer only once the task has been parked for a few seconds, as a person
-                # would: a response written before the task reaches awaiting_input never wakes
-                # it, and one within a moment of it can race the executor's report that the
-                # parked process ended (the scheduler then marks the step failed).
+                # Answer only once the task is parked: a response written before the task
+                # reaches awaiting_input never wakes it. Under a real executor, also wait for
+                # the parked process to be reported finished (``settle``).
                 if task["task_id"] != answer.task_id or task.get("state") != "awaiting_input":
                     continue
                 parked = first_parked.setdefault(
                     f"{task['dag_run_id']}/{task['task_id']}", time.monotonic()
                 )
-                if time.monotonic() - parked < SETTLE_SECONDS:
+                if time.monotonic() - parked < self.settle:
                     continue
                 reply = client.patch(
                     f"/api/v2/dags/{self.dag_id}/dagRuns/{task['dag_run_id']}/taskInstances/"
