@@ -5,8 +5,12 @@ Runs **07:00 Europe/London on the 5th of each month** (about three working days 
 end) and reports on the **previous calendar month**: the month before its data interval ends.
 
 1. **prepare** measures every measure as at the month end from the first weekly snapshot
-   taken after it (the weekly DAG must have run for that week).
-2. **render_drafts** renders every due group's pack (monthly groups; the DfE quarterly).
+   taken after it (the weekly DAG must have run for that week), records any revision of
+   figures already published, and finds which due groups' packs need review: those not yet
+   published for the month, or (on a re-run or backfill) whose pack would now differ from the
+   one published. **needs_review** skips the review when none does
+   (**no_review_needed**): unchanged packs keep their publication and sign-off record.
+2. **render_drafts** renders the packs needing review (monthly groups; the DfE quarterly).
 3. Each review round (`round_1` … `round_N`, N = `sign_off.max_rounds`):
    **analyst** (quality assurance: commentary per priority area and data caveats, which go
    into the highlight report) → **render** (the packs again, with them) → **head_of_service**
@@ -14,9 +18,10 @@ end) and reports on the **previous calendar month**: the month before its data i
    Requesting changes sends the packs back to the next round's analyst step with the reason;
    every answer is kept in the warehouse's sign-off record. Only the reviewers configured in
    `config/governance.yaml` may answer; each waits until the earliest papers deadline.
-4. **publish** (one mapped task per group) publishes a pack only if its content hash equals
-   the hash of the packs signed off, for the group's next meeting; a missed papers deadline is
-   recorded. A rejection, or running out of rounds, publishes nothing (**not_published**).
+4. **publish** (one mapped task per due group) publishes a pack only if its content hash
+   equals the hash of the packs signed off, for the group's next meeting; a missed papers
+   deadline is recorded; an unchanged earlier publication stands as it is. A rejection, or
+   running out of rounds, publishes nothing (**not_published**).
 5. **deadline_watch** runs beside the review: if the month is still not decided by 09:00,
    `sign_off.escalate_working_days_before_deadline` working days before the first papers
    deadline, it tells the Chief Officer's channel once.
@@ -79,6 +84,10 @@ def monthly_governance():
     def prepare() -> dict:
         return monthly.prepare(get_current_context())
 
+    @task.branch
+    def needs_review(prepared: dict) -> str:
+        return "render_drafts" if prepared["review_groups"] else "no_review_needed"
+
     @task
     def render_round(prepared: dict, review_round: int) -> dict:
         return monthly.render_round(prepared, review_round, get_current_context())
@@ -98,7 +107,10 @@ def monthly_governance():
 
     prepared = prepare()
     deadline_watch(prepared)
-    back_to_analyst = [render_round.override(task_id="render_drafts")(prepared, 0)]
+    drafts = render_round.override(task_id="render_drafts")(prepared, 0)
+    no_review_needed = EmptyOperator(task_id="no_review_needed")
+    needs_review(prepared) >> [drafts, no_review_needed]
+    back_to_analyst = [drafts]
     approvals, stops = [], []
     for review_round in range(1, SIGN_OFF.max_rounds + 1):
         with TaskGroup(f"round_{review_round}"):
@@ -161,7 +173,7 @@ def monthly_governance():
 
     signed_off = EmptyOperator(task_id="signed_off", trigger_rule=ONE_SUCCESS)
     not_published = EmptyOperator(task_id="not_published", trigger_rule=ONE_SUCCESS)
-    approvals >> signed_off
+    [*approvals, no_review_needed] >> signed_off
     [*stops, *back_to_analyst] >> not_published
     signed_off >> publish.partial(prepared=prepared).expand(group_id=groups_due(prepared))
 

@@ -134,6 +134,37 @@ def load_sign_off(path: Path | None = None) -> SignOffConfig:
     return SignOffConfig(rounds, escalate, reviewers, **channels)
 
 
+@dataclass(frozen=True)
+class RevisionThreshold:
+    """How large a revision of a published figure must be to be posted to the performance team."""
+
+    percentage_points: float
+    relative_change: float
+
+    def is_beyond(self, unit: str, old: float | None, new: float | None) -> bool:
+        if old is None or new is None:
+            return old is not new
+        if unit == "percentage":
+            return abs(new - old) >= self.percentage_points
+        if old == 0:
+            return new != 0
+        return abs(new - old) / abs(old) >= self.relative_change
+
+
+def load_revision_threshold(path: Path | None = None) -> RevisionThreshold:
+    path = path or governance_path()
+    section = (yaml.safe_load(path.read_text()) or {}).get("revisions") or {}
+    values = []
+    for key, default in (("notify_percentage_points", 1.0), ("notify_relative_change", 0.05)):
+        value = section.get(key, default)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise GovernanceConfigError(
+                f"{path}: revisions: '{key}' must be a number of at least 0"
+            )
+        values.append(float(value))
+    return RevisionThreshold(*values)
+
+
 def governance_path() -> Path:
     return Path(os.environ.get("IMPROVEMENT_GOVERNANCE_CONFIG", DEFAULT_GOVERNANCE))
 

@@ -2,8 +2,10 @@
 humans' answers, publish what was signed off.
 
 The month reported on is the calendar month before the run's data interval ends (London time),
-never the wall clock, so a re-run or backfill of a month reproduces that month. Imports stay
-inside the functions: parsing the DAG touches no database.
+never the wall clock, so a re-run or backfill of a month reproduces that month. A group whose
+pack for the month was published and would come out the same again keeps its publication and
+sign-off record; only packs that changed (or were never published) are reviewed again, under
+a new review id. Imports stay inside the functions: parsing the DAG touches no database.
 """
 
 from __future__ import annotations
@@ -82,15 +84,22 @@ def escalation_time(context: dict[str, Any]) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(9), tzinfo=ZoneInfo("Europe/London"))
 
 
+def review_id(context: dict[str, Any]) -> str:
+    """The id this run's review records are kept under (chosen by ``prepare``)."""
+    return context["ti"].xcom_pull(task_ids="prepare")["review_id"]
+
+
 def watch_deadline(prepared: dict, context: dict[str, Any]) -> tuple[bool, dict]:
     """(done, what happened): done once the month is decided or the escalation time came."""
     from improvement import signoff
     from improvement.notify import escalate
 
+    if not prepared["review_groups"]:
+        return True, {"escalated": False, "decided": "nothing to review"}
     engine = _engine()
     try:
         decided = [
-            d for d in signoff.decisions(engine, context["run_id"])
+            d for d in signoff.decisions(engine, prepared["review_id"])
             if d.step == "chief_officer" and d.decision in (signoff.APPROVED, signoff.REJECTED)
         ]  # fmt: skip
         if decided:
@@ -98,61 +107,115 @@ def watch_deadline(prepared: dict, context: dict[str, Any]) -> tuple[bool, dict]
         due = escalation_time(context)
         if due is None or dt.datetime.now(dt.UTC) < due:
             return False, {}
-        sent = escalate(engine, prepared, context["run_id"])
+        sent = escalate(engine, prepared, prepared["review_id"])
         return True, {"escalated": True, "deadline": prepared["deadline"], "slack": sent}
     finally:
         engine.dispose()
 
 
 def prepare(context: dict[str, Any]) -> dict:
-    """Measure every measure as at the month end from the first snapshot taken after it."""
+    """Measure every measure as at the month end from the first snapshot taken after it, record
+    any revision of published figures this causes, and find which due groups' packs need
+    review: those never published for the month, or whose pack would now differ."""
+    from improvement import signoff
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_month_end
     from improvement.reports.figures import find_snapshot
+    from improvement.revisions import check_after_measuring
 
     month_end = period_end(context)
+    catalogue = load_catalogue()
+    due = [group.group_id for group in _groups_due(month_end)]
     engine = _engine()
     try:
         with engine.connect() as conn:
             snapshot = find_snapshot(conn, month_end, None)
         run = measure_month_end(
-            engine, snapshot.snapshot_key, month_end, load_catalogue(), load_county_config()
+            engine, snapshot.snapshot_key, month_end, catalogue, load_county_config()
+        ).to_dict()
+        revisions = check_after_measuring(
+            engine, run, catalogue, context["dag"].dag_id, context["run_id"]
         )
+        unchanged = unchanged_publications(engine, month_end, due, snapshot.snapshot_key)
+        review_groups = [g for g in due if g not in unchanged]
+        new_review = signoff.next_review_id(engine, context["run_id"]) if review_groups else None
     finally:
         engine.dispose()
+    if unchanged:
+        log.info("Unchanged since published, keeping their sign-off: %s", ", ".join(unchanged))
     return {
         "period_end": month_end.isoformat(),
         "snapshot_key": snapshot.snapshot_key,
-        "extract_hash": run.extract_hash,
-        "groups": [group.group_id for group in _groups_due(month_end)],
+        "extract_hash": run["extract_hash"],
+        "groups": due,
+        "review_groups": review_groups,
+        "unchanged": unchanged,
+        "review_id": new_review,
+        "revisions": {k: v for k, v in revisions.items() if k != "slack"},
         "deadline": None if (d := sign_off_deadline(context)) is None else d.isoformat(),
     }
 
 
+def unchanged_publications(
+    engine, month_end: dt.date, group_ids: list[str], snapshot_key: str
+) -> list[str]:
+    """Groups whose published pack for the month, rendered again now with the commentary it was
+    signed off with, has the same content hash: nothing in it changed, so no new review."""
+    import tempfile
+    from pathlib import Path
+
+    from improvement import signoff
+    from improvement.reports.packs import render_month
+    from improvement.settings import load_settings
+
+    published = signoff.publications(engine, month_end)
+    by_review: dict[str, list[str]] = {}
+    for group_id in group_ids:
+        if group_id in published:
+            by_review.setdefault(published[group_id]["run_id"], []).append(group_id)
+    unchanged = []
+    for signed_review, groups in sorted(by_review.items()):
+        approval = signoff.approved_round(engine, signed_review)
+        if approval is None:
+            continue
+        texts, caveats = _round_texts(engine, signed_review, approval.review_round)
+        with tempfile.TemporaryDirectory() as folder:
+            rendered = render_month(
+                engine, month_end, Path(folder), load_settings().plan_register_path,
+                dt.datetime.now(dt.UTC), group_ids=groups, snapshot_key=snapshot_key,
+                commentary=texts, caveats=caveats, pdf=False,
+            )  # fmt: skip
+        unchanged += [
+            pack.group_id for pack in rendered
+            if pack.content_hash == published[pack.group_id]["content_hash"]
+        ]  # fmt: skip
+    return [g for g in group_ids if g in unchanged]
+
+
 def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> dict:
-    """Every due group's pack with this round's commentary and the record so far."""
+    """Every pack under review with this round's commentary and the record so far."""
     from improvement import signoff
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
     settings = load_settings()
     month_end = dt.date.fromisoformat(prepared["period_end"])
-    run_id = context["run_id"]
+    review = prepared["review_id"]
     engine = _engine()
     try:
-        texts, caveats = _round_texts(engine, run_id, review_round)
+        texts, caveats = _round_texts(engine, review, review_round)
         folder = (
-            settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(run_id)
+            settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(review)
             / f"round-{review_round}"
         )  # fmt: skip
         rendered = render_month(
             engine, month_end, folder, settings.plan_register_path, dt.datetime.now(dt.UTC),
-            group_ids=prepared["groups"], snapshot_key=prepared["snapshot_key"],
+            group_ids=prepared["review_groups"], snapshot_key=prepared["snapshot_key"],
             commentary=texts, caveats=caveats,
-            signoff={g: signoff.sign_off_box(engine, run_id, g) for g in prepared["groups"]},
+            signoff={g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
         )  # fmt: skip
-        signoff.record_pack_versions(engine, run_id, review_round, month_end, rendered)
+        signoff.record_pack_versions(engine, review, review_round, month_end, rendered)
     finally:
         engine.dispose()
     hashes = {pack.group_id: pack.content_hash for pack in rendered}
@@ -172,11 +235,13 @@ def record_analyst(context: dict[str, Any], review_round: int, event: dict, pers
     previous = context["ti"].xcom_pull(task_ids=render_task_id(review_round - 1))
     engine = _engine()
     try:
-        signoff.save_commentary(engine, context["run_id"], review_round, period_end(context), texts)
+        signoff.save_commentary(
+            engine, review_id(context), review_round, period_end(context), texts
+        )
         signoff.record_decision(
             engine,
             signoff.Decision(
-                run_id=context["run_id"],
+                run_id=review_id(context),
                 review_round=review_round,
                 step="analyst",
                 period_end=period_end(context),
@@ -216,7 +281,7 @@ def record_review(
         signoff.record_decision(
             engine,
             signoff.Decision(
-                run_id=context["run_id"],
+                run_id=review_id(context),
                 review_round=review_round,
                 step=step,
                 period_end=period_end(context),
@@ -237,6 +302,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     The pack is rendered again, now with the sign-off record in its box; its content hash (which
     leaves the box out) must equal the hash of the round that was signed off, and that round's
     bundle hash must equal the one the Chief Officer approved. Otherwise nothing is published.
+    A group whose earlier publication for the month is unchanged keeps it as it is.
     """
     import shutil
 
@@ -249,27 +315,37 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
 
     settings = load_settings()
     month_end = dt.date.fromisoformat(prepared["period_end"])
-    run_id = context["run_id"]
+    review = prepared["review_id"]
     group = load_groups(PRIORITY_AREAS)[group_id]
     engine = _engine()
     try:
-        approval = signoff.approved_round(engine, run_id)
+        if group_id in prepared["unchanged"]:
+            kept = signoff.publications(engine, month_end)[group_id]
+            log.info("%s: the published pack is unchanged; it and its sign-off stand", group_id)
+            return {
+                "group_id": group_id,
+                "status": "unchanged since published",
+                "html": kept["location"],
+                "content_hash": kept["content_hash"],
+                "public": group.is_public,
+            }
+        approval = signoff.approved_round(engine, review)
         if approval is None:
-            raise RuntimeError(f"{run_id}: no sign-off approved a round; nothing is published")
-        versions = signoff.pack_versions(engine, run_id, approval.review_round)
+            raise RuntimeError(f"{review}: no sign-off approved a round; nothing is published")
+        versions = signoff.pack_versions(engine, review, approval.review_round)
         signed = {g: v["content_hash"] for g, v in versions.items()}
         if signoff.bundle_hash(signed) != approval.bundle_hash:
             raise RuntimeError(
                 f"round {approval.review_round}'s packs differ from those signed off"
             )
-        texts, caveats = _round_texts(engine, run_id, approval.review_round)
+        texts, caveats = _round_texts(engine, review, approval.review_round)
         folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
         staging = folder / f".{group_id}.staging"
         shutil.rmtree(staging, ignore_errors=True)
         (final,) = render_month(
             engine, month_end, staging, settings.plan_register_path, dt.datetime.now(dt.UTC),
             group_ids=[group_id], snapshot_key=prepared["snapshot_key"], commentary=texts,
-            caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, run_id, group_id)},
+            caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, review, group_id)},
         )  # fmt: skip
         if final.content_hash != signed.get(group_id):
             shutil.rmtree(staging, ignore_errors=True)
@@ -293,8 +369,8 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             status = "published after missed deadline"
         meeting, deadline = chosen if chosen else (None, None)
         signoff.record_publication(
-            engine, month_end, group_id, run_id, final.content_hash, status, meeting, deadline,
-            str(published[0]),
+            engine, month_end, group_id, review, final.content_hash, status, meeting, deadline,
+            str(published[0]), figures=final.figures_shown,
         )  # fmt: skip
         result = {
             "group_id": group_id,

@@ -97,7 +97,25 @@ def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -
     return sent
 
 
-def escalate(engine: sa.Engine, prepared: dict, run_id: str) -> dict | None:
+def announce_revisions(
+    engine: sa.Engine, found: list, measures: dict, run_label: str
+) -> dict | None:
+    """Revisions of published figures at or beyond the threshold, to the performance team."""
+    from improvement.governance import load_sign_off
+    from improvement.revisions import notice
+
+    message = notice(found, measures, run_label)
+    if message is None:
+        return None
+    delivery = slack_delivery(engine)
+    if delivery is None:
+        return None
+    text, key = message
+    sent = delivery.post(key, load_sign_off().performance_channel, text, require_private=True)
+    return {"key": key, "channel": sent.channel, "sent_now": sent.sent_now}
+
+
+def escalate(engine: sa.Engine, prepared: dict, review_id: str) -> dict | None:
     """Sign-off of the month is at risk of missing its papers deadline: tell the Chief Officer."""
     from improvement.governance import load_sign_off
 
@@ -107,7 +125,7 @@ def escalate(engine: sa.Engine, prepared: dict, run_id: str) -> dict | None:
     period = dt.date.fromisoformat(prepared["period_end"])
     deadline = dt.date.fromisoformat(prepared["deadline"])
     sent = delivery.post(
-        key=f"escalation/{run_id}",
+        key=f"escalation/{review_id}",
         channel=load_sign_off().escalation_channel,
         text=(
             f"*Sign-off at risk:* the {period:%B %Y} packs are not yet signed off and the first "
@@ -131,6 +149,7 @@ class ReviewRequestNotifier(BaseNotifier):
 
         from improvement.connections import target_from_connection
         from improvement.governance import load_sign_off
+        from improvement.monthly import review_id
         from improvement.settings import WAREHOUSE_CONN_ID
 
         task = context["task"]
@@ -143,7 +162,7 @@ class ReviewRequestNotifier(BaseNotifier):
             link = task.generate_link_to_ui_from_context(context=context, base_url=base_url)
             names = ", ".join(user["name"] for user in task.assigned_users or [])
             delivery.post(
-                key=f"review/{context['run_id']}/{task.task_id}/{context['ti'].try_number}",
+                key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
                 channel=load_sign_off().review_channel,
                 text=(
                     f"{names}: your input is needed. *{task.subject}*\n"

@@ -89,18 +89,24 @@ def run_snapshot(
     engine = warehouse.engine()
     try:
         require_current(engine)
-        snapshot_id = write_snapshot(engine, manifest, findings, run)
+        written = write_snapshot(engine, manifest, findings, run)
     finally:
         engine.dispose()
     discard_staged(manifest)
     summary = {
-        "snapshot_id": snapshot_id,
+        "snapshot_id": written.snapshot_id,
         "snapshot_key": run.snapshot_key,
         "extract_hash": manifest.extract_hash,
         "tables": len(manifest.tables),
         "rows": sum(t.row_count for t in manifest.tables.values()),
         "warnings": len(findings),
         "warehouse": warehouse.describe(),
+        "replaced_extract_hash": written.replaced_extract_hash,
+        "changed_tables": {
+            c.table_name: c.rows_added + c.rows_removed + c.rows_changed for c in written.changes
+        },
     }
     log.info("Snapshot %(snapshot_key)s written to %(warehouse)s: %(rows)d rows", summary)
+    for change in written.changes:
+        log.info("Data-fix audit, %s: %s", run.snapshot_key, change.describe())
     return summary

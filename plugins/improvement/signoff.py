@@ -1,9 +1,11 @@
 """The sign-off record: packs rendered in each review round, the analyst's commentary, every
 decision (step, person, decision, reason, time, content hash) and every publication.
 
-Keyed by the monthly run and its review round, so re-running a step replaces its own row and
-never adds a second; the record is what the pack's sign-off box prints and what the DfE asks for.
-The bundle hash covers every group's pack of a round: sign-off approves that exact set.
+Keyed by the review (``review_id``: the monthly run's id, with ``#n`` for the n-th later review
+of the same run, after a backfill changed its packs) and its round, so re-running a step replaces
+its own row and never adds a second, and a later review never overwrites an earlier one's
+record; the record is what the pack's sign-off box prints and what the DfE asks for. The bundle
+hash covers every pack a round reviews: sign-off approves that exact set.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
 import sqlalchemy as sa
 
 from improvement.reports.content import SignOff
@@ -197,7 +200,12 @@ def record_publication(
     meeting: dt.date | None,
     deadline: dt.date | None,
     location: str | None,
+    figures: pd.DataFrame | None = None,
 ) -> None:
+    """Record the group's publication for the period and, in the same transaction, the figures
+    its pack shows (so later recomputations can be checked against them)."""
+    from improvement.revisions import write_published_figures
+
     key = {"period_end": period_end, "group_id": group_id}
     values = {
         "run_id": run_id,
@@ -210,6 +218,36 @@ def record_publication(
     }
     with engine.begin() as conn:
         _replace(conn, publication, key, values)
+        if figures is not None:
+            write_published_figures(conn, period_end, group_id, content_hash, figures)
+
+
+def next_review_id(engine: sa.Engine, run_id: str) -> str:
+    """The id of a new review for this monthly run: the run id the first time; after earlier
+    reviews of the same run (it was re-run, as a backfill does), ``<run id>#<n>``."""
+    with engine.connect() as conn:
+        used = set()
+        for table in (sign_off_record, pack_version):
+            used |= set(
+                conn.execute(
+                    sa.select(table.c.run_id)
+                    .where(
+                        (table.c.run_id == run_id)
+                        | table.c.run_id.startswith(f"{run_id}#", autoescape=True)
+                    )
+                    .distinct()
+                ).scalars()
+            )
+    return run_id if not used else f"{run_id}#{len(used)}"
+
+
+def publications(engine: sa.Engine, period_end: dt.date) -> dict[str, dict]:
+    """The current publication of each group for the period."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(publication).where(publication.c.period_end == period_end)
+        ).mappings()
+        return {row["group_id"]: dict(row) for row in rows}
 
 
 def export_record(engine: sa.Engine, period_end: dt.date) -> list[dict]:

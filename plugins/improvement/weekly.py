@@ -69,22 +69,29 @@ def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
 
 
 def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
-    """Compute the week's measures (and, on a new warehouse, two years of history)."""
+    """Compute the week's measures (and, on a new warehouse, two years of history), then record
+    any revision of a published figure they cause."""
     from improvement.connections import target_from_connection
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
+    from improvement.revisions import check_after_measuring
     from improvement.settings import WAREHOUSE_CONN_ID
 
     warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
     engine = warehouse.engine()
+    catalogue = load_catalogue()
     try:
         run = measure_snapshot(
-            engine, snapshot_summary["snapshot_key"], load_catalogue(), load_county_config()
+            engine, snapshot_summary["snapshot_key"], catalogue, load_county_config()
+        ).to_dict()
+        run["revisions"] = check_after_measuring(
+            engine, run, catalogue, context["dag"].dag_id, context["run_id"]
         )
     finally:
         engine.dispose()
-    return run.to_dict()
+    run.pop("dates")
+    return run
 
 
 def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:

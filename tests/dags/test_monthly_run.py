@@ -136,8 +136,9 @@ def test_approved_packs_are_published_with_their_sign_off_record(environment, sl
     # Publishing again (a retried task) re-checks the hash but posts nothing new.
     before = len(slack.requests)
     context = {"run_id": run_id, "data_interval_end": pendulum.instance(RUN_AFTER)}
-    again = monthly.publish({"period_end": "2026-10-31", "snapshot_key": "weekly/2026-11-15"},
-                            "lg8", context)  # fmt: skip
+    prepared = {"period_end": "2026-10-31", "snapshot_key": "weekly/2026-11-15",
+                "review_id": run_id, "unchanged": []}  # fmt: skip
+    again = monthly.publish(prepared, "lg8", context)
     assert again["slack"]["sent_now"] is False
     assert not [r for r in slack.requests[before:] if r.method != "conversations.info"]
 
@@ -196,3 +197,71 @@ def test_a_rejected_month_publishes_nothing(environment):
     assert _published(engine) == {}
     assert not (data / "packs" / "2026-10" / "published").exists()
     assert decisions(engine, run_id)[-1].decision == "rejected"
+
+
+APPROVE_ALL = [
+    Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
+    Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
+    Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
+]
+
+
+def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
+    environment, slack, small_case_system, tmp_path
+):
+    from improvement.connections import DatabaseTarget
+    from improvement.revisions import read_revisions
+    from improvement.signoff import pack_versions
+    from tests.integration.helpers import correct_assessment_dates, run_week
+
+    engine, data = environment
+    run_id, state, _ = _run_monthly(APPROVE_ALL)
+    assert state == "success"
+    first = _published(engine)
+
+    # The same data again (a backfill with nothing fixed): nobody is asked, nothing republished.
+    _, state, states = _run_monthly([])
+    assert state == "success"
+    assert states[("no_review_needed", -1)] == "success"
+    assert states[("round_1.analyst", -1)] == "skipped"
+    assert _published(engine) == first
+    assert read_revisions(engine) == []
+
+    # A data fix: October's late assessment authorisations corrected in the case system, and the
+    # week re-extracted. Only packs showing assessment figures change; the corporate parenting
+    # pack (children in care and care leavers) does not, and keeps its sign-off.
+    fixed = tmp_path / "case_system.sqlite"
+    shutil.copy(small_case_system, fixed)
+    assert correct_assessment_dates(fixed, dt.date(2026, 10, 1), dt.date(2026, 10, 31)) > 0
+    warehouse = DatabaseTarget.from_url(str(engine.url))
+    run_week(DatabaseTarget.from_url(f"sqlite:///{fixed}"), warehouse, tmp_path / "staging",
+             dt.date(2026, 11, 15))  # fmt: skip
+    requests_before = len(slack.messages(load_sign_off().review_channel))
+    _, state, states = _run_monthly(APPROVE_ALL)
+    assert state == "success"
+    second = _published(engine)
+    # dag.test gives each run a new run id; a backfill re-runs the same one (review id "<run>#1")
+    second_review = second["lg8"]["run_id"]
+    assert second_review != run_id
+    reviewed = set(pack_versions(engine, second_review, 1))
+    assert "corporate_parenting" not in reviewed
+    assert {"improvement_partnership", "lg8", "standing_overview_group"} <= reviewed
+    assert second["corporate_parenting"] == first["corporate_parenting"]
+    for group_id in reviewed:
+        assert second[group_id]["content_hash"] != first[group_id]["content_hash"], group_id
+        assert second[group_id]["run_id"] == second_review
+    assert len(slack.messages(load_sign_off().review_channel)) == requests_before + 3
+    # The first review's record stands beside the second's.
+    assert [d.decision for d in decisions(engine, run_id)] == ["submitted", "approved", "approved"]
+
+    # Revisions: exactly the published October figures whose values the fix changed.
+    revisions = read_revisions(engine)
+    assert revisions and {r["group_id"] for r in revisions} == reviewed
+    assert {r["measure_id"] for r in revisions} <= {
+        "assessments_45wd", "assessment_child_seen", "assessment_overdue_open",
+    }  # fmt: skip
+    for r in revisions:
+        assert r["content_hash"] == first[r["group_id"]]["content_hash"]
+        assert (r["old_value"], r["old_numerator"]) != (r["new_value"], r["new_numerator"])
+    pack = (data / "packs" / "2026-10" / "published" / "lg8-2026-10.html").read_text()
+    assert "Revised since last published" in pack and "October 2026 pack" in pack

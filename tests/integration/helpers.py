@@ -63,3 +63,48 @@ def warehouse_contents(warehouse: DatabaseTarget, *, with_times: bool = True) ->
             contents[table.name] = sorted(tuple(map(repr, row)) for row in rows)
     engine.dispose()
     return contents
+
+
+def correct_assessment_dates(
+    case_system: Path, authorised_from: dt.date, authorised_to: dt.date
+) -> int:
+    """A data fix: assessments authorised in the window more than 70 days after they started
+    had their authorisation back-dated in the case system to 14 days after the start (as a
+    team correcting late-entered authorisations would). Returns how many rows changed."""
+    import sqlite3
+
+    with sqlite3.connect(case_system) as conn:
+        changed = conn.execute(
+            """
+            UPDATE ssd_cin_assessments
+            SET cina_assessment_auth_date = datetime(cina_assessment_start_date, '+14 days')
+            WHERE date(cina_assessment_auth_date) BETWEEN ? AND ?
+              AND julianday(cina_assessment_auth_date) - julianday(cina_assessment_start_date) > 70
+            """,
+            (authorised_from.isoformat(), authorised_to.isoformat()),
+        ).rowcount
+    return changed
+
+
+def add_late_referrals(
+    case_system: Path, received_from: dt.date, received_to: dt.date, count: int
+) -> int:
+    """Referrals received in the window but recorded only now: copies of ``count`` referrals of
+    the window under new ids, one day later, for the same children and teams."""
+    import sqlite3
+
+    with sqlite3.connect(case_system) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(ssd_cin_episodes)")]
+        chosen = ", ".join(
+            "'LATE' || cine_referral_id" if c == "cine_referral_id"
+            else "datetime(cine_referral_date, '+1 day')" if c == "cine_referral_date"
+            else c
+            for c in columns
+        )  # fmt: skip
+        added = conn.execute(
+            f"INSERT INTO ssd_cin_episodes ({', '.join(columns)}) "  # noqa: S608 - test data
+            f"SELECT {chosen} FROM ssd_cin_episodes "
+            "WHERE date(cine_referral_date) BETWEEN ? AND ? ORDER BY cine_referral_id LIMIT ?",
+            (received_from.isoformat(), received_to.isoformat(), count),
+        ).rowcount
+    return added

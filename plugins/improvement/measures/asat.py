@@ -42,6 +42,15 @@ def history_dates(snapshot_date: dt.date) -> list[dt.date]:
     return sorted(set(weekly) | set(month_ends_up_to(snapshot_date, HISTORY_MONTHS)))
 
 
+def week_dates(snapshot_date: dt.date) -> list[dt.date]:
+    """A weekly run's as-at dates: its snapshot date and any month end in the seven days to it,
+    so a re-run of that week (a backfill after a data fix) also recomputes that month end."""
+    week = [snapshot_date - dt.timedelta(days=n) for n in range(7)]
+    return sorted(
+        day for day in week if day == snapshot_date or (day + dt.timedelta(days=1)).day == 1
+    )
+
+
 def as_at_row(as_at: dt.date) -> dict:
     """One row of the ``as_at`` table: the date and every boundary measure SQL compares with."""
     row = {"as_at": as_at}

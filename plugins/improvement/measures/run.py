@@ -1,8 +1,9 @@
 """Compute the catalogue's measures for a stored snapshot and write the results, in one go.
 
-A weekly run measures its own snapshot date; the first run on a warehouse with no earlier
-results also recomputes the history (104 weekly and 24 month-end as-at dates) from the same
-extract, so a new install has two years of trend at once. A monthly run measures month ends.
+A weekly run measures its own snapshot date and any month end in its week; the first run on a
+warehouse with no earlier results also recomputes the history (104 weekly and 24 month-end
+as-at dates) from the same extract, so a new install has two years of trend at once. A monthly
+run measures month ends.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improvement.county import CountyConfig
-from improvement.measures.asat import history_dates
+from improvement.measures.asat import history_dates, week_dates
 from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
 from improvement.measures.workspace import workspace
@@ -45,6 +46,7 @@ class MeasureRun:
             "snapshot_key": self.snapshot_key,
             "extract_hash": self.extract_hash,
             "as_at_dates": len(self.as_at_dates),
+            "dates": [day.isoformat() for day in self.as_at_dates],
             "first_as_at": self.as_at_dates[0].isoformat(),
             "last_as_at": self.as_at_dates[-1].isoformat(),
             "measures": self.measures,
@@ -127,15 +129,16 @@ def measure_snapshot(
     config: CountyConfig,
     as_at_dates: list[dt.date] | None = None,
 ) -> MeasureRun:
-    """Compute every measure for ``as_at_dates`` (default: the snapshot date, plus the history
-    when the warehouse has none yet) from one snapshot, writing results in one transaction."""
+    """Compute every measure for ``as_at_dates`` (default: the snapshot's week, see
+    ``week_dates``, or the history when the warehouse has none yet) from one snapshot, writing
+    results in one transaction."""
     needed = {t for m in measures.values() for t in m.tables} | set(WORKSPACE_TABLES)
     clock = time.monotonic()
     with engine.begin() as conn:
         extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, needed)
         if as_at_dates is None:
             first_run = not has_history(conn, snapshot_date)
-            as_at_dates = history_dates(snapshot_date) if first_run else [snapshot_date]
+            as_at_dates = history_dates(snapshot_date) if first_run else week_dates(snapshot_date)
         dates = sorted(set(as_at_dates))
         if dates[-1] > snapshot_date:
             raise ValueError(

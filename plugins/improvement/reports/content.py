@@ -20,7 +20,13 @@ from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMPROVING
 from improvement.reports.charts import Chart, trend_chart
 from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
-from improvement.reports.figures import Finding, PeriodFigures, Revision, revisions
+from improvement.reports.figures import (
+    Finding,
+    PeriodFigures,
+    Revision,
+    revisions_since_published,
+    shown_figures,
+)
 
 BREAKDOWN_TITLES = {"locality": "Locality", "team_type": "Team type", "team": "Team"}
 NO_TEAM = "No team recorded"
@@ -81,7 +87,8 @@ class Highlights:
     milestones: list
     decisions: list
     caveats: list[str]
-    revisions: list[tuple[Measure, Revision]]
+    revisions: list[tuple[Measure, Revision]]  # county figures, as the group may see them
+    revised_breakdowns: int  # figures by locality, team type or team also revised
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,9 @@ class Pack:
     highlights: Highlights
     source: DataSource
     signoff: tuple[SignOff, ...] = field(default_factory=tuple)
+    # The figures the pack shows (measure, date, breakdown, values, extract): what publishing
+    # it records, so later recomputations can be checked against it.
+    figures_shown: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
     @property
     def rows(self) -> list[ScorecardRow]:
@@ -261,18 +271,22 @@ def _caveats(findings: Sequence[Finding], public: bool, analyst: Sequence[str]) 
 
 
 def _visible_revisions(
-    figures: PeriodFigures, catalogue: Mapping[str, Measure], ids: list[str], public: bool
-) -> list[tuple[Measure, Revision]]:
-    found = []
-    for revision in revisions(figures, ids):
+    revised: list[Revision], catalogue: Mapping[str, Measure], public: bool
+) -> tuple[list[tuple[Measure, Revision]], int]:
+    """County revisions the group may see (a public pack drops any that would show a count of
+    1 to 5), and how many breakdown figures were revised besides."""
+    county = []
+    for revision in revised:
+        if revision.breakdown != "all":
+            continue
         measure = catalogue[revision.measure_id]
         if public and any(
             suppress_cell(cell, measure.unit).suppressed
-            for cell in (revision.first, revision.latest)
+            for cell in (revision.published, revision.now)
         ):
             continue
-        found.append((measure, revision))
-    return found
+        county.append((measure, revision))
+    return county, sum(revision.breakdown != "all" for revision in revised)
 
 
 def build_pack(
@@ -305,6 +319,10 @@ def build_pack(
         if area_rows or area_actions:
             areas.append(AreaSection(key, title, area_rows, area_actions, commentary.get(key)))
     every = list(rows.values())
+    shown = shown_figures(figures, group, measures)
+    revised, revised_breakdowns = _visible_revisions(
+        revisions_since_published(figures, group.group_id, shown), catalogue, group.is_public
+    )
 
     def moved(direction: str) -> list[Movement]:
         return [
@@ -329,7 +347,8 @@ def build_pack(
         milestones=[a for a in actions if a.milestone],
         decisions=[a for a in actions if a.decision_needed],
         caveats=_caveats(figures.findings, group.is_public, caveats),
-        revisions=_visible_revisions(figures, catalogue, [m.id for m in measures], group.is_public),
+        revisions=revised,
+        revised_breakdowns=revised_breakdowns,
     )
     trend_extracts = sorted(
         set(figures.latest.loc[figures.latest["measure_id"].isin(list(rows)), "extract_hash"])
@@ -354,4 +373,5 @@ def build_pack(
         highlights=highlights,
         source=source,
         signoff=tuple(signoff),
+        figures_shown=shown,
     )

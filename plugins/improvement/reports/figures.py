@@ -1,8 +1,8 @@
 """Read the figures a pack needs from the warehouse, once for all groups of a period.
 
 For each as-at date the most recent computation wins (as in ``assess.read_series``), so a
-corrected extract supersedes what it revises; the first computation is kept beside it so a
-pack can say which figures changed since they were first reported.
+corrected extract supersedes what it revises. Beside them are the figures each group's earlier
+packs published, so a pack can say which of those figures are now different.
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from improvement.governance import Group
 from improvement.measures.asat import month_ends_up_to
+from improvement.measures.catalogue import Measure
 from improvement.reports.disclosure import Cell
-from improvement.warehouse.tables import data_quality_finding, measure_result, snapshot
+from improvement.warehouse.tables import (
+    data_quality_finding,
+    measure_result,
+    publication,
+    published_figure,
+    snapshot,
+)
 
 TREND_MONTHS = 24
-REVISION_MONTHS = 12
+FIGURE_KEY = ["measure_id", "as_at", "breakdown", "breakdown_value"]
+FIGURE_VALUES = ["numerator", "denominator", "value"]
 
 
 @dataclass(frozen=True)
@@ -41,13 +50,14 @@ class Finding:
 
 @dataclass(frozen=True)
 class PeriodFigures:
-    """Every stored result a period's packs can use: latest and first computation per key."""
+    """Every stored result a period's packs can use (the latest computation per key), and the
+    figures the groups' earlier packs published (``published``: see ``read_published``)."""
 
     period_end: dt.date
     snapshot: SnapshotInfo
     month_ends: tuple[dt.date, ...]  # oldest first, ending at period_end
     latest: pd.DataFrame
-    first: pd.DataFrame
+    published: pd.DataFrame
     findings: tuple[Finding, ...]
 
     def rows(self, measure_id: str, as_at: dt.date, breakdown: str) -> pd.DataFrame:
@@ -133,6 +143,7 @@ def read_period(
             .where(data_quality_finding.c.snapshot_id == info.snapshot_id)
             .order_by(data_quality_finding.c.table_name, data_quality_finding.c.column_name)
         ).all()
+        published = read_published(conn, period_end)
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -141,64 +152,121 @@ def read_period(
         ],
     )  # fmt: skip
     frame["as_at"] = frame["as_at"].map(_as_date)
-    key = ["measure_id", "as_at", "breakdown", "breakdown_value"]
-    ordered = frame.sort_values([*key, "computed_at", "extract_hash"])
+    ordered = frame.sort_values([*FIGURE_KEY, "computed_at", "extract_hash"])
     return PeriodFigures(
         period_end=period_end,
         snapshot=info,
         month_ends=month_ends,
-        latest=ordered.drop_duplicates(key, keep="last").reset_index(drop=True),
-        first=ordered.drop_duplicates(key, keep="first").reset_index(drop=True),
+        latest=ordered.drop_duplicates(FIGURE_KEY, keep="last").reset_index(drop=True),
+        published=published,
         findings=tuple(Finding(*row) for row in findings),
     )
 
 
+def read_published(conn: sa.Connection, period_end: dt.date) -> pd.DataFrame:
+    """For each group, the figures of its current publication for this period (if the period is
+    being published again) and of its latest publication for an earlier period: what its pack
+    for this period reports revisions against."""
+    current = sa.select(
+        publication.c.group_id, publication.c.period_end, publication.c.content_hash
+    ).where(publication.c.period_end <= period_end)
+    chosen = {}
+    for group_id, published_period, content_hash in conn.execute(current).all():
+        published_period = _as_date(published_period)
+        slot = "same" if published_period == period_end else "earlier"
+        best = chosen.get((group_id, slot))
+        if best is None or published_period > best[0]:
+            chosen[(group_id, slot)] = (published_period, content_hash)
+    columns = ["group_id", "published_period", "same_period", *FIGURE_KEY, "extract_hash",
+               *FIGURE_VALUES]  # fmt: skip
+    rows = []
+    for (group_id, slot), (published_period, content_hash) in sorted(chosen.items()):
+        found = conn.execute(
+            sa.select(
+                *(published_figure.c[c] for c in [*FIGURE_KEY, "extract_hash", *FIGURE_VALUES])
+            ).where(
+                published_figure.c.period_end == published_period,
+                published_figure.c.group_id == group_id,
+                published_figure.c.content_hash == content_hash,
+            )
+        ).all()
+        rows += [(group_id, published_period, slot == "same", *row) for row in found]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["as_at"] = frame["as_at"].map(_as_date)
+    return frame
+
+
+def shown_figures(figures: PeriodFigures, group: Group, measures: list[Measure]) -> pd.DataFrame:
+    """The figures a group's pack shows: each measure's county figure at the month ends of its
+    trend (or at the snapshot date for a current-state measure) and the group's breakdowns at
+    the period's date. What a publication records, and what revisions are checked against."""
+    frame = figures.latest
+    dates = {m.id: figures.period_end if m.history else figures.snapshot.snapshot_date
+             for m in measures}  # fmt: skip
+    as_at = frame["measure_id"].map(dates)
+    history = frame["measure_id"].map({m.id: m.history for m in measures}).fillna(False)
+    tabled_pairs = {f"{m.id}|{b}" for m in measures for b in group.breakdowns if b in m.breakdowns}
+    tabled = (frame["measure_id"] + "|" + frame["breakdown"]).isin(tabled_pairs)
+    county = frame["breakdown"] == "all"
+    keep = as_at.notna() & (
+        (county & (frame["as_at"] == as_at))
+        | (county & history.astype(bool) & frame["as_at"].isin(figures.month_ends))
+        | (tabled & (frame["as_at"] == as_at))
+    )
+    return frame.loc[keep, [*FIGURE_KEY, "extract_hash", *FIGURE_VALUES]].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Revision:
+    """A figure a group's earlier pack published that is now different."""
+
     measure_id: str
     as_at: dt.date
-    first: Cell
-    latest: Cell
-    first_extract: str
-    latest_extract: str
+    breakdown: str
+    breakdown_value: str
+    published: Cell
+    now: Cell
+    published_period: dt.date  # the period of the pack that published it
 
 
 def _number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def revisions(figures: PeriodFigures, measure_ids: list[str]) -> list[Revision]:
-    """County figures for earlier month ends whose value changed since first computed."""
-    window = set(figures.month_ends[-(REVISION_MONTHS + 1) : -1])
-    key = ["measure_id", "as_at", "breakdown", "breakdown_value"]
-    both = figures.first.merge(figures.latest, on=key, suffixes=("_first", "_latest"))
-    both = both[
-        both["measure_id"].isin(measure_ids)
-        & (both["breakdown"] == "all")
-        & both["as_at"].isin(window)
-        & (both["extract_hash_first"] != both["extract_hash_latest"])
-    ]
-    found = []
-    for row in both.sort_values(["measure_id", "as_at"]).itertuples(index=False):
-        first, latest = (
-            Cell(
-                "County",
-                _number(getattr(row, f"numerator_{which}")),
-                _number(getattr(row, f"denominator_{which}")),
-                _number(getattr(row, f"value_{which}")),
-            )
-            for which in ("first", "latest")
-        )
-        rounded = [None if c.value is None else round(c.value, 1) for c in (first, latest)]
-        if rounded[0] != rounded[1]:
-            found.append(
-                Revision(
-                    row.measure_id,
-                    row.as_at,
-                    first,
-                    latest,
-                    row.extract_hash_first,
-                    row.extract_hash_latest,
-                )  # fmt: skip
-            )
-    return found
+def _differs(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
+    """Row by row, whether any of numerator, denominator and value differ (missing = missing)."""
+    result = pd.Series(False, index=left.index)
+    for column in FIGURE_VALUES:
+        a, b = left[column], right[column]
+        result |= ~((a == b) | (a.isna() & b.isna()))
+    return result
+
+
+def revisions_since_published(
+    figures: PeriodFigures, group_id: str, shown: pd.DataFrame
+) -> list[Revision]:
+    """Figures this pack shows that the group's earlier packs published with another value.
+
+    Compared first with this period's own publication (the pack is being published again after
+    a data fix), else with the group's latest publication of an earlier period; so publishing
+    the same data again reproduces the same list."""
+    base = figures.published[figures.published["group_id"] == group_id]
+    found: dict[tuple, Revision] = {}
+    for same_period in (False, True):  # the same period's publication, when it differs, wins
+        part = base[base["same_period"] == same_period]
+        both = part.merge(shown, on=FIGURE_KEY, suffixes=("_published", ""))
+        if both.empty:
+            continue
+        published = both[[f"{c}_published" for c in FIGURE_VALUES]].set_axis(FIGURE_VALUES, axis=1)
+        changed = both[_differs(published, both[FIGURE_VALUES])]
+        for row in changed.itertuples(index=False):
+            key = (row.measure_id, row.as_at, row.breakdown, row.breakdown_value)
+            found[key] = Revision(
+                row.measure_id, row.as_at, row.breakdown, row.breakdown_value,
+                Cell("County", _number(row.numerator_published),
+                     _number(row.denominator_published), _number(row.value_published)),
+                Cell("County", _number(row.numerator), _number(row.denominator),
+                     _number(row.value)),
+                row.published_period,
+            )  # fmt: skip
+    return [found[key] for key in sorted(found)]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 import markupsafe
+import pandas as pd
 
 from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
 from improvement.reports.content import BREAKDOWN_TITLES, Pack
@@ -123,6 +124,7 @@ class RenderedPack:
     public: bool
     print_html: str = field(default="", repr=False, compare=False)
     headline: dict = field(default_factory=dict, compare=False)
+    figures_shown: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         return {
@@ -150,9 +152,13 @@ def write_atomically(path: Path, write: Callable[[Path], None], mode: int = 0o64
 
 
 def pack_content_hash(pack: Pack, council_name: str, env: jinja2.Environment) -> str:
-    """SHA-256 of the pack as rendered without its generation time and its sign-off box: what
-    reviewers approve, so filling in the sign-off record does not change what was signed."""
-    content = render_html(replace(pack, signoff=()), council_name, None, env)
+    """SHA-256 of the pack as rendered without its generation time, its sign-off box and the
+    hashes of the extracts it was computed from: what reviewers approve. Filling in the
+    sign-off record does not change what was signed, and neither does a later extract (a
+    backfill) that gives every figure, caveat and sentence of the pack unchanged."""
+    provenance_free = replace(pack.source, extract_hash="", trend_extracts=())
+    unsigned = replace(pack, signoff=(), source=provenance_free)
+    content = render_html(unsigned, council_name, None, env)
     return hashlib.sha256(content.encode()).hexdigest()
 
 
@@ -178,6 +184,7 @@ def write_pack(
         pack.group.group_id, pack.period_end, html_path, None, content_hash, pack.group.is_public,
         print_html=render_html(pack, council_name, generated_at, env, for_print=True),
         headline=pack.headline(),
+        figures_shown=pack.figures_shown,
     )  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 Table contents are stored once per content hash (gzip of the canonical CSV), so weeks whose
 tables did not change cost nothing. Re-running a period replaces its snapshot in place: the
-same extract gives the same rows, and no duplicates.
+same extract gives the same rows, and no duplicates; a different extract (a backfill after a
+data fix) also leaves the data-fix audit of what changed (``warehouse.changes``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from improvement.extract import ExtractManifest
 from improvement.ssd.canonical import read_canonical_csv
 from improvement.validate import Finding, PreviousSnapshot
+from improvement.warehouse.changes import TableChange, extract_changes, record_changes
 from improvement.warehouse.tables import (
     data_quality_finding,
     extract_blob,
@@ -25,6 +27,13 @@ from improvement.warehouse.tables import (
     snapshot,
     snapshot_table,
 )
+
+
+@dataclass(frozen=True)
+class WrittenSnapshot:
+    snapshot_id: int
+    replaced_extract_hash: str | None  # the extract this one replaced, if it differed
+    changes: list[TableChange]
 
 
 @dataclass(frozen=True)
@@ -68,8 +77,9 @@ def write_snapshot(
     manifest: ExtractManifest,
     findings: list[Finding],
     run: RunRecord,
-) -> int:
-    """Store the staged extract as the snapshot for ``run``'s period; returns its id."""
+) -> WrittenSnapshot:
+    """Store the staged extract as the snapshot for ``run``'s period; when it replaces a
+    different extract of the same period, record what changed."""
     clock = time.monotonic()
     staging = Path(manifest.staging_dir)
     present = [t for t in manifest.tables.values() if t.present]
@@ -101,9 +111,20 @@ def write_snapshot(
             "source": manifest.source[:500],
             "written_at": dt.datetime.now(dt.UTC),
         }
-        snapshot_id = conn.execute(
-            sa.select(snapshot.c.snapshot_id).where(snapshot.c.snapshot_key == run.snapshot_key)
-        ).scalar()
+        existing = conn.execute(
+            sa.select(snapshot.c.snapshot_id, snapshot.c.extract_hash).where(
+                snapshot.c.snapshot_key == run.snapshot_key
+            )
+        ).first()
+        snapshot_id = None if existing is None else existing.snapshot_id
+        replaced, changes = None, []
+        if existing is not None and existing.extract_hash != manifest.extract_hash:
+            replaced = existing.extract_hash
+            changes = extract_changes(conn, snapshot_id, manifest)
+            record_changes(
+                conn, run.snapshot_key, replaced, manifest.extract_hash, changes, run.dag_id,
+                run.run_id,
+            )  # fmt: skip
         if snapshot_id is None:
             snapshot_id = conn.execute(
                 snapshot.insert().values(snapshot_key=run.snapshot_key, **values)
@@ -162,7 +183,7 @@ def write_snapshot(
                 finished_at=dt.datetime.now(dt.UTC),
             )
         )
-    return snapshot_id
+    return WrittenSnapshot(snapshot_id, replaced, changes)
 
 
 def read_snapshot_table(engine: sa.Engine, snapshot_key: str, table: str) -> pd.DataFrame:

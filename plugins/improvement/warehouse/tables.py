@@ -163,3 +163,66 @@ slack_delivery = sa.Table(
     sa.Column("delivered_at", sa.DateTime(timezone=True)),
     sa.Column("confirmed_by", sa.String(16)),
 )
+
+
+def _figure_key() -> list[sa.Column]:
+    """A measure result's key without its extract: which figure, at which date, for whom."""
+    return [
+        sa.Column("measure_id", sa.String(64), primary_key=True),
+        sa.Column("as_at", sa.Date, primary_key=True),
+        sa.Column("breakdown", sa.String(16), primary_key=True),
+        sa.Column("breakdown_value", sa.String(100), primary_key=True),
+    ]
+
+
+published_figure = sa.Table(
+    "published_figure",
+    metadata,
+    sa.Column("period_end", sa.Date, primary_key=True),
+    sa.Column("group_id", sa.String(64), primary_key=True),
+    sa.Column("content_hash", sa.String(64), primary_key=True),
+    *_figure_key(),
+    sa.Column("extract_hash", sa.String(64), nullable=False),
+    sa.Column("numerator", sa.Float),
+    sa.Column("denominator", sa.Float),
+    sa.Column("value", sa.Float),
+)
+
+measure_revision = sa.Table(
+    "measure_revision",
+    metadata,
+    sa.Column("period_end", sa.Date, primary_key=True),
+    sa.Column("group_id", sa.String(64), primary_key=True),
+    sa.Column("content_hash", sa.String(64), primary_key=True),
+    *_figure_key(),
+    sa.Column("new_extract_hash", sa.String(64), primary_key=True),
+    sa.Column("old_extract_hash", sa.String(64), nullable=False),
+    sa.Column("old_numerator", sa.Float),
+    sa.Column("old_denominator", sa.Float),
+    sa.Column("old_value", sa.Float),
+    sa.Column("new_numerator", sa.Float),
+    sa.Column("new_denominator", sa.Float),
+    sa.Column("new_value", sa.Float),
+    sa.Column("beyond_threshold", sa.Boolean, nullable=False),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+extract_change = sa.Table(
+    "extract_change",
+    metadata,
+    sa.Column("snapshot_key", sa.String(64), primary_key=True),
+    sa.Column("old_extract_hash", sa.String(64), primary_key=True),
+    sa.Column("new_extract_hash", sa.String(64), primary_key=True),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("rows_before", sa.Integer, nullable=False),
+    sa.Column("rows_after", sa.Integer, nullable=False),
+    sa.Column("rows_added", sa.Integer, nullable=False),
+    sa.Column("rows_removed", sa.Integer, nullable=False),
+    sa.Column("rows_changed", sa.Integer, nullable=False),
+    sa.Column("changed_columns", sa.Text, nullable=False),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
