@@ -10,10 +10,14 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
    previous snapshot. A blocking problem fails the run here, naming table, column and row
    count; the staged files are discarded and nothing is written to the warehouse.
 3. **snapshot** writes the extract to the `warehouse` connection in one transaction, keyed
-   by the week, so a re-run replaces the week's snapshot rather than adding to it.
-4. **measures** computes every measure in `sql/measures/` as at that Sunday, by team,
-   locality and team type (on a warehouse with no results yet, also the 104 weekly and 24
-   month-end as-at dates before it), keyed by measure, date, breakdown and extract hash.
+   by the week, so a re-run replaces the week's snapshot rather than adding to it; when the
+   extract differs from the one it replaces (a backfill after a data fix), what changed is
+   recorded (the data-fix audit: counts and column names only).
+4. **measures** computes every measure in `sql/measures/` as at that Sunday and any month end
+   in the week, by team, locality and team type (on a warehouse with no results yet, also the
+   104 weekly and 24 month-end as-at dates before it), keyed by measure, date, breakdown and
+   extract hash; figures a published pack showed that are now different are recorded as
+   revisions, and large ones posted to the performance team (`docs/backfills.md`).
 5. **weekly_outputs** writes the managers' performance digest (this week against last, by
    locality; figures only) beside the packs, and the restricted named lists (senior leaders'
    oversight list, one data-quality worklist per team) to the owner-only restricted location.

@@ -67,7 +67,7 @@ def _refresh_calendar(args: argparse.Namespace) -> None:
 def _measure(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.county import load_county_config
-    from improvement.measures.asat import history_dates
+    from improvement.measures.asat import history_dates, week_dates
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
     from improvement.warehouse.migrate import require_current
@@ -76,7 +76,7 @@ def _measure(args: argparse.Namespace) -> None:
     engine = target.engine()
     require_current(engine)
     snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])
-    dates = history_dates(snapshot_date) if args.history else [snapshot_date]
+    dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
     run = measure_snapshot(engine, args.key, load_catalogue(), load_county_config(), dates)
     print(
         f"{run.measures} measures for {len(run.as_at_dates)} as-at date(s) from {args.key}: "
@@ -152,6 +152,38 @@ def _export_sign_off(args: argparse.Namespace) -> None:
     period_end = month_end(args.month)
     record = export_record(DatabaseTarget.from_url(args.url).engine(), period_end)
     print(json.dumps(record, indent=2))
+
+
+def _backfill(args: argparse.Namespace) -> None:
+    from improvement import backfill
+
+    weekly = backfill.weeks(args.first_week, args.last_week)
+    monthly = backfill.months_in(weekly) if args.months else None
+    for window in filter(None, (weekly, monthly)):
+        periods = ", ".join(day.isoformat() for day in window.periods)
+        print(f"{window.dag_id}: {len(window.periods)} run(s), for {periods}")
+        print("  " + " ".join(window.command(args.dry_run)))
+    if args.months and monthly is None:
+        print("No month ends within those weeks: no monthly run to recompute.")
+    print(backfill.create(weekly, args.dry_run), end="")
+    if args.dry_run:
+        if monthly is not None:
+            print(backfill.create(monthly, dry_run=True), end="")
+        return
+    if monthly is None and not args.wait:
+        print("Backfill created: the scheduler runs the weeks one at a time.")
+        return
+    states = backfill.wait(backfill.WEEKLY_DAG, args.timeout)
+    print(f"weekly_performance backfill finished: {states}")
+    if states.get("failed"):
+        print("Some weeks failed: fix them before recomputing the months.", file=sys.stderr)
+        raise SystemExit(1)
+    if monthly is not None:
+        backfill.create(monthly)
+        print(
+            "monthly_governance backfill created: packs whose content changed wait for review "
+            "and sign-off (Required actions); unchanged packs keep theirs."
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -239,6 +271,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
     export.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     export.set_defaults(handler=_export_sign_off, default_url=default_warehouse_url)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="recompute weeks (and their months) after a data fix, with Airflow's backfill",
+        description="Create an Airflow backfill of weekly_performance for the weeks ending on "
+        "the Sundays from --first-week to --last-week (--reprocess-behavior completed, one run "
+        "at a time); with --months, then of monthly_governance for the months ending in those "
+        "weeks. Needs Airflow's scheduler running, and this machine's Airflow configuration.",
+    )
+    backfill.add_argument("--first-week", required=True, type=dt.date.fromisoformat,
+                          help="the Sunday ending the first week, e.g. 2026-09-27")  # fmt: skip
+    backfill.add_argument("--last-week", required=True, type=dt.date.fromisoformat,
+                          help="the Sunday ending the last week, e.g. 2026-11-15")  # fmt: skip
+    backfill.add_argument(
+        "--months", action="store_true", help="then the months ending in those weeks"
+    )
+    backfill.add_argument("--wait", action="store_true", help="wait for the weeks to finish")
+    backfill.add_argument("--dry-run", action="store_true", help="list the runs, create nothing")
+    backfill.add_argument(
+        "--timeout", type=float, default=6 * 3600, help="seconds to wait for the weeks"
+    )
+    backfill.set_defaults(handler=_backfill)
     return parser
 
 

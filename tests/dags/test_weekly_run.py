@@ -130,3 +130,37 @@ def test_weekly_run_tells_slack_figures_and_counts_only(environment, slack, smal
     sent = json.dumps([r.params for r in slack.requests], default=str)
     assert not {value for value in personal if value in sent}
     assert not slack.calls("upload"), "restricted lists never go to Slack as files"
+
+
+def test_running_the_same_week_again_gives_the_same_outputs_and_no_duplicates(environment):
+    import re
+
+    import sqlalchemy as sa
+
+    from improvement.settings import load_settings
+    from improvement.warehouse.tables import pipeline_run
+
+    _, warehouse = environment
+    settings = load_settings()
+
+    def outputs() -> dict[str, str]:
+        """Every weekly output file, without its generation time."""
+        files = [*settings.packs_dir.rglob("*.html"), *settings.restricted_dir.rglob("*.html")]
+        return {
+            str(path): re.sub(r"Generated \d{2} \w+ \d{4} \d{2}:\d{2} UTC", "", path.read_text())
+            for path in files
+        }
+
+    assert _run_weekly()[0] == "success"
+    first, first_files = warehouse_contents(warehouse, with_times=False), outputs()
+    assert _run_weekly()[0] == "success"
+    second, second_files = warehouse_contents(warehouse, with_times=False), outputs()
+    # dag.test makes a new Airflow run each time: one pipeline_run row per run, nothing else new.
+    runs = {name: rows for name, rows in second.items() if name == "pipeline_run"}
+    assert len(runs["pipeline_run"]) == 2
+    with warehouse.engine().connect() as conn:
+        run_ids = conn.execute(sa.select(pipeline_run.c.run_id)).scalars().all()
+    assert len(set(run_ids)) == 2
+    del first["pipeline_run"], second["pipeline_run"]
+    assert second == first
+    assert first_files and second_files == first_files
