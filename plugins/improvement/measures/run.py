@@ -122,6 +122,18 @@ def has_history(conn: sa.Connection, before: dt.date) -> bool:
     )
 
 
+def has_later_snapshot(conn: sa.Connection, snapshot_date: dt.date) -> bool:
+    """Whether a snapshot dated after this one exists: this run re-measures an earlier week."""
+    return (
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(snapshot)
+            .where(snapshot.c.snapshot_date > snapshot_date)
+        ).scalar()
+        > 0
+    )
+
+
 def measure_snapshot(
     engine: sa.Engine,
     snapshot_key: str,
@@ -131,7 +143,11 @@ def measure_snapshot(
 ) -> MeasureRun:
     """Compute every measure for ``as_at_dates`` (default: the snapshot's week, see
     ``week_dates``, or the history when the warehouse has none yet) from one snapshot, writing
-    results in one transaction."""
+    results in one transaction.
+
+    Current-state measures (``history: false``) describe the case system when it is extracted,
+    so a default run for a week that is no longer the latest (a backfill) leaves them out: their
+    figures from the week's original run stand."""
     needed = {t for m in measures.values() for t in m.tables} | set(WORKSPACE_TABLES)
     clock = time.monotonic()
     with engine.begin() as conn:
@@ -139,6 +155,8 @@ def measure_snapshot(
         if as_at_dates is None:
             first_run = not has_history(conn, snapshot_date)
             as_at_dates = history_dates(snapshot_date) if first_run else week_dates(snapshot_date)
+            if not first_run and has_later_snapshot(conn, snapshot_date):
+                measures = {key: m for key, m in measures.items() if m.history}
         dates = sorted(set(as_at_dates))
         if dates[-1] > snapshot_date:
             raise ValueError(
