@@ -212,19 +212,24 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
     from improvement.connections import DatabaseTarget
     from improvement.revisions import read_revisions
     from improvement.signoff import pack_versions
-    from tests.integration.helpers import correct_assessment_dates, run_week
+    from tests.integration.helpers import correct_assessment_dates, run_week, warehouse_contents
 
     engine, data = environment
     run_id, state, _ = _run_monthly(APPROVE_ALL)
     assert state == "success"
     first = _published(engine)
+    warehouse = DatabaseTarget.from_url(str(engine.url))
+    rows = warehouse_contents(warehouse, with_times=False)
 
-    # The same data again (a backfill with nothing fixed): nobody is asked, nothing republished.
+    # The same data again (a backfill with nothing fixed): nobody is asked, nothing republished,
+    # not one row of the warehouse added or changed.
     _, state, states = _run_monthly([])
     assert state == "success"
     assert states[("no_review_needed", -1)] == "success"
     assert states[("round_1.analyst", -1)] == "skipped"
+    assert {states[("publish", i)] for i in range(len(first))} == {"success"}
     assert _published(engine) == first
+    assert warehouse_contents(warehouse, with_times=False) == rows
     assert read_revisions(engine) == []
 
     # A data fix: October's late assessment authorisations corrected in the case system, and the
@@ -233,7 +238,6 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
     fixed = tmp_path / "case_system.sqlite"
     shutil.copy(small_case_system, fixed)
     assert correct_assessment_dates(fixed, dt.date(2026, 10, 1), dt.date(2026, 10, 31)) > 0
-    warehouse = DatabaseTarget.from_url(str(engine.url))
     run_week(DatabaseTarget.from_url(f"sqlite:///{fixed}"), warehouse, tmp_path / "staging",
              dt.date(2026, 11, 15))  # fmt: skip
     requests_before = len(slack.messages(load_sign_off().review_channel))
