@@ -5,7 +5,8 @@
 -- one of the same child (allocated_involvement.sql), and mark every date they are open; only
 -- those that do are compared date by date. Each involvement meets only the dates it is open on
 -- (a range on the indexed as_at column), and nothing is correlated, so both engines join rather
--- than loop.
+-- than loop. (The cross joins keep SQLite's order, involvements first: allocated_involvement
+-- has no statistics yet when this runs.)
 select
     a.as_at,
     x.involvement_id,
@@ -15,9 +16,11 @@ select
     x.started,
     1 as is_child_team
 from allocated_involvement as x
-inner join as_at as a
-    on a.as_at >= x.started and a.as_at < coalesce(x.ended, '9999-12-31')
-where x.overlapped = 0
+cross join as_at as a
+where
+    x.overlapped = 0
+    and a.as_at >= x.started
+    and a.as_at < coalesce(x.ended, '9999-12-31')
 
 union all
 
@@ -30,8 +33,7 @@ select
     x.started,
     case when count(y.involvement_id) = 0 then 1 else 0 end as is_child_team
 from allocated_involvement as x
-inner join as_at as a
-    on a.as_at >= x.started and a.as_at < coalesce(x.ended, '9999-12-31')
+cross join as_at as a
 left join allocated_involvement as y
     on
         x.person_id = y.person_id
@@ -41,5 +43,8 @@ left join allocated_involvement as y
         )
         and y.started <= a.as_at
         and (y.ended is null or y.ended > a.as_at)
-where x.overlapped = 1
+where
+    x.overlapped = 1
+    and a.as_at >= x.started
+    and a.as_at < coalesce(x.ended, '9999-12-31')
 group by a.as_at, x.involvement_id, x.person_id, x.professional_id, x.team_id, x.started

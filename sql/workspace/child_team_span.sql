@@ -5,7 +5,9 @@
 -- open on: one span. One that is overlapped gives a span of one date for each date
 -- allocation_at marks it (there are few). Spans of a child never share a date. Measures
 -- count a record on each team span it meets, so they grow with records rather than records
--- times dates; dates on no span are "(unallocated)", as with child_team_at.
+-- times dates; dates on no span are "(unallocated)", as with child_team_at. (The cross join
+-- keeps SQLite's order, the few overlapped involvements first, each reading its child's marked
+-- rows by the partial index on allocation_at; the tables have no statistics yet.)
 select
     s.person_id,
     s.team_id,
@@ -32,6 +34,10 @@ select
     c.team_id,
     c.as_at as span_start,
     c.as_at as span_end
-from allocation_at as c
-inner join allocated_involvement as x on c.involvement_id = x.involvement_id
-where c.is_child_team = 1 and x.overlapped = 1
+from allocated_involvement as x
+cross join allocation_at as c
+where
+    x.overlapped = 1
+    and c.person_id = x.person_id
+    and c.involvement_id = x.involvement_id
+    and c.is_child_team = 1

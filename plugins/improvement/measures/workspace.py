@@ -406,19 +406,21 @@ def workspace(
                 sa.Index(
                     "ix_allocated_involvement", table.c.person_id, table.c.started
                 ).create(conn)
-        sa.Index(
-            "ix_allocation_at",
-            allocation_at.c.as_at,
-            allocation_at.c.team_id,
-            allocation_at.c.professional_id,
-        ).create(conn)
-        sa.Index(
-            "ix_child_team_at",
-            allocation_at.c.person_id,
-            allocation_at.c.as_at,
-            sqlite_where=allocation_at.c.is_child_team == 1,
-            postgresql_where=allocation_at.c.is_child_team == 1,
-        ).create(conn)
+            if table is allocation_at:
+                # Before child_team_span, which reads the marked rows by child.
+                sa.Index(
+                    "ix_allocation_at",
+                    allocation_at.c.as_at,
+                    allocation_at.c.team_id,
+                    allocation_at.c.professional_id,
+                ).create(conn)
+                sa.Index(
+                    "ix_child_team_at",
+                    allocation_at.c.person_id,
+                    allocation_at.c.as_at,
+                    sqlite_where=allocation_at.c.is_child_team == 1,
+                    postgresql_where=allocation_at.c.is_child_team == 1,
+                ).create(conn)
         for view in VIEWS:
             _create_view(conn, view, (SQL_DIR / "workspace" / f"{view}.sql").read_text())
             created_views.append(view)

@@ -58,7 +58,11 @@ running as (
             d.assessments as denominator,
             1 as days
         from daily_assessment as d
-        where d.authorised is not null
+        where
+            -- days no period reaches are left out (a day on or before every S minus 12
+            -- months is in both running totals of each date)
+            d.authorised > (select min(b.minus_12m) from as_at as b)
+            and d.authorised <= (select max(b.as_at) from as_at as b)
         union all
         select
             a.as_at,

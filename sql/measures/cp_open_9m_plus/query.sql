@@ -24,7 +24,12 @@ with plan as materialized (
             where a.minus_9m > p.cppl_cp_plan_start_date
         ) as long_from
     from ssd_cp_plans as p
-    where p.cppl_cp_plan_start_date is not null
+    where
+        p.cppl_cp_plan_start_date <= (select max(b.as_at) from as_at as b)
+        and (
+            p.cppl_cp_plan_end_date is null
+            or p.cppl_cp_plan_end_date > (select min(b.as_at) from as_at as b)
+        )
 ),
 
 counted as materialized (

@@ -48,7 +48,11 @@ running as (
             d.referrals as denominator,
             1 as days
         from daily_referral as d
-        where d.referral_date is not null
+        where
+            -- days no period reaches are left out (a day on or before every S minus 12
+            -- months is in both running totals of each date)
+            d.referral_date > (select min(b.minus_12m) from as_at as b)
+            and d.referral_date <= (select max(b.as_at) from as_at as b)
         union all
         select
             a.as_at,

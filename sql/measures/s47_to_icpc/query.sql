@@ -58,7 +58,11 @@ running as (
             d.enquiries as denominator,
             1 as days
         from daily_count as d
-        where d.counted_on is not null
+        where
+            -- days no period reaches are left out (a day on or before every S minus 12
+            -- months is in both running totals of each date)
+            d.counted_on > (select min(b.minus_12m) from as_at as b)
+            and d.counted_on <= (select max(b.as_at) from as_at as b)
         union all
         select
             a.as_at,
