@@ -33,7 +33,15 @@ def _as_date(value: object) -> dt.date:
 
 
 def _query_rows(conn: sa.Connection, measure: Measure) -> pd.DataFrame:
-    rows = conn.execute(sa.text(measure.sql)).all()
+    # Through the driver's own cursor: the same values as an untyped text() query (no result
+    # processing either way), as plain tuples, which pandas frames five times faster than
+    # SQLAlchemy rows. The query has no parameters.
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(measure.sql)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     frame = pd.DataFrame.from_records(
         rows, columns=["as_at", "team_id", "numerator", "denominator"], coerce_float=False
     )

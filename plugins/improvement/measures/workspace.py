@@ -3,9 +3,11 @@
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``team_map`` (team -> locality and team type, from configuration),
-``measure_parameter``, ``allocation_at`` (open allocated-worker involvements on each date),
-``child_team_at`` (each child's team on each date), ``in_care_at`` (children in care on each
-date) and ``placement_span`` (placements with their current span). Shared cohorts are
+``measure_parameter``, ``allocated_involvement`` (allocated-worker involvements, once each),
+``allocation_at`` (open allocated-worker involvements on each date), ``child_team_at`` (each
+child's team on each date), ``child_team_span`` (the same as spans of as-at dates),
+``in_care_at`` (children in care on each date) and ``placement_span`` (placements with their
+current span). Shared cohorts are
 defined once, in ``sql/workspace/``. Temporary
 tables belong to one connection, so concurrent runs never see each other's workspace.
 """
@@ -304,6 +306,19 @@ def workspace(
                 sa.Column("supervision_interval_days", sa.Integer),
             ],
         )
+        allocated_involvement = _temporary_table(
+            metadata,
+            "allocated_involvement",
+            [
+                sa.Column(name, sa.Text)
+                for name in ("involvement_id", "person_id", "professional_id", "team_id")
+            ]
+            + [
+                sa.Column("started", sa.Date),
+                sa.Column("ended", sa.Date),
+                sa.Column("overlapped", sa.Integer),
+            ],
+        )
         allocation_at = _temporary_table(
             metadata,
             "allocation_at",
@@ -313,6 +328,16 @@ def workspace(
                 for name in ("involvement_id", "person_id", "professional_id", "team_id")
             ]
             + [sa.Column("started", sa.Date), sa.Column("is_child_team", sa.Integer)],
+        )
+        child_team_span = _temporary_table(
+            metadata,
+            "child_team_span",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("team_id", sa.Text),
+                sa.Column("span_start", sa.Date),
+                sa.Column("span_end", sa.Date),
+            ],
         )
         in_care_at = _temporary_table(
             metadata,
@@ -335,7 +360,13 @@ def workspace(
                 sa.Column("current_end", sa.Date),
             ],
         )
-        derived = (allocation_at, in_care_at, placement_span)
+        derived = (
+            allocated_involvement,
+            allocation_at,
+            child_team_span,
+            in_care_at,
+            placement_span,
+        )
         for table in (as_at, team_map, allocated_role, parameter, *derived):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
@@ -370,22 +401,32 @@ def workspace(
                     names, sa.text(query).columns(*(sa.column(n) for n in names))
                 )
             )
-        sa.Index(
-            "ix_allocation_at",
-            allocation_at.c.as_at,
-            allocation_at.c.team_id,
-            allocation_at.c.professional_id,
-        ).create(conn)
-        sa.Index(
-            "ix_child_team_at",
-            allocation_at.c.person_id,
-            allocation_at.c.as_at,
-            sqlite_where=allocation_at.c.is_child_team == 1,
-            postgresql_where=allocation_at.c.is_child_team == 1,
-        ).create(conn)
+            if table is allocated_involvement:
+                # allocation_at compares each overlapped involvement with the child's others.
+                sa.Index(
+                    "ix_allocated_involvement", table.c.person_id, table.c.started
+                ).create(conn)
+            if table is allocation_at:
+                # Before child_team_span, which reads the marked rows by child.
+                sa.Index(
+                    "ix_allocation_at",
+                    allocation_at.c.as_at,
+                    allocation_at.c.team_id,
+                    allocation_at.c.professional_id,
+                ).create(conn)
+                sa.Index(
+                    "ix_child_team_at",
+                    allocation_at.c.person_id,
+                    allocation_at.c.as_at,
+                    sqlite_where=allocation_at.c.is_child_team == 1,
+                    postgresql_where=allocation_at.c.is_child_team == 1,
+                ).create(conn)
         for view in VIEWS:
             _create_view(conn, view, (SQL_DIR / "workspace" / f"{view}.sql").read_text())
             created_views.append(view)
+        sa.Index(
+            "ix_child_team_span", child_team_span.c.person_id, child_team_span.c.span_start
+        ).create(conn)
         sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
         if conn.dialect.name == "sqlite":

@@ -7,6 +7,10 @@
 -- days, which bounds the days searched; the qualifying days of each as-at date are listed first
 -- (grouped, so they are built once) and visits are matched to them by date. Team: the child's
 -- team at the as-at date.
+-- Without a row per child and as-at date: each child's plans give runs of as-at dates on a
+-- plan, each seen visit the run of as-at dates it is recent for; their overlap is the
+-- numerator's runs. Runs are cut by the child's team spans (child_team_span); running totals
+-- per team give each date's counts and the county's total less the teams' is "(unallocated)".
 with visit_day as (
     select
         a.as_at,
@@ -21,33 +25,243 @@ with visit_day as (
     group by a.as_at, c.day
 ),
 
-seen_recently as (
-    select distinct
-        w.as_at,
-        v.cppv_person_id as person_id
-    from visit_day as w
-    inner join ssd_cp_visits as v on w.day = v.cppv_cp_visit_date
-    where v.cppv_cp_visit_seen = 'Y'
+plan_range as (
+    -- Each plan's as-at dates: the first on or after its start to the last before its end.
+    select
+        p.person_id,
+        p.first_day,
+        p.last_day
+    from (
+        select
+            x.cppl_person_id as person_id,
+            (
+                select min(a.as_at) from as_at as a
+                where a.as_at >= x.cppl_cp_plan_start_date
+            ) as first_day,
+            (
+                select max(a.as_at) from as_at as a
+                where a.as_at < coalesce(x.cppl_cp_plan_end_date, '9999-12-31')
+            ) as last_day
+        from ssd_cp_plans as x
+        where
+            x.cppl_person_id is not null
+            and x.cppl_cp_plan_start_date <= (select max(b.as_at) from as_at as b)
+            and (
+                x.cppl_cp_plan_end_date is null
+                or x.cppl_cp_plan_end_date > (select min(b.as_at) from as_at as b)
+            )
+    ) as p
+    where p.first_day <= p.last_day
 ),
 
-on_plan as (
+plan_run as materialized (
+    -- Each child's as-at dates on a plan, overlapping ranges merged into runs: a range starts a run unless an earlier one
+    -- of the child reaches it.
+    select
+        y.person_id,
+        min(y.first_day) as first_day,
+        max(y.last_day) as last_day
+    from (
+        select
+            x.person_id,
+            x.first_day,
+            x.last_day,
+            sum(x.starts_run) over (
+                partition by x.person_id
+                order by x.first_day, x.last_day
+                rows between unbounded preceding and current row
+            ) as run
+        from (
+            select
+                r.person_id,
+                r.first_day,
+                r.last_day,
+                case
+                    when
+                        r.first_day <= max(r.last_day) over (
+                            partition by r.person_id
+                            order by r.first_day, r.last_day
+                            rows between unbounded preceding and 1 preceding
+                        )
+                        then 0
+                    else 1
+                end as starts_run
+            from plan_range as r
+        ) as x
+    ) as y
+    group by y.person_id, y.run
+),
+
+visit_reach as (
+    -- Each visit day with the as-at dates it is recent for (they run on from the day itself).
+    select
+        w.day,
+        min(w.as_at) as first_day,
+        max(w.as_at) as last_day
+    from visit_day as w
+    group by w.day
+),
+
+seen_range as (
     select distinct
-        a.as_at,
-        p.cppl_person_id as person_id
-    from as_at as a
-    inner join ssd_cp_plans as p
+        v.cppv_person_id as person_id,
+        r.first_day,
+        r.last_day
+    from ssd_cp_visits as v
+    inner join visit_reach as r on v.cppv_cp_visit_date = r.day
+    where v.cppv_cp_visit_seen = 'Y' and v.cppv_person_id is not null
+),
+
+seen_run as materialized (
+    -- Each child's as-at dates with a recent seen visit, the ranges merged into runs. A later
+    -- visit day's range starts and ends no earlier, so in date order a range starts a run
+    -- unless the one before it reaches it.
+    select
+        y.person_id,
+        min(y.first_day) as first_day,
+        max(y.last_day) as last_day
+    from (
+        select
+            x.person_id,
+            x.first_day,
+            x.last_day,
+            sum(x.starts_run) over (
+                partition by x.person_id
+                order by x.first_day, x.last_day
+                rows between unbounded preceding and current row
+            ) as run
+        from (
+            select
+                r.person_id,
+                r.first_day,
+                r.last_day,
+                case
+                    when
+                        r.first_day <= lag(r.last_day) over (
+                            partition by r.person_id
+                            order by r.first_day, r.last_day
+                        )
+                        then 0
+                    else 1
+                end as starts_run
+            from seen_range as r
+        ) as x
+    ) as y
+    group by y.person_id, y.run
+),
+
+counted as materialized (
+    -- Runs on a plan (denominator) and their overlaps with runs seen (numerator).
+    select
+        r.person_id,
+        r.first_day,
+        r.last_day,
+        0 as numerator,
+        1 as denominator
+    from plan_run as r
+    union all
+    select
+        r.person_id,
+        case when s.first_day > r.first_day then s.first_day else r.first_day end as first_day,
+        case when s.last_day < r.last_day then s.last_day else r.last_day end as last_day,
+        1 as numerator,
+        0 as denominator
+    from plan_run as r
+    inner join seen_run as s
         on
-            p.cppl_cp_plan_start_date <= a.as_at
-            and (p.cppl_cp_plan_end_date is null or p.cppl_cp_plan_end_date > a.as_at)
-    where p.cppl_person_id is not null
+            r.person_id = s.person_id
+            and s.first_day <= r.last_day
+            and s.last_day >= r.first_day
+),
+
+part as materialized (
+    -- Each run cut by each team span of its child, and whole under no team (null: the
+    -- county's total).
+    select
+        s.team_id,
+        case when c.first_day > s.span_start then c.first_day else s.span_start end as first_day,
+        case when c.last_day < s.span_end then c.last_day else s.span_end end as last_day,
+        c.numerator,
+        c.denominator
+    from counted as c
+    inner join child_team_span as s
+        on
+            c.person_id = s.person_id
+            and s.span_start <= c.last_day
+            and s.span_end >= c.first_day
+    where s.team_id is not null
+    union all
+    select
+        null as team_id,
+        c.first_day,
+        c.last_day,
+        c.numerator,
+        c.denominator
+    from counted as c
+),
+
+running as (
+    -- Each part adds its counts on its first day (sorting before that date's row) and takes
+    -- them away after its last; a row per team and as-at date, in date order per team, sums
+    -- the changes before it.
+    select
+        x.team_id,
+        x.day as as_at,
+        x.is_as_at,
+        sum(x.numerator) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as numerator,
+        sum(x.denominator) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as denominator
+    from (
+        select p.team_id, p.first_day as day, 0 as is_as_at, p.numerator, p.denominator
+        from part as p
+        union all
+        select
+            p.team_id,
+            p.last_day as day,
+            2 as is_as_at,
+            -p.numerator as numerator,
+            -p.denominator as denominator
+        from part as p
+        union all
+        select t.team_id, a.as_at as day, 1 as is_as_at, 0 as numerator, 0 as denominator
+        from (select distinct team_id from part) as t
+        cross join as_at as a
+    ) as x
+),
+
+on_date as (
+    select
+        r.as_at,
+        r.team_id,
+        r.numerator,
+        r.denominator
+    from running as r
+    where r.is_as_at = 1
 )
 
 select
     o.as_at,
-    t.team_id,
-    count(s.person_id) as numerator,
-    count(*) as denominator
-from on_plan as o
-left join seen_recently as s on o.as_at = s.as_at and o.person_id = s.person_id
-left join child_team_at as t on o.person_id = t.person_id and o.as_at = t.as_at
-group by o.as_at, t.team_id
+    o.team_id,
+    o.numerator,
+    o.denominator
+from on_date as o
+where o.team_id is not null and o.denominator > 0
+
+union all
+
+-- "(unallocated)": the county's total less the teams'.
+select
+    o.as_at,
+    null as team_id,
+    sum(case when o.team_id is null then o.numerator else -o.numerator end) as numerator,
+    sum(case when o.team_id is null then o.denominator else -o.denominator end) as denominator
+from on_date as o
+group by o.as_at
+having sum(case when o.team_id is null then o.denominator else -o.denominator end) > 0
