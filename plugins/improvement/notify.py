@@ -115,6 +115,29 @@ def announce_revisions(
     return {"key": key, "channel": sent.channel, "sent_now": sent.sent_now}
 
 
+def announce_blocked(engine: sa.Engine, what: str, problems: list[str]) -> dict | None:
+    """An extract failed validation: tell the performance team what blocked it (tables, columns
+    and row counts only), once per distinct set of problems."""
+    import hashlib
+
+    from improvement.governance import load_sign_off
+
+    delivery = slack_delivery(engine)
+    if delivery is None:
+        return None
+    digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
+    lines = [f"*{what} blocked:* the case-system extract failed validation, so nothing was "
+             f"written or published. {len(problems)} blocking problem(s):"]  # fmt: skip
+    lines += [f"• {problem}" for problem in problems[:10]]
+    if len(problems) > 10:
+        lines.append(f"… and {len(problems) - 10} more (see the validate task's log).")
+    sent = delivery.post(
+        f"blocked/{what}/{digest}", load_sign_off().performance_channel, "\n".join(lines),
+        require_private=True,
+    )  # fmt: skip
+    return {"channel": sent.channel, "sent_now": sent.sent_now}
+
+
 def escalate(engine: sa.Engine, prepared: dict, review_id: str) -> dict | None:
     """Sign-off of the month is at risk of missing its papers deadline: tell the Chief Officer."""
     from improvement.governance import load_sign_off

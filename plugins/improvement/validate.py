@@ -1,15 +1,21 @@
 """Judge an extract before anything is written: blocking errors stop the run, warnings are kept.
 
 Blocking: a table or required column missing, values that do not parse as their column's
-type, missing or repeated primary keys, and a row count that collapses against the previous
-snapshot. Warnings: placeholders (``1900-01-01``, ``SSD_PH``), orphan ids, empty tables.
-Every finding names its table, column and number of rows, and never a value.
+type, missing or repeated primary keys, a row count that collapses against the previous
+snapshot, and an extract whose SSD tables are all empty. Warnings: placeholders
+(``1900-01-01``, ``SSD_PH``), orphan ids, empty tables, dates after the extract was taken,
+ends dated before their starts, children born more than 25 years before the extract, and text
+that was not in a valid encoding. Every finding names its table, column and number of rows,
+and never a value.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import pandas as pd
 
@@ -20,6 +26,29 @@ ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
 ERROR = "error"
 WARNING = "warning"
+
+# (table, start, end): an end dated before its start is a recording error.
+DATE_SPANS: tuple[tuple[str, str, str], ...] = (
+    ("ssd_involvements", "invo_involvement_start_date", "invo_involvement_end_date"),
+    ("ssd_early_help_episodes", "earl_episode_start_date", "earl_episode_end_date"),
+    ("ssd_cin_episodes", "cine_referral_date", "cine_close_date"),
+    ("ssd_cin_assessments", "cina_assessment_start_date", "cina_assessment_auth_date"),
+    ("ssd_cin_plans", "cinp_cin_plan_start_date", "cinp_cin_plan_end_date"),
+    ("ssd_s47_enquiry", "s47e_s47_start_date", "s47e_s47_end_date"),
+    ("ssd_cp_plans", "cppl_cp_plan_start_date", "cppl_cp_plan_end_date"),
+    ("ssd_legal_status", "lega_legal_status_start_date", "lega_legal_status_end_date"),
+    ("ssd_cla_episodes", "clae_cla_episode_start_date", "clae_cla_episode_ceased_date"),
+    ("ssd_cla_placement", "clap_cla_placement_start_date", "clap_cla_placement_end_date"),
+    ("ssd_missing", "miss_missing_episode_start_date", "miss_missing_episode_end_date"),
+    ("ext_care_proceedings", "cpro_issue_date", "cpro_final_order_date"),
+)
+# Dates that may rightly lie after the extract: targets and due dates.
+FUTURE_DATES_ALLOWED = frozenset(
+    {"icpc_icpc_target_date", "cppr_cp_review_due", "clar_cla_review_due_date"}
+)
+# Children's services work with people up to 25 (care leavers); older is a recording error.
+OLDEST_AGE = 25
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 @dataclass(frozen=True)
@@ -206,6 +235,95 @@ def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
     return findings
 
 
+def _extract_day(manifest: ExtractManifest) -> dt.date:
+    return dt.datetime.fromisoformat(manifest.started_at.replace("Z", "+00:00")).date()
+
+
+def _staged(manifest: ExtractManifest, name: str) -> bool:
+    table = manifest.tables.get(name)
+    return table is not None and table.present and bool(table.staged_file)
+
+
+def _date_findings(manifest: ExtractManifest) -> list[Finding]:
+    """Dates after the extract was taken, ends before starts, implausibly old children."""
+    extract_day = _extract_day(manifest)
+    today = extract_day.isoformat()
+    findings = []
+    for name, spec in ALL_TABLES.items():
+        if not _staged(manifest, name):
+            continue
+        missing = set(manifest.tables[name].missing_columns)
+        dates = [c.name for c in spec.extracted if c.kind == "date" and c.name not in missing]
+        if not dates:
+            continue
+        frame = read_staged_table(manifest, name, dates)
+        for column in dates:
+            if column in FUTURE_DATES_ALLOWED:
+                continue
+            ahead = int((frame[column].notna() & (frame[column] > today)).sum())
+            if ahead:
+                findings.append(Finding(
+                    WARNING, "date_in_future", name, column, ahead,
+                    f"dated after the extract was taken ({today}) in {_rows(ahead)}",
+                ))  # fmt: skip
+        for table, start, end in DATE_SPANS:
+            if table == name and start in frame and end in frame:
+                both = frame[start].notna() & frame[end].notna()
+                backwards = int((both & (frame[end] < frame[start])).sum())
+                if backwards:
+                    findings.append(Finding(
+                        WARNING, "end_before_start", name, end, backwards,
+                        f"dated before {start} in {_rows(backwards)}",
+                    ))  # fmt: skip
+        if name == "ssd_person" and "pers_dob" in frame:
+            born_by = extract_day.replace(year=extract_day.year - OLDEST_AGE - 1)
+            old = int(
+                (frame["pers_dob"].notna() & (frame["pers_dob"] <= born_by.isoformat())).sum()
+            )
+            if old:
+                findings.append(Finding(
+                    WARNING, "implausible_age", name, "pers_dob", old,
+                    f"aged over {OLDEST_AGE} at the extract in {_rows(old)}: not a child or care "
+                    "leaver, so likely a wrong date of birth",
+                ))  # fmt: skip
+    return findings
+
+
+def _encoding_findings(manifest: ExtractManifest) -> list[Finding]:
+    """Text holding the Unicode replacement character: it was not in a valid encoding when
+    read from the case system (characters were lost). Only tables whose file holds one are
+    parsed."""
+    findings = []
+    marker = REPLACEMENT_CHARACTER.encode()
+    for name, spec in ALL_TABLES.items():
+        if not _staged(manifest, name):
+            continue
+        path = Path(manifest.staging_dir) / manifest.tables[name].staged_file
+        if marker not in gzip.decompress(path.read_bytes()):
+            continue
+        missing = set(manifest.tables[name].missing_columns)
+        texts = [c.name for c in spec.extracted if c.kind == "text" and c.name not in missing]
+        frame = read_staged_table(manifest, name, texts)
+        for column in texts:
+            bad = int(
+                frame[column].str.contains(REPLACEMENT_CHARACTER, regex=False).fillna(False).sum()
+            )
+            if bad:
+                findings.append(Finding(
+                    WARNING, "bad_encoding", name, column, bad,
+                    f"text that was not in a valid encoding (characters lost) in {_rows(bad)}",
+                ))  # fmt: skip
+    return findings
+
+
+def _empty_extract_findings(manifest: ExtractManifest) -> list[Finding]:
+    core = [manifest.tables[name] for name in SSD_TABLES if name in manifest.tables]
+    if core and all(t.present and t.row_count == 0 for t in core):
+        return [Finding(ERROR, "empty_extract", "(every SSD table)", None, 0,
+                        "the extract holds no rows at all: wrong database or schema?")]  # fmt: skip
+    return []
+
+
 def validate_extract(
     manifest: ExtractManifest,
     previous: PreviousSnapshot | None,
@@ -215,8 +333,11 @@ def validate_extract(
     """Every finding for this extract, errors first."""
     findings = _structure_findings(manifest, schema_label)
     findings += _row_count_findings(manifest, previous, max_row_drop)
+    findings += _empty_extract_findings(manifest)
     if not any(f.severity == ERROR for f in findings):
         findings += _orphan_findings(manifest)
+        findings += _date_findings(manifest)
+        findings += _encoding_findings(manifest)
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.table, f.column or "", f.check))
 
 

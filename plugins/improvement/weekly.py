@@ -45,8 +45,30 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
         return pipeline.run_validate(
             manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
         )
-    except (ExtractValidationError, WarehouseNotReady) as error:
+    except ExtractValidationError as error:
+        _tell_performance_team(warehouse, context, error)
         raise AirflowFailException(str(error)) from error
+    except WarehouseNotReady as error:
+        raise AirflowFailException(str(error)) from error
+
+
+def _tell_performance_team(warehouse, context: dict[str, Any], error) -> None:
+    """Post the blocking problems to the performance team; a Slack failure is logged, never
+    allowed to hide the validation failure itself."""
+    import logging
+
+    from improvement.notify import announce_blocked
+
+    engine = warehouse.engine()
+    try:
+        announce_blocked(
+            engine, f"Weekly extract for the week ending {_snapshot_date(context)}",
+            [finding.message for finding in error.findings],
+        )  # fmt: skip
+    except Exception:  # noqa: BLE001 - the validation error is what must surface
+        logging.getLogger(__name__).exception("Could not tell the performance team on Slack")
+    finally:
+        engine.dispose()
 
 
 def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:

@@ -85,6 +85,22 @@ def test_failed_validation_stops_the_run_and_writes_nothing(environment):
     assert warehouse_contents(warehouse) == before
 
 
+def test_a_blocked_extract_is_reported_to_the_performance_team(environment, slack):
+    from improvement.governance import load_sign_off
+
+    case_system, warehouse = environment
+    with sqlite3.connect(case_system) as db:
+        db.execute("ALTER TABLE ssd_cin_episodes DROP COLUMN cine_referral_date")
+    before = warehouse_contents(warehouse)
+    assert _run_weekly()[0] == "failed"
+    (message,) = slack.messages(load_sign_off().performance_channel)
+    assert f"Weekly extract for the week ending {AS_OF} blocked" in message["text"]
+    assert "ssd_cin_episodes.cine_referral_date: required column not found" in message["text"]
+    after = warehouse_contents(warehouse)
+    del before["slack_delivery"], after["slack_delivery"]  # the message's own ledger row
+    assert after == before
+
+
 def test_xcom_of_a_weekly_run_holds_no_personal_data(environment, small_county):
     from airflow.models.xcom import XComModel
     from airflow.utils.session import create_session

@@ -1,0 +1,91 @@
+"""Bad values in an otherwise sound extract: each is a warning naming table, column and rows,
+kept as a data-quality finding with the snapshot; an extract with no rows at all blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+
+from improvement.connections import DatabaseTarget
+from improvement.ssd.schema import ssd_metadata
+from improvement.validate import ExtractValidationError
+from improvement.warehouse.tables import data_quality_finding
+from tests.conftest import AS_OF
+from tests.integration.helpers import new_warehouse, run_week, warehouse_contents
+
+
+@pytest.fixture
+def case_system(small_case_system, tmp_path):
+    path = tmp_path / "case_system.sqlite"
+    shutil.copy(small_case_system, path)
+    return path
+
+
+def _first_ids(db: sqlite3.Connection, table: str, key: str, where: str, n: int) -> list[str]:
+    return [row[0] for row in db.execute(
+        f"SELECT {key} FROM {table} WHERE {where} ORDER BY {key} LIMIT {n}"  # noqa: S608
+    )]  # fmt: skip
+
+
+def test_bad_values_are_warnings_with_table_column_and_rows(case_system, tmp_path):
+    tomorrow = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    with sqlite3.connect(case_system) as db:
+        closed = _first_ids(db, "ssd_cp_plans", "cppl_cp_plan_id",
+                            "cppl_cp_plan_end_date IS NOT NULL", 4)  # fmt: skip
+        db.executemany(
+            "UPDATE ssd_cp_plans SET cppl_cp_plan_end_date = "
+            "date(cppl_cp_plan_start_date, '-3 days') WHERE cppl_cp_plan_id = ?",
+            [(i,) for i in closed],
+        )
+        visits = _first_ids(db, "ssd_cla_visits", "clav_cla_visit_id", "1 = 1", 3)
+        db.executemany(
+            "UPDATE ssd_cla_visits SET clav_cla_visit_date = ? WHERE clav_cla_visit_id = ?",
+            [(tomorrow, i) for i in visits],
+        )
+        people = _first_ids(db, "ssd_person", "pers_person_id", "1 = 1", 2)
+        db.executemany(
+            "UPDATE ssd_person SET pers_dob = '1980-05-01' WHERE pers_person_id = ?",
+            [(i,) for i in people],
+        )
+        referrals = _first_ids(db, "ssd_cin_episodes", "cine_referral_id",
+                           "cine_referral_source_desc IS NOT NULL", 5)  # fmt: skip
+        db.executemany(
+            "UPDATE ssd_cin_episodes SET cine_referral_source_desc = "
+            "cine_referral_source_desc || '\ufffd' WHERE cine_referral_id = ?",
+            [(i,) for i in referrals],
+        )
+    warehouse = new_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    run_week(DatabaseTarget.from_url(f"sqlite:///{case_system}"), warehouse, tmp_path, AS_OF)
+    with warehouse.engine().connect() as conn:
+        found = {
+            (row.check_name, row.table_name, row.column_name): row
+            for row in conn.execute(sa.select(data_quality_finding))
+        }
+    expected = {
+        ("end_before_start", "ssd_cp_plans", "cppl_cp_plan_end_date"): 4,
+        ("date_in_future", "ssd_cla_visits", "clav_cla_visit_date"): 3,
+        ("implausible_age", "ssd_person", "pers_dob"): 2,
+        ("bad_encoding", "ssd_cin_episodes", "cine_referral_source_desc"): 5,
+    }
+    for key, rows in expected.items():
+        assert key in found, key
+        assert (found[key].severity, found[key].row_count) == ("warning", rows)
+        assert f"{key[1]}.{key[2]}:" in found[key].message
+        assert f"in {rows} rows" in found[key].message
+    assert "dated before cppl_cp_plan_start_date" in found[list(expected)[0]].message
+
+
+def test_an_extract_with_no_rows_at_all_blocks(tmp_path):
+    empty = tmp_path / "empty.sqlite"
+    engine = sa.create_engine(f"sqlite:///{empty}")
+    ssd_metadata(extensions=True).create_all(engine)
+    engine.dispose()
+    warehouse = new_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    before = warehouse_contents(warehouse)
+    with pytest.raises(ExtractValidationError, match="the extract holds no rows at all"):
+        run_week(DatabaseTarget.from_url(f"sqlite:///{empty}"), warehouse, tmp_path, AS_OF)
+    assert warehouse_contents(warehouse) == before
