@@ -207,7 +207,8 @@ class CaseSimulator:
         teams: TeamDirectory,
         judgement: int | None = None,
     ) -> None:
-        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        # Synthetic data, not security: a seeded generator is what makes it reproducible.
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311
         self.np_rng = np.random.default_rng([seed, 1])
         self.scale = scale
         self.teams = teams
