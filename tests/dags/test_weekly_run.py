@@ -85,6 +85,53 @@ def test_failed_validation_stops_the_run_and_writes_nothing(environment):
     assert warehouse_contents(warehouse) == before
 
 
+def test_an_unreachable_case_system_is_retried_with_backoff_then_fails_cleanly(
+    environment, monkeypatch
+):
+    import socket
+
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    _, warehouse = environment
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_CASE_SYSTEM",
+        _connection(f"postgresql+psycopg2://reporting@127.0.0.1:{port}/ssd?connect_timeout=2"),
+    )
+    before = warehouse_contents(warehouse)
+    state, states, _ = _run_weekly()
+    assert state == "failed"
+    assert states["extract"] == "failed" and states["snapshot"] == "upstream_failed"
+    with create_session() as session:
+        extract = (
+            session.query(TaskInstance)
+            .filter_by(dag_id="weekly_performance", task_id="extract")
+            .order_by(TaskInstance.start_date.desc())
+            .first()
+        )
+        assert extract.try_number == 3  # the first try and two retries, with backoff
+    assert warehouse_contents(warehouse) == before
+
+
+def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, monkeypatch):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_WAREHOUSE",
+        _connection(f"postgresql+psycopg2://improvement@127.0.0.1:{port}/w?connect_timeout=2"),
+    )
+    state, states, _ = _run_weekly()
+    assert state == "failed"
+    assert (states["extract"], states["validate"]) == ("success", "failed")
+    assert states["snapshot"] == states["measures"] == "upstream_failed"
+
+
 def test_a_blocked_extract_is_reported_to_the_performance_team(environment, slack):
     from improvement.governance import load_sign_off
 
