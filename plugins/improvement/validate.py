@@ -4,9 +4,9 @@ Blocking: a table or required column missing, values that do not parse as their 
 type, missing or repeated primary keys, a row count that collapses against the previous
 snapshot, and an extract whose SSD tables are all empty. Warnings: placeholders
 (``1900-01-01``, ``SSD_PH``), orphan ids, empty tables, dates after the extract was taken,
-ends dated before their starts, children born more than 25 years before the extract, and text
-that was not in a valid encoding. Every finding names its table, column and number of rows,
-and never a value.
+ends dated before their starts, people aged over 31 at the extract, text that was not in a
+valid encoding, unknown codes, and workers holding impossible caseloads. Every finding names
+its table, column and number of rows, and never a value.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from improvement.extract import ExtractManifest, read_staged_table
+from improvement.ssd.codes import CODED_COLUMNS
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
 
 ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
@@ -46,9 +47,12 @@ DATE_SPANS: tuple[tuple[str, str, str], ...] = (
 FUTURE_DATES_ALLOWED = frozenset(
     {"icpc_icpc_target_date", "cppr_cp_review_due", "clar_cla_review_due_date"}
 )
-# Children's services work with people up to 25 (care leavers); older is a recording error.
-OLDEST_AGE = 25
+# Children's services work with people up to 25 (care leavers), and SSD keeps six years of
+# records: anyone older than 31 at the extract was never a child or care leaver in the window.
+OLDEST_AGE = 31
 REPLACEMENT_CHARACTER = "\ufffd"
+# No social worker holds this many children: more means a placeholder or team id in the column.
+MAX_CASELOAD = 100
 
 
 @dataclass(frozen=True)
@@ -316,6 +320,53 @@ def _encoding_findings(manifest: ExtractManifest) -> list[Finding]:
     return findings
 
 
+def _code_findings(manifest: ExtractManifest) -> list[Finding]:
+    """Coded columns holding values that are neither a DfE code nor a known description: the
+    measures that use them cannot count those rows."""
+    findings = []
+    for (name, column), code_list in CODED_COLUMNS.items():
+        if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
+            continue
+        values = read_staged_table(manifest, name, [column])[column].dropna()
+        known = {v: code_list.to_code(v) is not None for v in values.unique()}
+        unknown = int((~values.map(known)).sum())
+        if unknown:
+            findings.append(Finding(
+                WARNING, "unknown_code", name, column, unknown,
+                f"neither a DfE code nor a known description in {_rows(unknown)}: left out of "
+                "the measures that use it",
+            ))  # fmt: skip
+    return findings
+
+
+def _caseload_findings(manifest: ExtractManifest) -> list[Finding]:
+    """Workers holding an impossible number of open involvements at the extract."""
+    name = "ssd_involvements"
+    columns = ["invo_professional_id", "invo_involvement_start_date", "invo_involvement_end_date"]
+    if not _staged(manifest, name) or set(columns) & set(manifest.tables[name].missing_columns):
+        return []
+    today = _extract_day(manifest).isoformat()
+    frame = read_staged_table(manifest, name, columns)
+    open_now = frame[
+        (frame["invo_involvement_start_date"] <= today)
+        & (
+            frame["invo_involvement_end_date"].isna()
+            | (frame["invo_involvement_end_date"] >= today)
+        )
+    ]
+    held = open_now["invo_professional_id"].dropna().value_counts()
+    heavy = held[held > MAX_CASELOAD]
+    if heavy.empty:
+        return []
+    workers = "1 worker holds" if len(heavy) == 1 else f"{len(heavy)} workers hold"
+    return [Finding(
+        WARNING, "implausible_caseload", name, "invo_professional_id", int(heavy.sum()),
+        f"{workers} more than {MAX_CASELOAD} open "
+        f"involvements each at the extract ({_rows(int(heavy.sum()))}): likely a placeholder "
+        "or team id in place of a worker",
+    )]  # fmt: skip
+
+
 def _empty_extract_findings(manifest: ExtractManifest) -> list[Finding]:
     core = [manifest.tables[name] for name in SSD_TABLES if name in manifest.tables]
     if core and all(t.present and t.row_count == 0 for t in core):
@@ -338,6 +389,8 @@ def validate_extract(
         findings += _orphan_findings(manifest)
         findings += _date_findings(manifest)
         findings += _encoding_findings(manifest)
+        findings += _code_findings(manifest)
+        findings += _caseload_findings(manifest)
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.table, f.column or "", f.check))
 
 

@@ -58,6 +58,21 @@ def test_bad_values_are_warnings_with_table_column_and_rows(case_system, tmp_pat
             "cine_referral_source_desc || '\ufffd' WHERE cine_referral_id = ?",
             [(i,) for i in referrals],
         )
+        statuses = _first_ids(db, "ssd_legal_status", "lega_legal_status_id",
+                              "lega_legal_status IS NOT NULL", 7)  # fmt: skip
+        db.executemany(
+            "UPDATE ssd_legal_status SET lega_legal_status = 'ZZ' WHERE lega_legal_status_id = ?",
+            [(i,) for i in statuses],
+        )
+        # One worker id on 120 involvements open at the extract (a team id keyed as a worker).
+        open_now = _first_ids(db, "ssd_involvements", "invo_involvements_id",
+                              "invo_involvement_end_date IS NULL", 120)  # fmt: skip
+        assert len(open_now) == 120
+        db.executemany(
+            "UPDATE ssd_involvements SET invo_professional_id = 'TEAM-T01' "
+            "WHERE invo_involvements_id = ?",
+            [(i,) for i in open_now],
+        )
     warehouse = new_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
     run_week(DatabaseTarget.from_url(f"sqlite:///{case_system}"), warehouse, tmp_path, AS_OF)
     with warehouse.engine().connect() as conn:
@@ -70,6 +85,7 @@ def test_bad_values_are_warnings_with_table_column_and_rows(case_system, tmp_pat
         ("date_in_future", "ssd_cla_visits", "clav_cla_visit_date"): 3,
         ("implausible_age", "ssd_person", "pers_dob"): 2,
         ("bad_encoding", "ssd_cin_episodes", "cine_referral_source_desc"): 5,
+        ("unknown_code", "ssd_legal_status", "lega_legal_status"): 7,
     }
     for key, rows in expected.items():
         assert key in found, key
@@ -77,6 +93,9 @@ def test_bad_values_are_warnings_with_table_column_and_rows(case_system, tmp_pat
         assert f"{key[1]}.{key[2]}:" in found[key].message
         assert f"in {rows} rows" in found[key].message
     assert "dated before cppl_cp_plan_start_date" in found[list(expected)[0]].message
+    caseload = found[("implausible_caseload", "ssd_involvements", "invo_professional_id")]
+    assert caseload.row_count >= 120
+    assert "1 worker holds more than 100 open involvements" in caseload.message
 
 
 def test_an_extract_with_no_rows_at_all_blocks(tmp_path):
