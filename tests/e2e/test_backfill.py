@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 
@@ -216,6 +217,16 @@ def test_backfilling_eight_weeks_after_a_data_fix_revises_exactly_what_changed(
     personal = set(people["pers_person_id"]) | set(people["pers_surname"].dropna())
     sent = json.dumps([r.params for r in slack.requests], default=str)
     assert not {value for value in personal if value in sent}
+
+    # Nor does any log of the sixteen runs (every task's log, the scheduler's, the API's): no
+    # person id, forename or surname of the generated county appears as a word anywhere.
+    personal |= set(people["pers_forename"].dropna())
+    logs = [*(tmp_path / "airflow" / "logs").rglob("*.log"), tmp_path / "standalone.log"]
+    assert len(logs) > 16 * 5
+    words = set()
+    for log in logs:
+        words |= set(re.findall(r"[A-Za-z0-9]+", log.read_text(errors="replace")))
+    assert not words & personal, sorted(words & personal)[:5]
 
 
 def warehouse_contents_of(url: str) -> dict:
