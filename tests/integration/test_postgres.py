@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from improvement.connections import DatabaseTarget
@@ -48,3 +49,29 @@ def test_sqlite_and_postgres_give_identical_snapshot_hashes(
     assert postgres_summary["rows"] == sqlite_summary["rows"] > 0
     assert _snapshot_hashes(postgres_warehouse) == _snapshot_hashes(sqlite_warehouse)
     assert postgres_summary["extract_hash"] == sqlite_summary["extract_hash"]
+
+
+@pytest.mark.parametrize("engine_kind", ["sqlite", "postgresql"])
+def test_a_table_content_stored_by_a_concurrent_run_is_skipped_not_a_failure(
+    engine_kind, postgres_url, tmp_path
+):
+    from improvement.warehouse.snapshots import store_blob
+    from improvement.warehouse.tables import extract_blob
+
+    if engine_kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'w.sqlite'}"
+    else:
+        server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            conn.execute(sa.text("DROP DATABASE IF EXISTS blob_race"))
+            conn.execute(sa.text("CREATE DATABASE blob_race"))
+        url = sa.make_url(postgres_url).set(database="blob_race").render_as_string(False)
+    engine = new_warehouse(url).engine()
+    row = {"content_hash": "c" * 64, "table_name": "ssd_person", "row_count": 1, "payload": b"x"}
+    with engine.begin() as conn:  # another week's run stored it first
+        store_blob(conn, row)
+    with engine.begin() as conn:  # this run had checked before that one committed
+        store_blob(conn, row)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(extract_blob)).scalar() == 1
+    engine.dispose()

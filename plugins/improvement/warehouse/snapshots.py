@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from improvement.extract import ExtractManifest
 from improvement.ssd.canonical import read_canonical_csv
@@ -72,6 +73,18 @@ def previous_snapshot(engine: sa.Engine, before: dt.date) -> PreviousSnapshot | 
     return PreviousSnapshot(latest.snapshot_key, {name: rows for name, rows in counts})
 
 
+def store_blob(conn: sa.Connection, row: dict) -> None:
+    """Add one table content unless it is stored already. Runs of several weeks at once (a
+    backfill) extract the same tables: the second to arrive skips the insert rather than
+    failing on the primary key (PostgreSQL and SQLite: ON CONFLICT DO NOTHING)."""
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialects.get(conn.dialect.name)
+    if insert is None:  # other databases: the check before the insert is the guard
+        conn.execute(extract_blob.insert().values(**row))
+        return
+    conn.execute(insert(extract_blob).values(**row).on_conflict_do_nothing())
+
+
 def write_snapshot(
     engine: sa.Engine,
     manifest: ExtractManifest,
@@ -93,13 +106,14 @@ def write_snapshot(
         )
         for table in present:
             if table.content_hash not in stored:
-                conn.execute(
-                    extract_blob.insert().values(
-                        content_hash=table.content_hash,
-                        table_name=table.table,
-                        row_count=table.row_count,
-                        payload=(staging / table.staged_file).read_bytes(),
-                    )
+                store_blob(
+                    conn,
+                    {
+                        "content_hash": table.content_hash,
+                        "table_name": table.table,
+                        "row_count": table.row_count,
+                        "payload": (staging / table.staged_file).read_bytes(),
+                    },
                 )
                 stored.add(table.content_hash)
         values = {
