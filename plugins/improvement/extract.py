@@ -119,39 +119,44 @@ def extract_case_system(
     work.parent.mkdir(parents=True, exist_ok=True)
     work.mkdir(mode=0o700)
     tables: dict[str, TableExtract] = {}
-    with engine.connect() as conn:
-        inspector = sa.inspect(conn)
-        # Councils often publish SSD (and the extensions) as views: both are read alike.
-        relations = inspector.get_table_names(schema=schema) + inspector.get_view_names(
-            schema=schema
-        )
-        existing = {name.lower(): name for name in relations}
-        for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
-            optional = spec.name in EXTENSION_TABLES
-            if spec.name not in existing:
-                tables[spec.name] = TableExtract(spec.name, present=False, optional=optional)
-                continue
-            actual = {
-                c["name"].lower(): c["name"]
-                for c in inspector.get_columns(existing[spec.name], schema=schema)
-            }
-            actual["__table__"] = existing[spec.name]
-            frame, missing, found = _read_table(conn, spec, actual, schema)
-            keys = frame.get(spec.primary_key)
-            digest, staged = _stage_table(frame, spec, work)
-            tables[spec.name] = TableExtract(
-                spec.name,
-                present=True,
-                optional=optional,
-                row_count=len(frame),
-                missing_columns=missing,
-                content_hash=digest,
-                staged_file=staged,
-                placeholders={name: n for name, (n, _) in found.items() if n},
-                unparseable={name: n for name, (_, n) in found.items() if n},
-                null_keys=int(keys.isna().sum()) if keys is not None else 0,
-                duplicate_keys=int(keys.dropna().duplicated().sum()) if keys is not None else 0,
+    try:
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            # Councils often publish SSD (and the extensions) as views: both are read alike.
+            relations = inspector.get_table_names(schema=schema) + inspector.get_view_names(
+                schema=schema
             )
+            existing = {name.lower(): name for name in relations}
+            for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
+                optional = spec.name in EXTENSION_TABLES
+                if spec.name not in existing:
+                    tables[spec.name] = TableExtract(spec.name, present=False, optional=optional)
+                    continue
+                actual = {
+                    c["name"].lower(): c["name"]
+                    for c in inspector.get_columns(existing[spec.name], schema=schema)
+                }
+                actual["__table__"] = existing[spec.name]
+                frame, missing, found = _read_table(conn, spec, actual, schema)
+                keys = frame.get(spec.primary_key)
+                digest, staged = _stage_table(frame, spec, work)
+                tables[spec.name] = TableExtract(
+                    spec.name,
+                    present=True,
+                    optional=optional,
+                    row_count=len(frame),
+                    missing_columns=missing,
+                    content_hash=digest,
+                    staged_file=staged,
+                    placeholders={name: n for name, (n, _) in found.items() if n},
+                    unparseable={name: n for name, (_, n) in found.items() if n},
+                    null_keys=int(keys.isna().sum()) if keys is not None else 0,
+                    duplicate_keys=int(keys.dropna().duplicated().sum()) if keys is not None else 0,
+                )
+    except BaseException:
+        # A dropped connection or any other failure: no partial copy of personal data is left.
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     manifest = ExtractManifest(
         source=source,
         staging_dir=str(destination),
