@@ -29,12 +29,13 @@ class BackfillWindow:
     from_date: dt.datetime
     to_date: dt.datetime
     periods: tuple[dt.date, ...]  # what the runs report on: week-ending Sundays or month ends
+    max_active_runs: int = 1  # more only with a PostgreSQL warehouse (docs/backfills.md)
 
     def command(self, dry_run: bool = False) -> list[str]:
         return [
             "airflow", "backfill", "create", "--dag-id", self.dag_id,
             "--from-date", self.from_date.isoformat(), "--to-date", self.to_date.isoformat(),
-            "--reprocess-behavior", "completed", "--max-active-runs", "1",
+            "--reprocess-behavior", "completed", "--max-active-runs", str(self.max_active_runs),
             *(["--dry-run"] if dry_run else []),
         ]  # fmt: skip
 
@@ -43,7 +44,7 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON)
 
 
-def weeks(first: dt.date, last: dt.date) -> BackfillWindow:
+def weeks(first: dt.date, last: dt.date, max_active_runs: int = 1) -> BackfillWindow:
     """The weekly runs for the weeks ending on the Sundays from ``first`` to ``last``.
 
     A week's run starts its data interval on the Monday six days before its Sunday, at 06:00
@@ -55,8 +56,9 @@ def weeks(first: dt.date, last: dt.date) -> BackfillWindow:
         raise ValueError(f"the last week ({last}) is before the first ({first})")
     sundays = tuple(first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1))
     return BackfillWindow(
-        WEEKLY_DAG, _midnight(first - dt.timedelta(days=6)), _midnight(last), sundays
-    )
+        WEEKLY_DAG, _midnight(first - dt.timedelta(days=6)), _midnight(last), sundays,
+        max_active_runs,
+    )  # fmt: skip
 
 
 def months_in(window: BackfillWindow) -> BackfillWindow | None:

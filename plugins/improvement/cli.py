@@ -157,7 +157,7 @@ def _export_sign_off(args: argparse.Namespace) -> None:
 def _backfill(args: argparse.Namespace) -> None:
     from improvement import backfill
 
-    weekly = backfill.weeks(args.first_week, args.last_week)
+    weekly = backfill.weeks(args.first_week, args.last_week, args.max_active_runs)
     monthly = backfill.months_in(weekly) if args.months else None
     for window in filter(None, (weekly, monthly)):
         periods = ", ".join(day.isoformat() for day in window.periods)
@@ -288,6 +288,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--months", action="store_true", help="then the months ending in those weeks"
     )
     backfill.add_argument("--wait", action="store_true", help="wait for the weeks to finish")
+    backfill.add_argument(
+        "--max-active-runs", type=int, default=1,
+        help="weeks run at once (default 1; more only with a PostgreSQL warehouse)",
+    )  # fmt: skip
     backfill.add_argument("--dry-run", action="store_true", help="list the runs, create nothing")
     backfill.add_argument(
         "--timeout", type=float, default=6 * 3600, help="seconds to wait for the weeks"
