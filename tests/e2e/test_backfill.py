@@ -28,6 +28,7 @@ from tests.e2e.airflow import airflow_standalone, token
 from tests.integration.helpers import (
     add_late_referrals,
     correct_assessment_dates,
+    fresh_database,
     warehouse_contents,
 )
 
@@ -118,12 +119,7 @@ def fixed_county(measured_county, small_case_system, tmp_path):
 @pytest.fixture
 def airflow_metadata(postgres_url):
     """A new PostgreSQL database for Airflow's own tables."""
-    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS airflow_backfill"))
-        conn.execute(sa.text("CREATE DATABASE airflow_backfill"))
-    server.dispose()
-    return sa.make_url(postgres_url).set(database="airflow_backfill").render_as_string(False)
+    return fresh_database(postgres_url, "airflow_backfill")
 
 
 def test_backfilling_eight_weeks_after_a_data_fix_revises_exactly_what_changed(

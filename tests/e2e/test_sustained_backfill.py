@@ -21,20 +21,11 @@ from improvement.measures.run import measure_snapshot
 from improvement.warehouse.tables import measure_result, pipeline_run, snapshot
 from tests.conftest import AS_OF
 from tests.e2e.airflow import airflow_standalone, token
-from tests.integration.helpers import new_warehouse, run_week
+from tests.integration.helpers import fresh_database, new_warehouse, run_week
 
 pytestmark = pytest.mark.soak
 WEEKS = 104
 FIRST_WEEK = AS_OF - dt.timedelta(weeks=WEEKS - 1)
-
-
-def _database(postgres_url: str, name: str) -> str:
-    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    server.dispose()
-    return sa.make_url(postgres_url).set(database=name).render_as_string(False)
 
 
 def _results(engine: sa.Engine) -> list[tuple]:
@@ -48,7 +39,7 @@ def test_a_two_year_backfill_four_runs_at_a_time_matches_the_sequential_history(
 ):
     from improvement.generator.plan import write_plan_register
 
-    warehouse = new_warehouse(_database(postgres_url, "soak_warehouse"))
+    warehouse = new_warehouse(fresh_database(postgres_url, "soak_warehouse"))
     case_system = DatabaseTarget.from_url(f"sqlite:///{small_case_system}")
     run_week(case_system, warehouse, tmp_path / "seed", AS_OF)  # the latest week, as installed
     engine = warehouse.engine()
@@ -58,7 +49,7 @@ def test_a_two_year_backfill_four_runs_at_a_time_matches_the_sequential_history(
     plan = write_plan_register(tmp_path / "plan.csv", 7, AS_OF)
     with airflow_standalone(
         tmp_path, str(warehouse.url), plan, f"sqlite:///{small_case_system}",
-        _database(postgres_url, "soak_airflow"),
+        fresh_database(postgres_url, "soak_airflow"),
     ) as (base, env):  # fmt: skip
         done = subprocess.run(
             ["improvement", "backfill", "--first-week", str(FIRST_WEEK), "--last-week",

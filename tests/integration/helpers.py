@@ -108,3 +108,14 @@ def add_late_referrals(
             (received_from.isoformat(), received_to.isoformat(), count),
         ).rowcount
     return added
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """A new, empty database called ``name`` on the PostgreSQL server (dropped first if there);
+    returns its URL."""
+    server = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    server.dispose()
+    return sa.make_url(server_url).set(database=name).render_as_string(False)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from improvement import pipeline
 from improvement.connections import DatabaseTarget
 from improvement.generator import load_case_system
+from tests.integration.helpers import fresh_database
 
 SCHEMA = "ssd_drop"
 
@@ -63,12 +64,7 @@ class CuttingProxy:
 
 @pytest.fixture
 def case_system_on_postgres(small_county, postgres_url):
-    server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text("DROP DATABASE IF EXISTS case_drop"))
-        conn.execute(sa.text("CREATE DATABASE case_drop"))
-    server.dispose()
-    url = sa.make_url(postgres_url).set(database="case_drop")
+    url = sa.make_url(fresh_database(postgres_url, "case_drop"))
     load_case_system(small_county, url.render_as_string(False), schema=SCHEMA)
     return url
 

@@ -9,7 +9,7 @@ from improvement.connections import DatabaseTarget
 from improvement.generator import load_case_system
 from improvement.warehouse.tables import snapshot, snapshot_table
 from tests.conftest import AS_OF
-from tests.integration.helpers import new_warehouse, run_week
+from tests.integration.helpers import fresh_database, new_warehouse, run_week
 
 SCHEMA = "ssd_development"
 
@@ -61,11 +61,7 @@ def test_a_table_content_stored_by_a_concurrent_run_is_skipped_not_a_failure(
     if engine_kind == "sqlite":
         url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     else:
-        server = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(sa.text("DROP DATABASE IF EXISTS blob_race"))
-            conn.execute(sa.text("CREATE DATABASE blob_race"))
-        url = sa.make_url(postgres_url).set(database="blob_race").render_as_string(False)
+        url = fresh_database(postgres_url, "blob_race")
     engine = new_warehouse(url).engine()
     row = {"content_hash": "c" * 64, "table_name": "ssd_person", "row_count": 1, "payload": b"x"}
     with engine.begin() as conn:  # another week's run stored it first
