@@ -1,7 +1,7 @@
 """Compute the catalogue's measures for a stored snapshot and write the results, in one go.
 
 A weekly run measures its own snapshot date and any month end in its week; the first run on a
-warehouse with no earlier results also recomputes the history (104 weekly and 24 month-end
+warehouse with no results at all also recomputes the history (104 weekly and 24 month-end
 as-at dates) from the same extract, so a new install has two years of trend at once. A monthly
 run measures month ends.
 """
@@ -110,16 +110,12 @@ def snapshot_frames(
     return extract_hash, snapshot_date, frames
 
 
-def has_history(conn: sa.Connection, before: dt.date) -> bool:
-    """Whether any measure results exist for as-at dates before ``before``."""
-    return (
-        conn.execute(
-            sa.select(sa.func.count())
-            .select_from(measure_result)
-            .where(measure_result.c.as_at < before)
-        ).scalar()
-        > 0
-    )
+def has_results(conn: sa.Connection) -> bool:
+    """Whether the warehouse holds any measure results: if not, a run also measures the history.
+
+    Any result counts, whatever its date: a backfill of weeks older than every stored result
+    must measure those weeks, not start a second two-year history from them."""
+    return conn.execute(sa.select(measure_result.c.measure_id).limit(1)).first() is not None
 
 
 def has_later_snapshot(conn: sa.Connection, snapshot_date: dt.date) -> bool:
@@ -153,7 +149,7 @@ def measure_snapshot(
     with engine.begin() as conn:
         extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, needed)
         if as_at_dates is None:
-            first_run = not has_history(conn, snapshot_date)
+            first_run = not has_results(conn)
             as_at_dates = history_dates(snapshot_date) if first_run else week_dates(snapshot_date)
             if not first_run and has_later_snapshot(conn, snapshot_date):
                 measures = {key: m for key, m in measures.items() if m.history}
