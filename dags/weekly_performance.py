@@ -50,11 +50,12 @@ def weekly_performance():
     def extract() -> dict:
         return weekly.extract(get_current_context())
 
-    @task
+    # A final failure after the extract removes the staged copy of the case system.
+    @task(on_failure_callback=weekly.discard_staged_extract)
     def validate(manifest: dict) -> dict:
         return weekly.validate(manifest, get_current_context())
 
-    @task
+    @task(on_failure_callback=weekly.discard_staged_extract)
     def snapshot(manifest: dict, validation: dict) -> dict:
         return weekly.snapshot(manifest, validation, get_current_context())
 

@@ -90,6 +90,18 @@ def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
     return pipeline.run_snapshot(manifest, validation, warehouse, run)
 
 
+def discard_staged_extract(context: dict[str, Any]) -> None:
+    """``validate`` or ``snapshot`` failed for good (retries spent): remove the week's staged
+    extract, which holds personal data; running the week again extracts afresh."""
+    import shutil
+
+    from improvement import pipeline
+    from improvement.settings import load_settings
+
+    path = pipeline.staging_path(load_settings().staging_dir, CADENCE, _snapshot_date(context))
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     """Compute the week's measures (and, on a new warehouse, two years of history), then record
     any revision of a published figure they cause."""

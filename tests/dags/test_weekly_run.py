@@ -130,6 +130,11 @@ def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, monke
     assert state == "failed"
     assert (states["extract"], states["validate"]) == ("success", "failed")
     assert states["snapshot"] == states["measures"] == "upstream_failed"
+    # The staged extract (personal data) does not outlive the failed run.
+    from improvement.settings import load_settings
+
+    staged = load_settings().staging_dir / "weekly"
+    assert not staged.exists() or list(staged.iterdir()) == []
 
 
 def test_a_blocked_extract_is_reported_to_the_performance_team(environment, slack):
