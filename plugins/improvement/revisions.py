@@ -22,7 +22,13 @@ import sqlalchemy as sa
 
 from improvement.governance import RevisionThreshold
 from improvement.measures.catalogue import Measure
-from improvement.reports.figures import FIGURE_KEY, FIGURE_VALUES
+from improvement.reports.figures import (
+    FIGURE_KEY,
+    FIGURE_VALUES,
+    as_date,
+    number,
+    values_differ,
+)
 from improvement.warehouse.tables import (
     measure_result,
     measure_revision,
@@ -32,14 +38,6 @@ from improvement.warehouse.tables import (
 
 log = logging.getLogger(__name__)
 PACK = ["period_end", "group_id", "content_hash"]
-
-
-def _number(value) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def write_published_figures(
@@ -67,7 +65,7 @@ def write_published_figures(
             "breakdown": row.breakdown,
             "breakdown_value": row.breakdown_value,
             "extract_hash": row.extract_hash,
-            **{column: _number(getattr(row, column)) for column in FIGURE_VALUES},
+            **{column: number(getattr(row, column)) for column in FIGURE_VALUES},
         }
         for row in figures.itertuples(index=False)
     ]
@@ -102,8 +100,8 @@ def _published_at(conn: sa.Connection, dates: Sequence[dt.date]) -> pd.DataFrame
         .where(published_figure.c.as_at.in_(sorted(set(dates))))
     ).all()
     frame = pd.DataFrame(rows, columns=[c.name for c in published_figure.c])
-    frame["as_at"] = frame["as_at"].map(_as_date)
-    frame["period_end"] = frame["period_end"].map(_as_date)
+    frame["as_at"] = frame["as_at"].map(as_date)
+    frame["period_end"] = frame["period_end"].map(as_date)
     return frame
 
 
@@ -115,12 +113,8 @@ def _computed(conn: sa.Connection, extract_hash: str, dates: Sequence[dt.date]) 
         )
     ).all()
     frame = pd.DataFrame(rows, columns=[*FIGURE_KEY, *FIGURE_VALUES])
-    frame["as_at"] = frame["as_at"].map(_as_date)
+    frame["as_at"] = frame["as_at"].map(as_date)
     return frame
-
-
-def _same(a: pd.Series, b: pd.Series) -> pd.Series:
-    return (a == b) | (a.isna() & b.isna())
 
 
 def record_revisions(
@@ -149,10 +143,11 @@ def record_revisions(
             return []
         computed = _computed(conn, extract_hash, as_at_dates)
         both = published.merge(computed, on=FIGURE_KEY, how="left", suffixes=("_old", "_new"))
-        unchanged = pd.Series(True, index=both.index)
-        for column in FIGURE_VALUES:
-            unchanged &= _same(both[f"{column}_old"], both[f"{column}_new"])
-        changed = both[~unchanged]
+        old, new = (
+            both[[f"{c}_{side}" for c in FIGURE_VALUES]].set_axis(FIGURE_VALUES, axis=1)
+            for side in ("old", "new")
+        )
+        changed = both[values_differ(old, new)]
         if changed.empty:
             return []
         known = {
@@ -170,15 +165,15 @@ def record_revisions(
                    row.breakdown, row.breakdown_value)  # fmt: skip
             if tuple(map(str, key)) in known:
                 continue
-            old, new = _number(row.value_old), _number(row.value_new)
+            old, new = number(row.value_old), number(row.value_new)
             beyond = threshold.is_beyond(measures[row.measure_id].unit, old, new)
             rows.append(
                 {
                     **dict(zip([*PACK, *FIGURE_KEY], key, strict=True)),
                     "new_extract_hash": extract_hash,
                     "old_extract_hash": row.extract_hash,
-                    **{f"old_{c}": _number(getattr(row, f"{c}_old")) for c in FIGURE_VALUES},
-                    **{f"new_{c}": _number(getattr(row, f"{c}_new")) for c in FIGURE_VALUES},
+                    **{f"old_{c}": number(getattr(row, f"{c}_old")) for c in FIGURE_VALUES},
+                    **{f"new_{c}": number(getattr(row, f"{c}_new")) for c in FIGURE_VALUES},
                     "beyond_threshold": beyond,
                     "dag_id": dag_id,
                     "run_id": run_id,

@@ -79,7 +79,7 @@ class PeriodFigures:
         return chosen[["as_at", "numerator", "denominator", "value"]].sort_values("as_at")
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
@@ -106,7 +106,7 @@ def find_snapshot(
                 f"no snapshot on or after {period_end}: run the weekly extract for that week first"
             )
     return SnapshotInfo(
-        found.snapshot_id, found.snapshot_key, _as_date(found.snapshot_date), found.extract_hash
+        found.snapshot_id, found.snapshot_key, as_date(found.snapshot_date), found.extract_hash
     )
 
 
@@ -151,7 +151,7 @@ def read_period(
             "value", "extract_hash", "computed_at",
         ],
     )  # fmt: skip
-    frame["as_at"] = frame["as_at"].map(_as_date)
+    frame["as_at"] = frame["as_at"].map(as_date)
     ordered = frame.sort_values([*FIGURE_KEY, "computed_at", "extract_hash"])
     return PeriodFigures(
         period_end=period_end,
@@ -172,7 +172,7 @@ def read_published(conn: sa.Connection, period_end: dt.date) -> pd.DataFrame:
     ).where(publication.c.period_end <= period_end)
     chosen = {}
     for group_id, published_period, content_hash in conn.execute(current).all():
-        published_period = _as_date(published_period)
+        published_period = as_date(published_period)
         slot = "same" if published_period == period_end else "earlier"
         best = chosen.get((group_id, slot))
         if best is None or published_period > best[0]:
@@ -192,7 +192,7 @@ def read_published(conn: sa.Connection, period_end: dt.date) -> pd.DataFrame:
         ).all()
         rows += [(group_id, published_period, slot == "same", *row) for row in found]
     frame = pd.DataFrame(rows, columns=columns)
-    frame["as_at"] = frame["as_at"].map(_as_date)
+    frame["as_at"] = frame["as_at"].map(as_date)
     return frame
 
 
@@ -229,12 +229,13 @@ class Revision:
     published_period: dt.date  # the period of the pack that published it
 
 
-def _number(value) -> float | None:
+def number(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def _differs(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
-    """Row by row, whether any of numerator, denominator and value differ (missing = missing)."""
+def values_differ(left: pd.DataFrame, right: pd.DataFrame) -> pd.Series:
+    """Row by row, whether any of numerator, denominator and value differ (missing = missing);
+    both frames hold those three columns, aligned on the same index."""
     result = pd.Series(False, index=left.index)
     for column in FIGURE_VALUES:
         a, b = left[column], right[column]
@@ -258,15 +259,15 @@ def revisions_since_published(
         if both.empty:
             continue
         published = both[[f"{c}_published" for c in FIGURE_VALUES]].set_axis(FIGURE_VALUES, axis=1)
-        changed = both[_differs(published, both[FIGURE_VALUES])]
+        changed = both[values_differ(published, both[FIGURE_VALUES])]
         for row in changed.itertuples(index=False):
             key = (row.measure_id, row.as_at, row.breakdown, row.breakdown_value)
             found[key] = Revision(
                 row.measure_id, row.as_at, row.breakdown, row.breakdown_value,
-                Cell("County", _number(row.numerator_published),
-                     _number(row.denominator_published), _number(row.value_published)),
-                Cell("County", _number(row.numerator), _number(row.denominator),
-                     _number(row.value)),
+                Cell("County", number(row.numerator_published),
+                     number(row.denominator_published), number(row.value_published)),
+                Cell("County", number(row.numerator), number(row.denominator),
+                     number(row.value)),
                 row.published_period,
             )  # fmt: skip
     return [found[key] for key in sorted(found)]
