@@ -106,6 +106,14 @@ def _show_snapshot(args: argparse.Namespace) -> None:
     print(f"Warehouse: {target.describe()}")
 
 
+def _refused_extracts(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.warehouse.report import describe_rejections
+
+    engine = DatabaseTarget.from_url(args.url).engine()
+    print(describe_rejections(engine, args.since))
+
+
 def _check_plan(args: argparse.Namespace) -> None:
     from improvement.measures.catalogue import load_catalogue
     from improvement.plan import PlanRegisterError, load_plan_register
@@ -239,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--key", default=None, help="e.g. weekly/2026-11-15 (default: latest)")
     show.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     show.set_defaults(handler=_show_snapshot, default_url=default_warehouse_url)
+
+    refused = commands.add_parser(
+        "refused-extracts", help="list the weekly extracts validation refused, and why"
+    )
+    refused.add_argument("--since", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    refused.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    refused.set_defaults(handler=_refused_extracts, default_url=default_warehouse_url)
 
     check_plan = commands.add_parser(
         "check-plan", help="check the improvement-plan register (exit code 2 if it is wrong)"

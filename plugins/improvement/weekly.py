@@ -46,27 +46,38 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
             manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
         )
     except ExtractValidationError as error:
-        _tell_performance_team(warehouse, context, error)
+        _report_rejection(warehouse, manifest, context, error)
         raise AirflowFailException(str(error)) from error
     except WarehouseNotReady as error:
         raise AirflowFailException(str(error)) from error
 
 
-def _tell_performance_team(warehouse, context: dict[str, Any], error) -> None:
-    """Post the blocking problems to the performance team; a Slack failure is logged, never
-    allowed to hide the validation failure itself."""
+def _report_rejection(warehouse, manifest: dict, context: dict[str, Any], error) -> None:
+    """Keep the blocking problems in the warehouse's data-quality record and post them to the
+    performance team. A failure of either is logged, never allowed to hide the validation
+    failure itself."""
     import logging
 
     from improvement.notify import announce_blocked
+    from improvement.warehouse.rejections import record_rejection
 
+    log = logging.getLogger(__name__)
     engine = warehouse.engine()
     try:
-        announce_blocked(
-            engine, f"Weekly extract for the week ending {_snapshot_date(context)}",
-            [finding.message for finding in error.findings],
-        )  # fmt: skip
-    except Exception:  # noqa: BLE001 - the validation error is what must surface
-        logging.getLogger(__name__).exception("Could not tell the performance team on Slack")
+        try:
+            record_rejection(
+                engine, CADENCE, _snapshot_date(context), manifest["extract_hash"],
+                manifest["source"], error.findings, context["dag"].dag_id, context["run_id"],
+            )  # fmt: skip
+        except Exception:  # noqa: BLE001 - the validation error is what must surface
+            log.exception("Could not record the rejected extract in the warehouse")
+        try:
+            announce_blocked(
+                engine, f"Weekly extract for the week ending {_snapshot_date(context)}",
+                [finding.message for finding in error.findings],
+            )  # fmt: skip
+        except Exception:  # noqa: BLE001 - the validation error is what must surface
+            log.exception("Could not tell the performance team on Slack")
     finally:
         engine.dispose()
 

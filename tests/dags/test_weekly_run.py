@@ -137,8 +137,12 @@ def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, monke
     assert not staged.exists() or list(staged.iterdir()) == []
 
 
-def test_a_blocked_extract_is_reported_to_the_performance_team(environment, slack):
+def test_a_blocked_extract_is_recorded_and_reported_to_the_performance_team(
+    environment, slack, small_case_system, capsys
+):
+    from improvement.cli import main
     from improvement.governance import load_sign_off
+    from improvement.warehouse.rejections import read_rejections
 
     case_system, warehouse = environment
     with sqlite3.connect(case_system) as db:
@@ -149,8 +153,42 @@ def test_a_blocked_extract_is_reported_to_the_performance_team(environment, slac
     assert f"Weekly extract for the week ending {AS_OF} blocked" in message["text"]
     assert "ssd_cin_episodes.cine_referral_date: required column not found" in message["text"]
     after = warehouse_contents(warehouse)
+    recorded = after.pop("rejected_extract_finding")
     del before["slack_delivery"], after["slack_delivery"]  # the message's own ledger row
-    assert after == before
+    del before["rejected_extract_finding"]
+    assert after == before  # no snapshot, measure or output: only the data-quality record
+    assert len(recorded) == 1
+
+    engine = warehouse.engine()
+    with engine.connect() as conn:
+        (rejected,) = read_rejections(conn)
+    assert (rejected.snapshot_date, rejected.resolved, rejected.dag_id) == (
+        AS_OF, False, "weekly_performance",
+    )  # fmt: skip
+    (finding,) = rejected.blocking
+    assert (finding.check, finding.table, finding.column) == (
+        "column_missing", "ssd_cin_episodes", "cine_referral_date",
+    )  # fmt: skip
+    assert finding.message.startswith("ssd_cin_episodes.cine_referral_date: required column")
+    assert finding.rows > 0
+
+    assert main(["refused-extracts", "--url", str(warehouse.url)]) == 0
+    listed = capsys.readouterr().out
+    assert f"Week ending {AS_OF}" in listed and "NOT REPLACED" in listed
+    assert "ssd_cin_episodes.cine_referral_date: required column not found" in listed
+
+    # The same bad extract refused again adds nothing; once the data is fixed and the week
+    # re-run, the record stays and reads as resolved.
+    assert _run_weekly()[0] == "failed"
+    assert len(warehouse_contents(warehouse)["rejected_extract_finding"]) == 1
+    shutil.copy(small_case_system, case_system)
+    assert _run_weekly()[0] == "success"
+    with engine.connect() as conn:
+        (rejected,) = read_rejections(conn)
+    assert rejected.resolved
+    engine.dispose()
+    assert main(["refused-extracts", "--url", str(warehouse.url)]) == 0
+    assert "replaced by an accepted extract" in capsys.readouterr().out
 
 
 def test_xcom_of_a_weekly_run_holds_no_personal_data(environment, small_county):

@@ -39,12 +39,14 @@ def airflow_standalone(
     plan: Path,
     case_system_url: str | None = None,
     metadata_url: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, dict]]:
     """Start Airflow with the project's DAGs on these connections; yields its base URL and the
     environment (for ``airflow`` and ``improvement`` commands against it). Only runs the tests
     create are run: no scheduled runs beside them. Airflow's own database is SQLite unless
     ``metadata_url`` names another (PostgreSQL lets a second process, such as the ``airflow
-    backfill`` command, write beside the scheduler, as in production)."""
+    backfill`` command, write beside the scheduler, as in production). ``extra_env`` adds or
+    overrides settings (such as Airflow's heartbeat timeout)."""
     home = root / "airflow"
     home.mkdir()
     port = _free_port()
@@ -65,6 +67,7 @@ def airflow_standalone(
         "IMPROVEMENT_DATA_DIR": str(root / "data"),
         "IMPROVEMENT_PLAN_REGISTER": str(plan),
     }
+    env.update(extra_env or {})
     if case_system_url:
         env["AIRFLOW_CONN_CASE_SYSTEM"] = json.dumps(
             {"conn_type": "generic", "extra": {"sqlalchemy_url": case_system_url}}

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from improvement.county import load_county_config
 from improvement.reports.packs import build_packs, render_packs
+from improvement.warehouse.tables import snapshot
 from tests.reports.conftest import PERIOD_END, demo_plan
 
 GENERATED = dt.datetime(2026, 11, 3, 9, 0, tzinfo=dt.UTC)
@@ -160,3 +161,42 @@ def test_no_snapshot_after_the_period_is_a_clear_error(fixed_warehouse, catalogu
     with pytest.raises(LookupError, match="no snapshot on or after 2026-11-30"):
         build_packs(fixed_warehouse, dt.date(2026, 11, 30), [groups["lg8"]], catalogue,
                     load_county_config())  # fmt: skip
+
+
+def test_a_week_whose_extract_was_refused_is_a_caveat_until_replaced(
+    fixed_warehouse, catalogue, groups
+):
+    from improvement.validate import ERROR, Finding
+    from improvement.warehouse.rejections import record_rejection
+
+    refused_week, other_month = dt.date(2026, 10, 18), dt.date(2026, 9, 27)
+    blocking = [Finding(ERROR, "row_count_collapse", "ssd_referrals", None, 1200, "collapsed")]
+    for week in (refused_week, other_month):
+        record_rejection(fixed_warehouse, "weekly", week, "b" * 64, "the case system",
+                         blocking, "weekly_performance", f"scheduled__{week}")  # fmt: skip
+    measures = _measures(catalogue, "re_referrals_12m")
+    (pack,) = build_packs(
+        fixed_warehouse, PERIOD_END, [groups["childrens_scrutiny"]], measures, load_county_config()
+    )
+    refused = [line for line in pack.highlights.caveats if "refused" in line]
+    assert refused == [
+        "The case-system extract for the week ending 18 October 2026 was refused by validation "
+        "(row count collapse) and has not been replaced: that week has no figures of its own."
+    ]
+    # Once an accepted snapshot of that week exists, the refusal no longer caveats the pack.
+    with fixed_warehouse.begin() as conn:
+        conn.execute(
+            snapshot.insert(),
+            {
+                "snapshot_key": f"weekly/{refused_week}", "cadence": "weekly",
+                "snapshot_date": refused_week,
+                "data_interval_start": dt.datetime(2026, 10, 12, 6, tzinfo=dt.UTC),
+                "data_interval_end": dt.datetime(2026, 10, 19, 6, tzinfo=dt.UTC),
+                "extract_hash": "c" * 64, "source": "the case system",
+                "written_at": dt.datetime(2026, 10, 19, 7, tzinfo=dt.UTC),
+            },
+        )  # fmt: skip
+    (pack,) = build_packs(
+        fixed_warehouse, PERIOD_END, [groups["childrens_scrutiny"]], measures, load_county_config()
+    )
+    assert not [line for line in pack.highlights.caveats if "refused" in line]

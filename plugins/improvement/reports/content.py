@@ -21,7 +21,6 @@ from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMP
 from improvement.reports.charts import Chart, trend_chart
 from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
 from improvement.reports.figures import (
-    Finding,
     PeriodFigures,
     Revision,
     revisions_since_published,
@@ -251,10 +250,22 @@ def scorecard_row(
     return ScorecardRow(measure, as_at, county, assessment, tables, chart)
 
 
-def _caveats(findings: Sequence[Finding], public: bool, analyst: Sequence[str]) -> list[str]:
-    """Warnings from validation, in words; a public pack gives no exact count from 1 to 5."""
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> list[str]:
+    """Weeks whose extract was refused, then validation warnings, in words; a public pack gives
+    no exact count from 1 to 5."""
     lines = list(analyst)
-    for finding in findings:
+    for refused in figures.refused_weeks:
+        problems = sorted({f.check.replace("_", " ") for f in refused.blocking})
+        lines.append(
+            f"The case-system extract for the week ending {long_date(refused.snapshot_date)} was "
+            f"refused by validation ({', '.join(problems)}) and has not been replaced: that "
+            "week has no figures of its own."
+        )
+    for finding in figures.findings:
         if finding.severity != "warning":
             continue
         if public:
@@ -346,7 +357,7 @@ def build_pack(
         not_on_track=[a for a in plan.not_on_track(as_at) if a in actions] if plan else [],
         milestones=[a for a in actions if a.milestone],
         decisions=[a for a in actions if a.decision_needed],
-        caveats=_caveats(figures.findings, group.is_public, caveats),
+        caveats=_caveats(figures, group.is_public, caveats),
         revisions=revised,
         revised_breakdowns=revised_breakdowns,
     )

@@ -17,6 +17,7 @@ from improvement.governance import Group
 from improvement.measures.asat import month_ends_up_to
 from improvement.measures.catalogue import Measure
 from improvement.reports.disclosure import Cell
+from improvement.warehouse.rejections import RejectedExtract, read_rejections
 from improvement.warehouse.tables import (
     data_quality_finding,
     measure_result,
@@ -59,6 +60,8 @@ class PeriodFigures:
     latest: pd.DataFrame
     published: pd.DataFrame
     findings: tuple[Finding, ...]
+    # Weeks of the period whose extract validation refused and no accepted extract replaced.
+    refused_weeks: tuple[RejectedExtract, ...]
 
     def rows(self, measure_id: str, as_at: dt.date, breakdown: str) -> pd.DataFrame:
         frame = self.latest
@@ -144,6 +147,7 @@ def read_period(
             .order_by(data_quality_finding.c.table_name, data_quality_finding.c.column_name)
         ).all()
         published = read_published(conn, period_end)
+        refused = read_rejections(conn, first=period_end.replace(day=1), last=info.snapshot_date)
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -160,6 +164,7 @@ def read_period(
         latest=ordered.drop_duplicates(FIGURE_KEY, keep="last").reset_index(drop=True),
         published=published,
         findings=tuple(Finding(*row) for row in findings),
+        refused_weeks=tuple(r for r in refused if not r.resolved),
     )
 
 

@@ -24,7 +24,7 @@ import markupsafe
 import pandas as pd
 
 from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
-from improvement.reports.content import BREAKDOWN_TITLES, Pack
+from improvement.reports.content import BREAKDOWN_TITLES, Pack, long_date
 
 log = logging.getLogger(__name__)
 REPORTS_DIR = Path(__file__).resolve().parents[3] / "reports"
@@ -65,10 +65,6 @@ def travel_word(travel: str | None) -> str:
 
 def travel_symbol(travel: str | None) -> str:
     return _TRAVEL_SYMBOL.get(travel, "")
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def environment() -> jinja2.Environment:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
+from improvement.warehouse.rejections import read_rejections
 from improvement.warehouse.tables import (
     data_quality_finding,
     pipeline_run,
@@ -49,4 +52,21 @@ def describe_snapshot(engine: sa.Engine, snapshot_key: str | None = None) -> str
     lines += [f"    {name:<28}{count:>10,}" for name, count in tables]
     lines.append(f"  {len(findings)} data-quality findings:")
     lines += [f"    [{severity}] {message}" for severity, message in findings]
+    return "\n".join(lines)
+
+
+def describe_rejections(engine: sa.Engine, since: dt.date | None = None) -> str:
+    """Each refused weekly extract, its blocking problems and whether the week was replaced."""
+    with engine.connect() as conn:
+        refused = read_rejections(conn, first=since)
+    if not refused:
+        return "No refused extracts" + (f" since {since}" if since else "")
+    lines = []
+    for extract in refused:
+        status = "replaced by an accepted extract" if extract.resolved else "NOT REPLACED"
+        lines.append(
+            f"Week ending {extract.snapshot_date} (extract {extract.extract_hash[:12]}, "
+            f"run {extract.run_id}): {status}"
+        )
+        lines += [f"  - {finding.message}" for finding in extract.blocking]
     return "\n".join(lines)

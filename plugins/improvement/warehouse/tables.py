@@ -226,3 +226,21 @@ extract_change = sa.Table(
     sa.Column("run_id", sa.String(250), nullable=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+rejected_extract_finding = sa.Table(
+    "rejected_extract_finding",
+    metadata,
+    sa.Column("cadence", sa.String(16), primary_key=True),
+    sa.Column("snapshot_date", sa.Date, primary_key=True),
+    sa.Column("extract_hash", sa.String(64), primary_key=True),
+    sa.Column("check_name", sa.String(32), primary_key=True),
+    sa.Column("table_name", sa.String(64), primary_key=True),
+    sa.Column("column_name", sa.String(64), primary_key=True),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("row_count", sa.Integer, nullable=False),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("dag_id", sa.String(250), nullable=False),
+    sa.Column("run_id", sa.String(250), nullable=False),
+    sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+)
