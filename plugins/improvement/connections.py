@@ -2,8 +2,9 @@
 
 A connection names a SQLAlchemy URL in its extra, so any dialect SQLAlchemy speaks works:
 ``{"conn_type": "generic", "extra": {"sqlalchemy_url": "postgresql+psycopg2://host/db",
-"ssd_schema": "ssd_development"}}``. A password kept in the connection's password field is
-added to the URL, so the URL itself can stay free of secrets.
+"ssd_schema": "ssd_development"}}``. The password belongs in the connection's password field
+(masked by Airflow in logs and the UI) and is added to the URL here; a password written into the
+URL in the extra is refused.
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ def target_from_connection(conn_id: str, schema_key: str = "ssd_schema") -> Data
             f"Airflow connection {conn_id!r} has no 'sqlalchemy_url' in its extra"
         )
     url = sa.make_url(url_text)
+    if url.password:
+        raise ConnectionConfigError(
+            f"Airflow connection {conn_id!r} has a password inside 'sqlalchemy_url' in its extra, "
+            "where Airflow does not mask it: put it in the connection's password field"
+        )
     if conn.login and not url.username:
         url = url.set(username=conn.login)
     if conn.password and not url.password:
