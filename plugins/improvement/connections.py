@@ -23,6 +23,9 @@ class ConnectionConfigError(RuntimeError):
 class DatabaseTarget:
     url: sa.URL
     schema: str | None = None
+    # The warehouse's own schema (PostgreSQL): every connection works inside it, so councils
+    # of a region can share one database, each in its own schema.
+    search_path: str | None = None
 
     @classmethod
     def from_url(cls, url: str | sa.URL, schema: str | None = None) -> DatabaseTarget:
@@ -35,7 +38,8 @@ class DatabaseTarget:
     def describe(self) -> str:
         """The URL with its password hidden, safe for logs."""
         where = self.url.render_as_string(hide_password=True)
-        return f"{where} (schema {self.schema})" if self.schema else where
+        schema = self.schema or self.search_path
+        return f"{where} (schema {schema})" if schema else where
 
     def engine(self, *, read_only: bool = False) -> sa.Engine:
         if self.is_sqlite and self.url.database and self.url.database != ":memory:":
@@ -45,7 +49,26 @@ class DatabaseTarget:
                     raise ConnectionConfigError(f"SQLite database {path} does not exist")
                 return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
             path.parent.mkdir(parents=True, exist_ok=True)
+        if self.search_path:
+            if self.url.get_backend_name() != "postgresql":
+                raise ConnectionConfigError(
+                    f"a warehouse schema ({self.search_path}) needs PostgreSQL; with "
+                    f"{self.url.get_backend_name()} give each council its own database"
+                )
+            options = f"-csearch_path={self.search_path}"
+            return sa.create_engine(self.url, connect_args={"options": options})
         return sa.create_engine(self.url)
+
+    def create_schema(self) -> None:
+        """Create the warehouse's own schema if it is missing (before its first migration)."""
+        if not self.search_path:
+            return
+        engine = sa.create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.schema.CreateSchema(self.search_path, if_not_exists=True))
+        finally:
+            engine.dispose()
 
 
 def target_from_connection(conn_id: str, schema_key: str = "ssd_schema") -> DatabaseTarget:
@@ -75,3 +98,19 @@ def target_from_connection(conn_id: str, schema_key: str = "ssd_schema") -> Data
     if conn.password and not url.password:
         url = url.set(password=conn.password)
     return DatabaseTarget(url, extra.get(schema_key) or None)
+
+
+def case_system_target() -> DatabaseTarget:
+    """The case system of this run (the council's, in regional mode)."""
+    from improvement.settings import case_system_conn_id
+
+    return target_from_connection(case_system_conn_id())
+
+
+def warehouse_target() -> DatabaseTarget:
+    """The warehouse of this run: the connection's ``schema`` extra, if any, is the schema the
+    warehouse lives in (PostgreSQL)."""
+    from improvement.settings import warehouse_conn_id
+
+    found = target_from_connection(warehouse_conn_id(), schema_key="schema")
+    return DatabaseTarget(found.url, search_path=found.schema)

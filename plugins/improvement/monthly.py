@@ -26,10 +26,9 @@ def period_end(context: dict[str, Any]) -> dt.date:
 
 
 def _engine():
-    from improvement.connections import target_from_connection
-    from improvement.settings import WAREHOUSE_CONN_ID
+    from improvement.connections import warehouse_target
 
-    return target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+    return warehouse_target().engine()
 
 
 def _groups_due(month_end: dt.date):
@@ -118,25 +117,12 @@ def prepare(context: dict[str, Any]) -> dict:
     any revision of published figures this causes, and find which due groups' packs need
     review: those never published for the month, or whose pack would now differ."""
     from improvement import signoff
-    from improvement.county import load_county_config
-    from improvement.measures.catalogue import load_catalogue
-    from improvement.measures.run import measure_month_end
-    from improvement.reports.figures import find_snapshot
-    from improvement.revisions import check_after_measuring
 
     month_end = period_end(context)
-    catalogue = load_catalogue()
     due = [group.group_id for group in _groups_due(month_end)]
     engine = _engine()
     try:
-        with engine.connect() as conn:
-            snapshot = find_snapshot(conn, month_end, None)
-        run = measure_month_end(
-            engine, snapshot.snapshot_key, month_end, catalogue, load_county_config()
-        ).to_dict()
-        revisions = check_after_measuring(
-            engine, run, catalogue, context["dag"].dag_id, context["run_id"]
-        )
+        snapshot, run, revisions = measure_month(engine, month_end, context)
         unchanged = unchanged_publications(engine, month_end, due, snapshot.snapshot_key)
         review_groups = [g for g in due if g not in unchanged]
         new_review = signoff.next_review_id(engine, context["run_id"]) if review_groups else None
@@ -155,6 +141,27 @@ def prepare(context: dict[str, Any]) -> dict:
         "revisions": {k: v for k, v in revisions.items() if k != "slack"},
         "deadline": None if (d := sign_off_deadline(context)) is None else d.isoformat(),
     }
+
+
+def measure_month(engine, month_end: dt.date, context: dict[str, Any]):
+    """Every measure as at the month end, from the first snapshot taken after it, and the
+    revisions of published figures this causes: (snapshot, measure run, revisions)."""
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.measures.run import measure_month_end
+    from improvement.reports.figures import find_snapshot
+    from improvement.revisions import check_after_measuring
+
+    catalogue = load_catalogue()
+    with engine.connect() as conn:
+        snapshot = find_snapshot(conn, month_end, None)
+    run = measure_month_end(
+        engine, snapshot.snapshot_key, month_end, catalogue, load_county_config()
+    ).to_dict()
+    revisions = check_after_measuring(
+        engine, run, catalogue, context["dag"].dag_id, context["run_id"]
+    )
+    return snapshot, run, revisions
 
 
 def unchanged_publications(

@@ -22,14 +22,15 @@ def slack_delivery(engine: sa.Engine):
     """A ``SlackDelivery`` on the configured connection, or None where Slack is not set up."""
     from airflow.sdk import BaseHook
 
-    from improvement.slack import SLACK_CONN_ID, SlackDelivery, slack_client
+    from improvement.slack import SlackDelivery, slack_client, slack_conn_id
 
+    conn_id = slack_conn_id()
     try:
-        BaseHook.get_connection(SLACK_CONN_ID)
+        BaseHook.get_connection(conn_id)
     except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
-        log.warning("No Airflow connection %s: nothing is sent to Slack", SLACK_CONN_ID)
+        log.warning("No Airflow connection %s: nothing is sent to Slack", conn_id)
         return None
-    return SlackDelivery(slack_client(), engine)
+    return SlackDelivery(slack_client(conn_id), engine)
 
 
 def publication_text(group_name: str, period_end: dt.date, published: dict, headline: dict) -> str:
@@ -170,13 +171,12 @@ class ReviewRequestNotifier(BaseNotifier):
     def notify(self, context) -> None:
         from airflow.configuration import conf
 
-        from improvement.connections import target_from_connection
+        from improvement.connections import warehouse_target
         from improvement.governance import load_sign_off
         from improvement.monthly import review_id
-        from improvement.settings import WAREHOUSE_CONN_ID
 
         task = context["task"]
-        engine = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+        engine = warehouse_target().engine()
         try:
             delivery = slack_delivery(engine)
             if delivery is None:

@@ -9,6 +9,18 @@ from pathlib import Path
 CASE_SYSTEM_CONN_ID = "case_system"
 WAREHOUSE_CONN_ID = "warehouse"
 
+
+def case_system_conn_id() -> str:
+    """The case system's Airflow connection: ``case_system``, or the council's in regional mode
+    (``IMPROVEMENT_CASE_SYSTEM_CONN_ID``, set by ``region.council_scope``)."""
+    return os.environ.get("IMPROVEMENT_CASE_SYSTEM_CONN_ID", CASE_SYSTEM_CONN_ID)
+
+
+def warehouse_conn_id() -> str:
+    """The warehouse's Airflow connection: ``warehouse``, or the council's in regional mode."""
+    return os.environ.get("IMPROVEMENT_WAREHOUSE_CONN_ID", WAREHOUSE_CONN_ID)
+
+
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 PLAN_REGISTER_FILE = Path("plan") / "improvement_plan.csv"
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import re
 import socket
 import time
@@ -65,6 +66,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SLACK_CONN_ID = "slack_api_default"
+
+
+def slack_conn_id() -> str:
+    """``slack_api_default``, or a council's own workspace in regional mode
+    (``IMPROVEMENT_SLACK_CONN_ID``, set by ``region.council_scope``)."""
+    return os.environ.get("IMPROVEMENT_SLACK_CONN_ID", SLACK_CONN_ID)
+
+
 DELIVERY_EVENT_TYPE = "improvement_delivery"
 POST = "chat.postMessage"
 UPLOAD = "files.upload"  # files.getUploadURLExternal, the upload URL, files.completeUploadExternal

@@ -22,25 +22,25 @@ def _snapshot_date(context: dict[str, Any]) -> dt.date:
 
 def extract(context: dict[str, Any]) -> dict:
     from improvement import pipeline
-    from improvement.connections import target_from_connection
-    from improvement.settings import CASE_SYSTEM_CONN_ID, load_settings
+    from improvement.connections import case_system_target
+    from improvement.settings import load_settings
 
     destination = pipeline.staging_path(
         load_settings().staging_dir, CADENCE, _snapshot_date(context)
     )
-    return pipeline.run_extract(target_from_connection(CASE_SYSTEM_CONN_ID), destination)
+    return pipeline.run_extract(case_system_target(), destination)
 
 
 def validate(manifest: dict, context: dict[str, Any]) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from improvement import pipeline
-    from improvement.connections import target_from_connection
-    from improvement.settings import WAREHOUSE_CONN_ID, load_settings
+    from improvement.connections import warehouse_target
+    from improvement.settings import load_settings
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
-    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    warehouse = warehouse_target()
     try:
         return pipeline.run_validate(
             manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
@@ -84,8 +84,7 @@ def _report_rejection(warehouse, manifest: dict, context: dict[str, Any], error)
 
 def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
     from improvement import pipeline
-    from improvement.connections import target_from_connection
-    from improvement.settings import WAREHOUSE_CONN_ID
+    from improvement.connections import warehouse_target
     from improvement.warehouse.snapshots import RunRecord
 
     run = RunRecord(
@@ -97,33 +96,33 @@ def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
         data_interval_end=context["data_interval_end"],
         validate_seconds=validation["seconds"],
     )
-    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    warehouse = warehouse_target()
     return pipeline.run_snapshot(manifest, validation, warehouse, run)
 
 
 def discard_staged_extract(context: dict[str, Any]) -> None:
     """``validate`` or ``snapshot`` failed for good (retries spent): remove the week's staged
-    extract, which holds personal data; running the week again extracts afresh."""
+    extract, which holds personal data; running the week again extracts afresh. The folder is
+    the one this run's ``extract`` (in the same task group and map index) staged."""
     import shutil
 
-    from improvement import pipeline
-    from improvement.settings import load_settings
-
-    path = pipeline.staging_path(load_settings().staging_dir, CADENCE, _snapshot_date(context))
-    shutil.rmtree(path, ignore_errors=True)
+    task_id = context["task"].task_id
+    group = task_id.rpartition(".")[0]
+    manifest = context["ti"].xcom_pull(task_ids=f"{group}.extract" if group else "extract")
+    if manifest:
+        shutil.rmtree(manifest["staging_dir"], ignore_errors=True)
 
 
 def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     """Compute the week's measures (and, on a new warehouse, two years of history), then record
     any revision of a published figure they cause."""
-    from improvement.connections import target_from_connection
+    from improvement.connections import warehouse_target
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
     from improvement.revisions import check_after_measuring
-    from improvement.settings import WAREHOUSE_CONN_ID
 
-    warehouse = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema")
+    warehouse = warehouse_target()
     engine = warehouse.engine()
     catalogue = load_catalogue()
     try:
@@ -143,15 +142,15 @@ def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     """The managers' digest and the restricted named lists; returns counts and locations only."""
     import datetime as dt
 
-    from improvement.connections import target_from_connection
+    from improvement.connections import warehouse_target
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.notify import announce_weekly
     from improvement.reports.weekly import write_weekly_outputs
-    from improvement.settings import WAREHOUSE_CONN_ID, load_settings
+    from improvement.settings import load_settings
 
     settings = load_settings()
-    engine = target_from_connection(WAREHOUSE_CONN_ID, schema_key="schema").engine()
+    engine = warehouse_target().engine()
     try:
         outputs = write_weekly_outputs(
             engine,

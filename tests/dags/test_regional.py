@@ -1,0 +1,195 @@
+"""Regional mode run by real Airflow (``dag.test``): three councils with their own connections,
+configuration, folders and Slack channels; one council's extract is refused, and the other
+two are measured all the same; the regional benchmarking pack compares the councils, naming
+only the one that agreed to be named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import sqlite3
+from html import unescape
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from improvement.region import load_region
+from improvement.warehouse.rejections import read_rejections
+from improvement.warehouse.tables import measure_result, snapshot
+from tests.conftest import AS_OF
+from tests.integration.helpers import new_warehouse
+from tests.slack_stub import SlackStub
+
+RUN_AFTER = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
+REPO = Path(__file__).resolve().parents[2]
+# id, name, named in the regional pack, its case system is broken
+COUNCILS = [
+    ("northshire", "Northshire County Council", True, False),
+    ("southshire", "Southshire County Council", False, False),
+    ("eastshire", "Eastshire County Council", False, True),
+]
+TEAM_CHANNELS = ("C0PERFTEAM1", "C0CHIEFOFF1", "C0REVIEWS01", "C0SENIORLD1", "C0TEAMMGRS1")
+
+
+def _channel(council_id: str, channel: str) -> str:
+    return f"{channel[:6]}{council_id[:5].upper()}"
+
+
+@pytest.fixture
+def region(airflow_db, small_case_system, tmp_path, monkeypatch):
+    """The region file, each council's configuration folder, case system and warehouse, and a
+    Slack stand-in that knows every council's team channels."""
+    councils, channels = [], {}
+    for council_id, name, named, broken in COUNCILS:
+        folder = tmp_path / "config" / council_id
+        folder.mkdir(parents=True)
+        shutil.copy(REPO / "config" / "county.yaml", folder / "county.yaml")
+        governance = (REPO / "config" / "governance.yaml").read_text()
+        for channel in TEAM_CHANNELS:
+            governance = governance.replace(channel, _channel(council_id, channel))
+            channels[_channel(council_id, channel)] = "private"
+        (folder / "governance.yaml").write_text(governance)
+        case_system = tmp_path / f"{council_id}_case_system.sqlite"
+        shutil.copy(small_case_system, case_system)
+        if broken:
+            with sqlite3.connect(case_system) as db:
+                db.execute("ALTER TABLE ssd_cin_episodes DROP COLUMN cine_referral_date")
+        warehouse = new_warehouse(f"sqlite:///{tmp_path / f'{council_id}_warehouse.sqlite'}")
+        for conn_id, url in (("case_system", f"sqlite:///{case_system}"),
+                             ("warehouse", str(warehouse.url))):  # fmt: skip
+            monkeypatch.setenv(
+                f"AIRFLOW_CONN_{conn_id.upper()}__{council_id.upper()}",
+                json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": url}}),
+            )
+        councils.append(
+            {"id": council_id, "name": name, "named_in_regional_pack": named,
+             "config_dir": f"config/{council_id}"}
+        )  # fmt: skip
+    region_file = tmp_path / "region.yaml"
+    region_file.write_text(
+        yaml.safe_dump({"region_name": "Shires Improvement Alliance", "councils": councils})
+    )
+    monkeypatch.setenv("IMPROVEMENT_REGION_CONFIG", str(region_file))
+    monkeypatch.setenv("IMPROVEMENT_DATA_DIR", str(tmp_path / "data"))
+    with SlackStub(channels=channels) as stub:
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_SLACK_API_DEFAULT",
+            json.dumps(
+                {"conn_type": "slack", "password": stub.token, "extra": {"base_url": stub.base_url}}
+            ),
+        )
+        yield tmp_path, stub
+
+
+def _run(dag_id: str, logical_date: dt.datetime):
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.models import DagRun
+    from airflow.utils.session import create_session
+
+    dag = DagBag(dag_folder="dags/regional_performance.py").dags[dag_id]
+    run = dag.test(logical_date=logical_date)
+    with create_session() as session:
+        stored = session.query(DagRun).filter_by(dag_id=dag_id, run_id=run.run_id).one()
+        instances = stored.get_task_instances(session=session)
+        states = {(ti.task_id, ti.map_index): ti.state for ti in instances}
+        summary = next(
+            (ti.xcom_pull(task_ids=ti.task_id) for ti in instances if ti.task_id == "summary"),
+            None,
+        )
+        return stored.state, states, summary
+
+
+def _engine(root: Path, council_id: str) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{root / f'{council_id}_warehouse.sqlite'}")
+
+
+def test_each_council_runs_on_its_own_and_one_failure_does_not_stop_the_others(region):
+    root, slack = region
+    state, states, summary = _run("regional_weekly", RUN_AFTER)
+
+    # Three map indexes (region file order); the broken council fails at validate only.
+    assert {i for (task, i) in states if task == "council_week.extract"} == {0, 1, 2}
+    for index, (council_id, _, _, broken) in enumerate(COUNCILS):
+        expected = "failed" if broken else "success"
+        assert states[("council_week.validate", index)] == expected, council_id
+        later = "upstream_failed" if broken else "success"
+        assert states[("council_week.measures", index)] == later, council_id
+    assert states[("summary", -1)] == "failed"  # it ran, and says a council was left behind
+    assert state == "failed"
+    assert summary["councils"] == {
+        "northshire": "measured", "southshire": "measured", "eastshire": "refused",
+    }  # fmt: skip
+
+    # Each council's warehouse holds its own week, and only its own.
+    for council_id, _, _, broken in COUNCILS:
+        with _engine(root, council_id).connect() as conn:
+            snapshots = conn.execute(sa.select(snapshot.c.snapshot_key)).scalars().all()
+            results = conn.execute(sa.select(sa.func.count()).select_from(measure_result))
+            refused = read_rejections(conn)
+        assert snapshots == ([] if broken else [f"weekly/{AS_OF}"]), council_id
+        assert (results.scalar() == 0) == broken, council_id
+        assert [r.snapshot_date for r in refused] == ([AS_OF] if broken else []), council_id
+
+    # Folders of their own: outputs under each council, no staged extract left behind.
+    data = root / "data"
+    for council_id, _, _, broken in COUNCILS:
+        digest = list((data / "packs" / council_id / "weekly").rglob("*.html"))
+        restricted = data / "restricted" / council_id
+        assert bool(digest) != broken, council_id
+        assert restricted.exists() != broken, council_id
+        staged = data / "councils" / council_id / "staging" / "weekly"
+        assert not staged.exists() or not any(staged.iterdir()), council_id
+
+    # Slack: each council's notices go to its own channels; the refusal to east's team only.
+    east = slack.messages(_channel("eastshire", "C0PERFTEAM1"))
+    assert len(east) == 1 and "blocked" in east[0]["text"]
+    for council_id in ("northshire", "southshire"):
+        notices = slack.messages(_channel(council_id, "C0PERFTEAM1"))
+        assert notices and not any("blocked" in m["text"] for m in notices), council_id
+
+
+def test_regional_benchmarking_pack_compares_councils_naming_only_those_allowed(region):
+    root, _ = region
+    _run("regional_weekly", RUN_AFTER)
+    state, states, _ = _run(
+        "regional_monthly", dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)
+    )  # covers October 2026
+    assert states[("month_end_measures", 2)] == "failed"  # east has no snapshot after October
+    assert states[("benchmarking_pack", -1)] == "failed"  # written, then says who is missing
+    assert state == "failed"
+
+    html_path = root / "data" / "packs" / "regional" / "2026-10"
+    html = (html_path / "regional-benchmarking-2026-10.html").read_text()
+    assert (html_path / "regional-benchmarking-2026-10.pdf").stat().st_size > 0
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+    assert "Shires Improvement Alliance: regional benchmarking, October 2026" in text
+    assert "Northshire County Council" in text  # agreed to be named
+    assert "Southshire" not in text and "Eastshire" not in text  # anonymised
+    first_table = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    headers = re.findall(r'<th scope="col" class="num">([^<]+)</th>', first_table)
+    assert headers[0] == "Region" and headers[-1] == "England"
+    labels = load_region(root / "region.yaml").labels()
+    assert sorted(labels.values()) == ["Council A", "Council B", "Northshire County Council"]
+    assert headers[1:-1] == sorted([labels["northshire"], labels["southshire"]])
+    assert f"No figures this month from: {labels['eastshire']}" in text
+
+    # The region's figure is the councils' pooled numerators and denominators.
+    engines = {c: _engine(root, c) for c in ("northshire", "southshire")}
+    pooled = [0.0, 0.0]
+    for engine in engines.values():
+        with engine.connect() as conn:
+            numerator, denominator = conn.execute(
+                sa.select(measure_result.c.numerator, measure_result.c.denominator).where(
+                    (measure_result.c.measure_id == "re_referrals_12m")
+                    & (measure_result.c.as_at == dt.date(2026, 10, 31))
+                    & (measure_result.c.breakdown == "all")
+                )
+            ).one()
+        pooled = [pooled[0] + numerator, pooled[1] + denominator]
+    row = re.search(r'<tr data-measure="re_referrals_12m">(.*?)</tr>', html, re.S).group(1)
+    assert f"{round(100 * pooled[0] / pooled[1], 1)}%" in row
+    assert f"n = {int(pooled[1]):,}" in row
