@@ -46,7 +46,8 @@ def _warehouse_upgrade(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.warehouse.migrate import upgrade_warehouse
 
-    target = DatabaseTarget.from_url(args.url)
+    target = DatabaseTarget(sa.make_url(args.url), search_path=args.schema)
+    target.create_schema()
     revision = upgrade_warehouse(target.engine())
     print(f"Warehouse {target.describe()} is at revision {revision}")
 
@@ -224,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     upgrade = commands.add_parser("warehouse-upgrade", help="apply the warehouse migrations")
     upgrade.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    upgrade.add_argument(
+        "--schema", default=None, help="the warehouse's own schema (PostgreSQL; regional mode)"
+    )
     upgrade.set_defaults(handler=_warehouse_upgrade, default_url=default_warehouse_url)
 
     calendar = commands.add_parser(
