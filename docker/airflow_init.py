@@ -88,6 +88,10 @@ def check(env: Mapping[str, str]) -> list[str]:
             _database_connection(env, name)
         except SetupError as error:
             problems.append(str(error))
+    if _same_database(env.get("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", ""), env):
+        problems.append(
+            "WAREHOUSE_URL names Airflow's metadata database: the warehouse needs its own"
+        )
     if env.get(SLACK_CONNECTION):  # optional: empty means the DAGs send nothing to Slack
         try:
             slack = _connection(env, SLACK_CONNECTION)
@@ -120,6 +124,19 @@ def check(env: Mapping[str, str]) -> list[str]:
     except SetupError as error:
         problems.append(str(error))
     return problems
+
+
+def _same_database(metadata_url: str, env: Mapping[str, str]) -> bool:
+    import sqlalchemy as sa
+
+    try:
+        metadata = sa.make_url(metadata_url)
+        warehouse_conn = _database_connection(env, "AIRFLOW_CONN_WAREHOUSE")
+        warehouse = sa.make_url(warehouse_conn["extra"]["sqlalchemy_url"])
+    except Exception:  # noqa: BLE001 - unparsable settings are reported by the other checks
+        return False
+    where = ("host", "port", "database")
+    return [getattr(metadata, f) for f in where] == [getattr(warehouse, f) for f in where]
 
 
 def _check_fernet(value: str) -> list[str]:

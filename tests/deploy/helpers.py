@@ -69,6 +69,14 @@ def compose_variables() -> dict[str, bool]:
     return found
 
 
+def compose_defaults() -> dict[str, str]:
+    """The defaults docker-compose.yml gives its optional variables (``${NAME:-default}``, or
+    ``${NAME-default}`` where an empty value means something)."""
+    return dict(
+        re.findall(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}", COMPOSE_FILE.read_text())
+    )
+
+
 def sentinel(name: str) -> str:
     """A URL-safe value that names the secret it stands for."""
     return f"sentinel{name.lower().replace('_', '')}0123456789"

@@ -22,6 +22,7 @@ from tests.deploy.helpers import (
     LONG_RUNNING,
     ROOT,
     SECRETS,
+    compose_defaults,
     compose_variables,
     environment,
     filled_env,
@@ -275,6 +276,8 @@ def test_env_example_names_every_variable_and_holds_no_secret():
     for name in example:
         if re.search(r"PASSWORD|SECRET|FERNET|TOKEN|CONN", name):
             assert example[name] == "", f".env.example holds a value for the secret {name}"
+    for name, default in compose_defaults().items():
+        assert example[name] == default, f"{name}: .env.example and docker-compose.yml differ"
     assert ".env" in (ROOT / ".gitignore").read_text().split()
 
 

@@ -43,6 +43,7 @@ def good_env(tmp_path: Path) -> dict[str, str]:
         ),
         "AIRFLOW_CONN_SLACK_API_DEFAULT": "",
         "AIRFLOW_DB_PASSWORD": "0123456789abcdef",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow:0123456789abcdef@postgres:5432/airflow",
         "REDIS_PASSWORD": "fedcba9876543210",
         "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
         "AIRFLOW__API_AUTH__JWT_SECRET": "j" * 64,
@@ -90,6 +91,12 @@ def test_good_settings_pass(tmp_path):
         (
             {"AIRFLOW_CONN_SLACK_API_DEFAULT": '{"conn_type": "slack"}'},
             "AIRFLOW_CONN_SLACK_API_DEFAULT must have",
+        ),
+        (
+            {
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow:x@postgres:5432/warehouse"
+            },
+            "WAREHOUSE_URL names Airflow's metadata database",
         ),
         ({"AIRFLOW_DB_PASSWORD": "has@sign"}, "AIRFLOW_DB_PASSWORD must be made of letters"),
         ({"REDIS_PASSWORD": ""}, "REDIS_PASSWORD must be made of letters"),
