@@ -26,11 +26,10 @@ USER airflow
 # removed, so the Airflow providers in the image are exactly the tested ones.
 COPY --chown=airflow:root requirements.txt /opt/project/requirements.txt
 RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /opt/project/requirements.txt \
-    && pip freeze \
-        | sed -n 's/^\(apache-airflow-providers-[A-Za-z0-9_.-]*\)==.*/\1/p' \
-        | grep -vixF -f <(sed -n 's/^\(apache-airflow-providers-[A-Za-z0-9_.-]*\)==.*/\1/p' \
-            /opt/project/requirements.txt) \
-        | xargs -r pip uninstall -y
+    && pinned="$(sed -n 's/^\(apache-airflow-providers-[^=]*\)==.*/\1/p' /opt/project/requirements.txt)" \
+    && unpinned="$(pip list --format=freeze \
+        | sed -n 's/^\(apache-airflow-providers-[^=]*\)==.*/\1/Ip' | { grep -vixF "$pinned" || true; })" \
+    && if [ -n "$unpinned" ]; then pip uninstall -y $unpinned; fi
 
 # The project. It is installed in editable mode on purpose: the package finds its SQL
 # (sql/), templates (reports/) and configuration (config/) beside its source, so the source

@@ -76,6 +76,8 @@ def test_installs_the_exact_pins_then_the_project_and_runs_as_airflow():
     ]
     assert pip_pins, "requirements.txt is not installed with pip -r"
     assert any(f"pip install --no-cache-dir --no-deps -e {PROJECT}" in run for run in runs)
+    # The base image's providers that are not pinned are removed.
+    assert any("apache-airflow-providers-" in run and "pip uninstall -y" in run for run in pip_pins)
     # pip runs as the airflow user (the official image refuses pip as root).
     user = None
     for keyword, arguments in steps:
