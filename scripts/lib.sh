@@ -65,9 +65,10 @@ ensure_pack_libraries() {
   ensure_debian_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }
 
-# Tests start their own PostgreSQL server and open packs in headless Chromium.
+# Tests start their own PostgreSQL server, open packs in headless Chromium and check
+# docker-compose.yml with Debian's docker-compose (`docker-compose config`; no Docker engine).
 ensure_test_packages() {
   ensure_pack_libraries
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ensure_debian_packages postgresql
-  ensure_debian_packages chromium
+  ensure_debian_packages chromium docker-compose
 }
