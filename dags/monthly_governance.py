@@ -26,6 +26,10 @@ end) and reports on the **previous calendar month**: the month before its data i
    `sign_off.escalate_working_days_before_deadline` working days before the first papers
    deadline, it tells the Chief Officer's channel once.
 
+In regional mode (`IMPROVEMENT_REGION_CONFIG`, `docs/regional.md`) there is one such DAG per
+council, `monthly_governance__<council id>`, with that council's reviewers, groups, channels,
+warehouse and folders; the single-council `monthly_governance` is then not defined.
+
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
 
@@ -44,21 +48,17 @@ from airflow.sdk import (
 
 from improvement import monthly
 from improvement.dag_defaults import DEFAULT_ARGS
-from improvement.governance import load_sign_off
+from improvement.governance import SignOffConfig, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.notify import ReviewRequestNotifier
+from improvement.region import in_council, load_region, region_configured
 from improvement.review import APPROVE, REJECT, REQUEST_CHANGES, AnalystReview, ReviewDecision
 
-SIGN_OFF = load_sign_off()
 ONE_SUCCESS = "one_success"
 PERIOD = (
     "{{ data_interval_end.in_timezone('Europe/London').start_of('month')"
     ".subtract(days=1).strftime('%B %Y') }}"
 )
-
-
-def _reviewers(step: str) -> list[dict]:
-    return [reviewer.as_hitl_user() for reviewer in SIGN_OFF.reviewers[step]]
 
 
 def _body(review_round: int, intro: str) -> str:
@@ -69,113 +69,137 @@ def _body(review_round: int, intro: str) -> str:
     )
 
 
-@dag(
-    dag_id="monthly_governance",
-    schedule=CronDataIntervalTimetable("0 7 5 * *", timezone="Europe/London"),
-    start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
-    catchup=False,
-    max_active_runs=1,
-    default_args=DEFAULT_ARGS,
-    doc_md=__doc__,
-    tags=["monthly", "packs", "sign-off"],
-)
-def monthly_governance():
-    @task
-    def prepare() -> dict:
-        return monthly.prepare(get_current_context())
+def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | None = None):
+    """The DAG for one council: the single-council install's, or one council's of a region
+    (``council_id``: every step then runs as that council's work)."""
 
-    @task.branch
-    def needs_review(prepared: dict) -> str:
-        return "render_drafts" if prepared["review_groups"] else "no_review_needed"
+    def reviewers(step: str) -> list[dict]:
+        return [reviewer.as_hitl_user() for reviewer in sign_off.reviewers[step]]
 
-    @task
-    def render_round(prepared: dict, review_round: int) -> dict:
-        return monthly.render_round(prepared, review_round, get_current_context())
+    @dag(
+        dag_id=dag_id,
+        schedule=CronDataIntervalTimetable("0 7 5 * *", timezone="Europe/London"),
+        start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        doc_md=__doc__,
+        tags=["monthly", "packs", "sign-off"] + ([f"council:{council_id}"] if council_id else []),
+    )
+    def governance():
+        @task
+        def prepare() -> dict:
+            with in_council(council_id):
+                return monthly.prepare(get_current_context())
 
-    @task.sensor(poke_interval=3600, timeout=60 * 60 * 24 * 45, mode="reschedule")
-    def deadline_watch(prepared: dict) -> PokeReturnValue:
-        done, outcome = monthly.watch_deadline(prepared, get_current_context())
-        return PokeReturnValue(is_done=done, xcom_value=outcome)
+        @task.branch
+        def needs_review(prepared: dict) -> str:
+            return "render_drafts" if prepared["review_groups"] else "no_review_needed"
 
-    @task
-    def groups_due(prepared: dict) -> list[str]:
-        return prepared["groups"]
+        @task
+        def render_round(prepared: dict, review_round: int) -> dict:
+            with in_council(council_id):
+                return monthly.render_round(prepared, review_round, get_current_context())
 
-    @task
-    def publish(prepared: dict, group_id: str) -> dict:
-        return monthly.publish(prepared, group_id, get_current_context())
+        @task.sensor(poke_interval=3600, timeout=60 * 60 * 24 * 45, mode="reschedule")
+        def deadline_watch(prepared: dict) -> PokeReturnValue:
+            with in_council(council_id):
+                done, outcome = monthly.watch_deadline(prepared, get_current_context())
+            return PokeReturnValue(is_done=done, xcom_value=outcome)
 
-    prepared = prepare()
-    deadline_watch(prepared)
-    drafts = render_round.override(task_id="render_drafts")(prepared, 0)
-    no_review_needed = EmptyOperator(task_id="no_review_needed")
-    needs_review(prepared) >> [drafts, no_review_needed]
-    back_to_analyst = [drafts]
-    approvals, stops = [], []
-    for review_round in range(1, SIGN_OFF.max_rounds + 1):
-        with TaskGroup(f"round_{review_round}"):
-            prefix = f"round_{review_round}."
-            analyst = AnalystReview(
-                task_id="analyst",
-                review_round=review_round,
-                areas=PRIORITY_AREAS,
-                subject=f"Quality-assure the {PERIOD} packs (round {review_round})",
-                body=_body(review_round - 1, "Check the figures; add commentary and caveats."),
-                assigned_users=_reviewers("analyst"),
-                notifiers=[ReviewRequestNotifier("analyst")],
-                trigger_rule=ONE_SUCCESS,
-                retries=0,
-            )
-            rendered = render_round.override(task_id="render")(prepared, review_round)
-            head_of_service = ReviewDecision(
-                task_id="head_of_service",
-                step="head_of_service",
-                review_round=review_round,
-                subject=f"Review the {PERIOD} packs (round {review_round})",
-                body=_body(review_round, "Approve, or request changes with a reason."),
-                options=[APPROVE, REQUEST_CHANGES],
-                options_mapping={
-                    APPROVE: prefix + "chief_officer",
-                    REQUEST_CHANGES: prefix + "changes_requested_by_head_of_service",
-                },
-                assigned_users=_reviewers("head_of_service"),
-                notifiers=[ReviewRequestNotifier("head_of_service")],
-                retries=0,
-            )
-            chief_officer = ReviewDecision(
-                task_id="chief_officer",
-                step="chief_officer",
-                review_round=review_round,
-                subject=f"Sign off the {PERIOD} packs (round {review_round})",
-                body=_body(review_round, "Approve to publish; request changes or reject."),
-                options=[APPROVE, REQUEST_CHANGES, REJECT],
-                options_mapping={
-                    APPROVE: prefix + "approved",
-                    REQUEST_CHANGES: prefix + "changes_requested_by_chief_officer",
-                    REJECT: prefix + "rejected",
-                },
-                assigned_users=_reviewers("chief_officer"),
-                notifiers=[ReviewRequestNotifier("chief_officer")],
-                retries=0,
-            )
-            changes = [
-                EmptyOperator(task_id="changes_requested_by_head_of_service"),
-                EmptyOperator(task_id="changes_requested_by_chief_officer"),
-            ]
-            approved = EmptyOperator(task_id="approved")
-            rejected = EmptyOperator(task_id="rejected")
-            back_to_analyst >> analyst >> rendered >> head_of_service
-            head_of_service >> [chief_officer, changes[0]]
-            chief_officer >> [approved, changes[1], rejected]
-        back_to_analyst = changes
-        approvals.append(approved)
-        stops.append(rejected)
+        @task
+        def groups_due(prepared: dict) -> list[str]:
+            return prepared["groups"]
 
-    signed_off = EmptyOperator(task_id="signed_off", trigger_rule=ONE_SUCCESS)
-    not_published = EmptyOperator(task_id="not_published", trigger_rule=ONE_SUCCESS)
-    [*approvals, no_review_needed] >> signed_off
-    [*stops, *back_to_analyst] >> not_published
-    signed_off >> publish.partial(prepared=prepared).expand(group_id=groups_due(prepared))
+        @task
+        def publish(prepared: dict, group_id: str) -> dict:
+            with in_council(council_id):
+                return monthly.publish(prepared, group_id, get_current_context())
+
+        prepared = prepare()
+        deadline_watch(prepared)
+        drafts = render_round.override(task_id="render_drafts")(prepared, 0)
+        no_review_needed = EmptyOperator(task_id="no_review_needed")
+        needs_review(prepared) >> [drafts, no_review_needed]
+        back_to_analyst = [drafts]
+        approvals, stops = [], []
+        for review_round in range(1, sign_off.max_rounds + 1):
+            with TaskGroup(f"round_{review_round}"):
+                prefix = f"round_{review_round}."
+                analyst = AnalystReview(
+                    task_id="analyst",
+                    council_id=council_id,
+                    review_round=review_round,
+                    areas=PRIORITY_AREAS,
+                    subject=f"Quality-assure the {PERIOD} packs (round {review_round})",
+                    body=_body(review_round - 1, "Check the figures; add commentary and caveats."),
+                    assigned_users=reviewers("analyst"),
+                    notifiers=[ReviewRequestNotifier("analyst")],
+                    trigger_rule=ONE_SUCCESS,
+                    retries=0,
+                )
+                rendered = render_round.override(task_id="render")(prepared, review_round)
+                head_of_service = ReviewDecision(
+                    task_id="head_of_service",
+                    council_id=council_id,
+                    step="head_of_service",
+                    review_round=review_round,
+                    subject=f"Review the {PERIOD} packs (round {review_round})",
+                    body=_body(review_round, "Approve, or request changes with a reason."),
+                    options=[APPROVE, REQUEST_CHANGES],
+                    options_mapping={
+                        APPROVE: prefix + "chief_officer",
+                        REQUEST_CHANGES: prefix + "changes_requested_by_head_of_service",
+                    },
+                    assigned_users=reviewers("head_of_service"),
+                    notifiers=[ReviewRequestNotifier("head_of_service")],
+                    retries=0,
+                )
+                chief_officer = ReviewDecision(
+                    task_id="chief_officer",
+                    council_id=council_id,
+                    step="chief_officer",
+                    review_round=review_round,
+                    subject=f"Sign off the {PERIOD} packs (round {review_round})",
+                    body=_body(review_round, "Approve to publish; request changes or reject."),
+                    options=[APPROVE, REQUEST_CHANGES, REJECT],
+                    options_mapping={
+                        APPROVE: prefix + "approved",
+                        REQUEST_CHANGES: prefix + "changes_requested_by_chief_officer",
+                        REJECT: prefix + "rejected",
+                    },
+                    assigned_users=reviewers("chief_officer"),
+                    notifiers=[ReviewRequestNotifier("chief_officer")],
+                    retries=0,
+                )
+                changes = [
+                    EmptyOperator(task_id="changes_requested_by_head_of_service"),
+                    EmptyOperator(task_id="changes_requested_by_chief_officer"),
+                ]
+                approved = EmptyOperator(task_id="approved")
+                rejected = EmptyOperator(task_id="rejected")
+                back_to_analyst >> analyst >> rendered >> head_of_service
+                head_of_service >> [chief_officer, changes[0]]
+                chief_officer >> [approved, changes[1], rejected]
+            back_to_analyst = changes
+            approvals.append(approved)
+            stops.append(rejected)
+
+        signed_off = EmptyOperator(task_id="signed_off", trigger_rule=ONE_SUCCESS)
+        not_published = EmptyOperator(task_id="not_published", trigger_rule=ONE_SUCCESS)
+        [*approvals, no_review_needed] >> signed_off
+        [*stops, *back_to_analyst] >> not_published
+        signed_off >> publish.partial(prepared=prepared).expand(group_id=groups_due(prepared))
+
+    return governance()
 
 
-monthly_governance()
+if region_configured():
+    for council in load_region().councils:
+        monthly_governance(
+            f"monthly_governance__{council.council_id}",
+            load_sign_off(council.config_dir / "governance.yaml"),
+            council.council_id,
+        )
+else:
+    monthly_governance("monthly_governance", load_sign_off())

@@ -26,7 +26,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 
 from improvement import regional, weekly
 from improvement.dag_defaults import DEFAULT_ARGS
-from improvement.region import region_configured
+from improvement.region import in_council, region_configured
 
 ALL_DONE = "all_done"
 
@@ -39,26 +39,31 @@ def councils() -> list[str]:
 def regional_weekly():
     @task
     def extract(council_id: str) -> dict:
-        return regional.for_council(council_id, weekly.extract, get_current_context())
+        with in_council(council_id):
+            return weekly.extract(get_current_context())
 
     @task(on_failure_callback=weekly.discard_staged_extract)
     def validate(council_id: str, manifest: dict) -> dict:
-        return regional.for_council(council_id, weekly.validate, manifest, get_current_context())
+        with in_council(council_id):
+            return weekly.validate(manifest, get_current_context())
 
     @task(on_failure_callback=weekly.discard_staged_extract)
     def snapshot(council_id: str, manifest: dict, validation: dict) -> dict:
         context = get_current_context()
-        return regional.for_council(council_id, weekly.snapshot, manifest, validation, context)
+        with in_council(council_id):
+            return weekly.snapshot(manifest, validation, context)
 
     @task
     def measures(council_id: str, snapshot_summary: dict) -> dict:
         context = get_current_context()
-        return regional.for_council(council_id, weekly.measures, snapshot_summary, context)
+        with in_council(council_id):
+            return weekly.measures(snapshot_summary, context)
 
     @task
     def weekly_outputs(council_id: str, snapshot_summary: dict) -> dict:
         context = get_current_context()
-        return regional.for_council(council_id, weekly.weekly_outputs, snapshot_summary, context)
+        with in_council(council_id):
+            return weekly.weekly_outputs(snapshot_summary, context)
 
     @task_group
     def council_week(council_id: str):
@@ -80,7 +85,8 @@ def regional_monthly():
     @task
     def month_end_measures(council_id: str) -> dict:
         context = get_current_context()
-        return regional.for_council(council_id, regional.measure_month, context)
+        with in_council(council_id):
+            return regional.measure_month(context)
 
     @task(trigger_rule=ALL_DONE, retries=0)
     def benchmarking_pack() -> dict:

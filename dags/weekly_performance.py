@@ -33,6 +33,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 
 from improvement import weekly
 from improvement.dag_defaults import DEFAULT_ARGS
+from improvement.region import region_configured
 
 
 @dag(
@@ -72,4 +73,6 @@ def weekly_performance():
     measures(snapshot_summary) >> weekly_outputs(snapshot_summary)
 
 
-weekly_performance()
+# In regional mode every council's week runs in regional_weekly (dags/regional_performance.py).
+if not region_configured():
+    weekly_performance()

@@ -41,7 +41,6 @@ class Council:
 class Region:
     name: str
     councils: tuple[Council, ...]
-    performance_channel: str  # where the regional summaries and pack are announced
 
     def council(self, council_id: str) -> Council:
         for council in self.councils:
@@ -112,17 +111,18 @@ def load_region(path: Path | None = None) -> Region:
     return Region(
         name=str(data.get("region_name") or "Region"),
         councils=tuple(councils),
-        performance_channel=str(data.get("performance_channel") or "regional-performance"),
     )
 
 
 def council_settings(council: Council) -> dict[str, str | None]:
     """The environment that points the pipeline at one council: its connections, its
     configuration, and folders of its own under the deployment's data, packs and restricted
-    locations (its improvement-plan register too: ``<data>/councils/<id>/plan/``)."""
+    locations. Its improvement-plan register sits in a ``<id>/`` folder beside the deployment's
+    (``IMPROVEMENT_PLAN_REGISTER``), or by default under its own data folder."""
     from improvement.settings import load_settings
 
     deployment = load_settings()
+    plan = os.environ.get("IMPROVEMENT_PLAN_REGISTER")
     return {
         "IMPROVEMENT_CASE_SYSTEM_CONN_ID": council.case_system_conn_id,
         "IMPROVEMENT_WAREHOUSE_CONN_ID": council.warehouse_conn_id,
@@ -132,7 +132,9 @@ def council_settings(council: Council) -> dict[str, str | None]:
         "IMPROVEMENT_DATA_DIR": str(deployment.data_dir / "councils" / council.council_id),
         "IMPROVEMENT_PACKS_DIR": str(deployment.packs_dir / council.council_id),
         "IMPROVEMENT_RESTRICTED_DIR": str(deployment.restricted_dir / council.council_id),
-        "IMPROVEMENT_PLAN_REGISTER": None,
+        "IMPROVEMENT_PLAN_REGISTER": (
+            str(Path(plan).parent / council.council_id / Path(plan).name) if plan else None
+        ),
     }
 
 
@@ -147,6 +149,14 @@ def council_scope(council: Council) -> Iterator[Council]:
         yield council
     finally:
         _set(before)
+
+
+def in_council(council_id: str | None) -> contextlib.AbstractContextManager:
+    """``council_scope`` of the region's council ``council_id``; no change for None (the
+    single-council install)."""
+    if council_id is None:
+        return contextlib.nullcontext()
+    return council_scope(load_region().council(council_id))
 
 
 def _set(values: dict[str, str | None]) -> None:

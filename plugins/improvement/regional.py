@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -24,14 +23,6 @@ def council_ids() -> list[str]:
     from improvement.region import load_region
 
     return [council.council_id for council in load_region().councils]
-
-
-def for_council(council_id: str, step: Callable[..., Any], *args: Any) -> Any:
-    """``step(*args)`` as ``council_id``'s work."""
-    from improvement.region import council_scope, load_region
-
-    with council_scope(load_region().council(council_id)):
-        return step(*args)
 
 
 def _week_status(engine, week: dt.date) -> str:
@@ -57,20 +48,18 @@ def summarise_week(context: dict[str, Any]) -> dict:
     validation (its performance team was told), not measured, or warehouse unreachable."""
     from improvement.connections import warehouse_target
     from improvement.pipeline import week_ending
+    from improvement.region import in_council
 
     week = week_ending(context["data_interval_end"])
     statuses = {}
     for council_id in council_ids():
-
-        def status() -> str:
-            engine = warehouse_target().engine()
-            try:
-                return _week_status(engine, week)
-            finally:
-                engine.dispose()
-
         try:
-            statuses[council_id] = for_council(council_id, status)
+            with in_council(council_id):
+                engine = warehouse_target().engine()
+                try:
+                    statuses[council_id] = _week_status(engine, week)
+                finally:
+                    engine.dispose()
         except Exception:  # noqa: BLE001 - one council's fault is its status, not the summary's
             log.exception("Could not read the warehouse of %s", council_id)
             statuses[council_id] = UNREACHABLE
@@ -118,7 +107,7 @@ def benchmarking_pack(context: dict[str, Any], pdf: bool = True) -> dict:
     from improvement import monthly
     from improvement.connections import warehouse_target
     from improvement.measures.catalogue import load_catalogue
-    from improvement.region import load_region, regional_packs_dir
+    from improvement.region import in_council, load_region, regional_packs_dir
     from improvement.reports.regional import (
         build_regional_pack,
         read_county_figures,
@@ -128,17 +117,15 @@ def benchmarking_pack(context: dict[str, Any], pdf: bool = True) -> dict:
     region = load_region()
     month_end = monthly.period_end(context)
 
-    def figures():
-        engine = warehouse_target().engine()
-        try:
-            return read_county_figures(engine, month_end)
-        finally:
-            engine.dispose()
-
     found = {}
     for council in region.councils:
         try:
-            found[council.council_id] = for_council(council.council_id, figures) or None
+            with in_council(council.council_id):
+                engine = warehouse_target().engine()
+                try:
+                    found[council.council_id] = read_county_figures(engine, month_end) or None
+                finally:
+                    engine.dispose()
         except Exception:  # noqa: BLE001 - a council without figures is shown as such
             log.exception("No figures from %s for %s", council.council_id, month_end)
             found[council.council_id] = None

@@ -15,6 +15,8 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import HITLBranchOperator, HITLEntryOperator
 from airflow.sdk import Param
 
+from improvement.region import in_council
+
 APPROVE, REQUEST_CHANGES, REJECT = "Approve", "Request changes", "Reject"
 DECISION_WORDS = {APPROVE: "approved", REQUEST_CHANGES: "changes requested", REJECT: "rejected"}
 DEADLINE_TIME = dt.time(17, 0)
@@ -46,9 +48,12 @@ def _person(event: dict[str, Any]) -> str:
 
 
 class AnalystReview(HITLEntryOperator):
-    """Analyst quality assurance: commentary per priority area and data caveats for a round."""
+    """Analyst quality assurance: commentary per priority area and data caveats for a round.
+    ``council_id`` (regional mode) makes every step of it that council's work."""
 
-    def __init__(self, *, review_round: int, areas: dict[str, str], **kwargs) -> None:
+    def __init__(
+        self, *, review_round: int, areas: dict[str, str], council_id: str | None = None, **kwargs
+    ) -> None:
         params = {
             key: Param("", type=["null", "string"], title=title, description="Commentary")
             for key, title in areas.items()
@@ -58,23 +63,28 @@ class AnalystReview(HITLEntryOperator):
         )
         super().__init__(params=params, **kwargs)
         self.review_round = review_round
+        self.council_id = council_id
 
     def execute(self, context):
-        self.response_timeout = _response_timeout(context)
-        return super().execute(context)
+        with in_council(self.council_id):
+            self.response_timeout = _response_timeout(context)
+            return super().execute(context)
 
     def execute_complete(self, context, event):
         from improvement import monthly
 
-        result = super().execute_complete(context, event)
-        monthly.record_analyst(context, self.review_round, event, _person(event))
+        with in_council(self.council_id):
+            result = super().execute_complete(context, event)
+            monthly.record_analyst(context, self.review_round, event, _person(event))
         return result
 
 
 class ReviewDecision(HITLBranchOperator):
     """Head of Service review or Chief Officer sign-off of one round's packs."""
 
-    def __init__(self, *, step: str, review_round: int, **kwargs) -> None:
+    def __init__(
+        self, *, step: str, review_round: int, council_id: str | None = None, **kwargs
+    ) -> None:
         params = {
             "reason": Param(
                 "", type=["null", "string"], title="Reason (required to request changes or reject)"
@@ -83,12 +93,18 @@ class ReviewDecision(HITLBranchOperator):
         super().__init__(params=params, **kwargs)
         self.step = step
         self.review_round = review_round
+        self.council_id = council_id
 
     def execute(self, context):
-        self.response_timeout = _response_timeout(context)
-        return super().execute(context)
+        with in_council(self.council_id):
+            self.response_timeout = _response_timeout(context)
+            return super().execute(context)
 
     def execute_complete(self, context, event):
+        with in_council(self.council_id):
+            return self._record(context, event)
+
+    def _record(self, context, event):
         from improvement import monthly
 
         if "error" not in event:

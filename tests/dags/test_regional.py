@@ -32,7 +32,7 @@ COUNCILS = [
     ("southshire", "Southshire County Council", False, False),
     ("eastshire", "Eastshire County Council", False, True),
 ]
-TEAM_CHANNELS = ("C0PERFTEAM1", "C0CHIEFOFF1", "C0REVIEWS01", "C0SENIORLD1", "C0TEAMMGRS1")
+CHANNEL_ID = re.compile(r"\bC0[A-Z0-9]{9}\b")
 
 
 def _channel(council_id: str, channel: str) -> str:
@@ -43,16 +43,27 @@ def _channel(council_id: str, channel: str) -> str:
 def region(airflow_db, small_case_system, tmp_path, monkeypatch):
     """The region file, each council's configuration folder, case system and warehouse, and a
     Slack stand-in that knows every council's team channels."""
+    from improvement.generator.plan import write_plan_register
+    from improvement.governance import load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS
+
     councils, channels = [], {}
     for council_id, name, named, broken in COUNCILS:
         folder = tmp_path / "config" / council_id
         folder.mkdir(parents=True)
         shutil.copy(REPO / "config" / "county.yaml", folder / "county.yaml")
-        governance = (REPO / "config" / "governance.yaml").read_text()
-        for channel in TEAM_CHANNELS:
-            governance = governance.replace(channel, _channel(council_id, channel))
-            channels[_channel(council_id, channel)] = "private"
+        governance = CHANNEL_ID.sub(
+            lambda found, council_id=council_id: _channel(council_id, found.group()),
+            (REPO / "config" / "governance.yaml").read_text(),
+        )
         (folder / "governance.yaml").write_text(governance)
+        for channel in CHANNEL_ID.findall(governance):
+            channels[channel] = "private"
+        for group in load_groups(PRIORITY_AREAS, folder / "governance.yaml").values():
+            channels[group.slack_channel] = "public" if group.is_public else "private"
+        plan = tmp_path / "data" / "councils" / council_id / "plan" / "improvement_plan.csv"
+        plan.parent.mkdir(parents=True)
+        write_plan_register(plan, 7, AS_OF)
         case_system = tmp_path / f"{council_id}_case_system.sqlite"
         shutil.copy(small_case_system, case_system)
         if broken:
@@ -75,6 +86,7 @@ def region(airflow_db, small_case_system, tmp_path, monkeypatch):
     )
     monkeypatch.setenv("IMPROVEMENT_REGION_CONFIG", str(region_file))
     monkeypatch.setenv("IMPROVEMENT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("IMPROVEMENT_PLAN_REGISTER", raising=False)
     with SlackStub(channels=channels) as stub:
         monkeypatch.setenv(
             "AIRFLOW_CONN_SLACK_API_DEFAULT",
@@ -85,13 +97,21 @@ def region(airflow_db, small_case_system, tmp_path, monkeypatch):
         yield tmp_path, stub
 
 
-def _run(dag_id: str, logical_date: dt.datetime):
+def _run(dag_id: str, logical_date: dt.datetime, answers: list | None = None):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models import DagRun
     from airflow.utils.session import create_session
 
-    dag = DagBag(dag_folder="dags/regional_performance.py").dags[dag_id]
+    from improvement.demo_reviewers import Responder
+
+    dag = DagBag(dag_folder="dags").dags[dag_id]
+    responder = Responder(dag_id, answers or [])
+    if answers:
+        responder.start()
     run = dag.test(logical_date=logical_date)
+    if answers:
+        responder.join(timeout=5)
+        assert not responder.errors and not responder.answers, responder.errors
     with create_session() as session:
         stored = session.query(DagRun).filter_by(dag_id=dag_id, run_id=run.run_id).one()
         instances = stored.get_task_instances(session=session)
@@ -193,3 +213,40 @@ def test_regional_benchmarking_pack_compares_councils_naming_only_those_allowed(
     row = re.search(r'<tr data-measure="re_referrals_12m">(.*?)</tr>', html, re.S).group(1)
     assert f"{round(100 * pooled[0] / pooled[1], 1)}%" in row
     assert f"n = {int(pooled[1]):,}" in row
+
+
+def test_each_council_signs_off_and_publishes_its_own_packs(region):
+    from airflow.dag_processing.dagbag import DagBag
+
+    from improvement.demo_reviewers import approve_all
+    from improvement.warehouse.tables import publication
+
+    root, slack = region
+    dags = DagBag(dag_folder="dags")
+    assert dags.import_errors == {}
+    assert set(dags.dag_ids) == {
+        "regional_weekly", "regional_monthly", "monthly_governance__northshire",
+        "monthly_governance__southshire", "monthly_governance__eastshire",
+    }  # fmt: skip  # the single-council DAGs are not defined in regional mode
+
+    _run("regional_weekly", RUN_AFTER)
+    october = dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)
+    state, _, _ = _run(
+        "monthly_governance__southshire", october, approve_all("Southshire's own words.")
+    )
+    assert state == "success"
+
+    published = {}
+    for council_id in ("northshire", "southshire"):
+        with _engine(root, council_id).connect() as conn:
+            published[council_id] = conn.execute(sa.select(publication.c.group_id)).all()
+    assert published["northshire"] == [] and len(published["southshire"]) == 6
+    packs = root / "data" / "packs" / "southshire" / "2026-10" / "published"
+    lg8 = (packs / "lg8-2026-10.html").read_text()
+    assert "Southshire&#39;s own words." in lg8 or "Southshire's own words." in lg8
+    assert not (root / "data" / "packs" / "northshire" / "2026-10").exists()
+    # Review requests and packs went to southshire's channels only.
+    assert len(slack.messages(_channel("southshire", "C0REVIEWS01"))) == 3
+    assert slack.messages(_channel("northshire", "C0REVIEWS01")) == []
+    shared = {r.params.get("channel_id") for r in slack.calls("files.completeUploadExternal")}
+    assert shared and all(channel.endswith("SOUTH") for channel in shared)

@@ -50,13 +50,18 @@ def test_a_council_scope_points_the_pipeline_at_the_council_and_restores_it(tmp_
         assert settings.data_dir == tmp_path / "data" / "councils" / "ashire"
         assert settings.packs_dir == tmp_path / "data" / "packs" / "ashire"
         assert settings.restricted_dir == tmp_path / "data" / "restricted" / "ashire"
-        assert settings.plan_register_path == settings.data_dir / "plan" / "improvement_plan.csv"
+        assert settings.plan_register_path == tmp_path / "ashire" / "deployment_plan.csv"
         assert os.environ["IMPROVEMENT_GOVERNANCE_CONFIG"].endswith(
             "councils/ashire/governance.yaml"
         )
         warehouse = warehouse_target()
         assert warehouse.search_path == "ashire"  # the council's schema of the shared database
     assert dict(os.environ) == before
+    monkeypatch.delenv("IMPROVEMENT_PLAN_REGISTER")
+    with council_scope(council):
+        assert load_settings().plan_register_path == (
+            tmp_path / "data" / "councils" / "ashire" / "plan" / "improvement_plan.csv"
+        )
 
 
 def test_anonymised_labels_hide_names_and_order_and_stay_the_same(tmp_path):

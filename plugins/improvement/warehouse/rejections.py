@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from improvement.validate import Finding
+from improvement.warehouse.snapshots import finding_columns
 from improvement.warehouse.tables import rejected_extract_finding, snapshot
 
 _KEY = ("check_name", "table_name", "column_name")
@@ -66,12 +67,7 @@ def record_rejection(
                 "cadence": cadence,
                 "snapshot_date": snapshot_date,
                 "extract_hash": extract_hash,
-                "check_name": f.check,
-                "table_name": f.table,
-                "column_name": f.column or "",
-                "severity": f.severity,
-                "row_count": f.rows,
-                "message": f.message[:500],
+                **finding_columns(f),
                 "source": source[:500],
                 "dag_id": dag_id,
                 "run_id": run_id,

@@ -54,6 +54,18 @@ class RunRecord:
         return f"{self.cadence}/{self.snapshot_date.isoformat()}"
 
 
+def finding_columns(finding: Finding) -> dict:
+    """A validation finding as the columns the warehouse keeps it in."""
+    return {
+        "check_name": finding.check,
+        "table_name": finding.table,
+        "column_name": finding.column or "",
+        "severity": finding.severity,
+        "row_count": finding.rows,
+        "message": finding.message[:500],
+    }
+
+
 def previous_snapshot(engine: sa.Engine, before: dt.date) -> PreviousSnapshot | None:
     """Row counts of the latest snapshot dated before ``before``, to spot a collapse."""
     with engine.connect() as conn:
@@ -164,18 +176,7 @@ def write_snapshot(
         if findings:
             conn.execute(
                 data_quality_finding.insert(),
-                [
-                    {
-                        "snapshot_id": snapshot_id,
-                        "check_name": f.check,
-                        "table_name": f.table,
-                        "column_name": f.column or "",
-                        "severity": f.severity,
-                        "row_count": f.rows,
-                        "message": f.message[:500],
-                    }
-                    for f in findings
-                ],
+                [{"snapshot_id": snapshot_id, **finding_columns(f)} for f in findings],
             )
         conn.execute(
             pipeline_run.delete().where(
