@@ -1,12 +1,16 @@
 """The measure catalogue: one folder per measure under ``sql/measures/``.
 
 Each folder holds the whole definition: ``measure.yaml`` (what it means, how it is judged, who
-sees it) and ``query.sql`` (how it is counted). Loading validates every field and names the
-file and key at fault, so an analyst adding a measure learns at once what is wrong.
+sees it) and ``query.sql`` (how it is counted). A query may end with a named building block
+shared by several measures, on a line of its own (``{{ count_per_team_span }}``): its text is in
+``sql/measures/_blocks/<name>.sql`` and is put in its place when the measure loads. Loading
+validates every field and names the file and key at fault, so an analyst adding a measure
+learns at once what is wrong.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +19,8 @@ import yaml
 from improvement.governance import group_ids
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
+BLOCKS_DIR = MEASURES_DIR / "_blocks"
+_BLOCK = re.compile(r"^\{\{ *(\w+) *\}\}$", re.MULTILINE)
 
 PRIORITY_AREAS = {
     "care_leavers": "Services to care leavers",
@@ -97,6 +103,18 @@ def _one_of(value: str, allowed, key: str, where: str) -> str:
     return value
 
 
+def expand_blocks(sql: str, where: str) -> str:
+    """The query with each building block line (``{{ name }}``) replaced by the block's text."""
+
+    def block(match: re.Match) -> str:
+        path = BLOCKS_DIR / f"{match.group(1)}.sql"
+        if not path.is_file():
+            raise CatalogueError(f"{where}: no building block {match.group(1)!r} ({path})")
+        return path.read_text().rstrip("\n")
+
+    return _BLOCK.sub(block, sql)
+
+
 def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
     """One measure; ``group_ids`` are the governance groups its ``groups`` may name."""
     where = str(folder / "measure.yaml")
@@ -156,13 +174,14 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         ),
         tables=tuple(_field(data, "tables", where, list)),
         history=bool(data.get("history", True)),
-        sql=sql,
+        sql=expand_blocks(sql, str(folder / "query.sql")),
     )
 
 
 def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
     """Every measure, by id, in folder order; groups are checked against config/governance.yaml."""
-    folders = sorted(p for p in directory.iterdir() if p.is_dir())
+    # Folders whose name starts with "_" (the building blocks) are not measures.
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_"))
     if not folders:
         raise CatalogueError(f"{directory}: no measure folders")
     groups = group_ids()

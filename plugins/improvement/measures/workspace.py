@@ -2,7 +2,8 @@
 
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
-windows), ``team_map`` (team -> locality and team type, from configuration),
+windows), ``period_last_day`` (each day with the last as-at date whose period includes it),
+``team_map`` (team -> locality and team type, from configuration),
 ``measure_parameter``, ``allocated_involvement`` (allocated-worker involvements, once each),
 ``allocation_at`` (open allocated-worker involvements on each date), ``child_team_at`` (each
 child's team on each date), ``child_team_span`` (the same as spans of as-at dates),
@@ -14,6 +15,7 @@ tables belong to one connection, so concurrent runs never see each other's works
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import gzip
@@ -52,6 +54,24 @@ class UnknownCodes:
 def shared_queries() -> list[str]:
     """The text of the shared cohort queries (sql/workspace/), which every workspace builds."""
     return [path.read_text() for path in sorted((SQL_DIR / "workspace").glob("*.sql"))]
+
+
+def period_last_days(as_at_rows: list[dict]) -> list[dict]:
+    """The ``period_last_day`` rows: each day in some as-at date's period (after S minus 12
+    months, up to and including S) with the last as-at date whose period includes it.
+
+    S minus 12 months never falls as S rises, so the last S whose period starts before a day is
+    found by bisection; it includes the day unless the day is after S."""
+    ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
+    starts = [row["minus_12m"] for row in ordered]
+    first = starts[0] + dt.timedelta(days=1)
+    rows = []
+    for n in range((ordered[-1]["as_at"] - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        last = ordered[bisect.bisect_left(starts, day) - 1]["as_at"]
+        if last >= day:
+            rows.append({"day": day, "last_day": last})
+    return rows
 
 
 def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnSpec, ...]]:
@@ -292,6 +312,9 @@ def workspace(
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
         )
+        period_last_day = _temporary_table(
+            metadata, "period_last_day", [sa.Column("day", sa.Date), sa.Column("last_day", sa.Date)]
+        )
         team_map = _temporary_table(
             metadata,
             "team_map",
@@ -367,10 +390,12 @@ def workspace(
             in_care_at,
             placement_span,
         )
-        for table in (as_at, team_map, allocated_role, parameter, *derived):
+        for table in (as_at, period_last_day, team_map, allocated_role, parameter, *derived):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
         sa.Index("ix_as_at", as_at.c.as_at, unique=True).create(conn)
+        conn.execute(period_last_day.insert(), period_last_days(as_at_rows))
+        sa.Index("ix_period_last_day", period_last_day.c.day, unique=True).create(conn)
         conn.execute(
             team_map.insert(),
             [
