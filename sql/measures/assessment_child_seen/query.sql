@@ -12,7 +12,8 @@ with daily as materialized (
         sum(case when x.cina_assessment_child_seen = 'Y' then 1 else 0 end) as numerator,
         count(*) as denominator
     from ssd_cin_assessments as x
-    where x.cina_assessment_auth_date is not null
+    -- authorised in some as-at date's period (no other can count)
+    inner join period_last_day as p on x.cina_assessment_auth_date = p.day
     group by x.cina_assessment_auth_date, x.cina_assessment_team
 ),
 

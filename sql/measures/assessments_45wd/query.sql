@@ -10,6 +10,8 @@ with assessment as materialized (
         x.cina_assessment_team as team_id,
         authorised_day.working_day_number - started_day.working_day_number as working_days
     from ssd_cin_assessments as x
+    -- authorised in some as-at date's period (no other can count)
+    inner join period_last_day as p on x.cina_assessment_auth_date = p.day
     inner join calendar_day as authorised_day on x.cina_assessment_auth_date = authorised_day.day
     left join calendar_day as started_day on x.cina_assessment_start_date = started_day.day
 ),

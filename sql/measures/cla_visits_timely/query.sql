@@ -28,7 +28,7 @@ visit_window as (
 ),
 
 timeline as (
-    -- Children in care, seen visits and placements in one date order per child (events on S
+    -- Children in care, their seen visits and placements in one date order per child (events on S
     -- sort before S's row), carrying forward the last visit date, the latest placement start
     -- and the end of that placement (placements are disjoint, so their ends rise with their
     -- starts): at each child row, the placement is current if that end is after S. (Typed
@@ -75,6 +75,7 @@ timeline as (
         where
             v.clav_cla_visit_seen = 'Y'
             and v.clav_cla_visit_date <= (select max(as_at) from as_at)
+            and v.clav_person_id in (select in_care.person_id from in_care)
         union all
         select
             null as as_at,
@@ -85,6 +86,7 @@ timeline as (
             pl.placement_start,
             coalesce(pl.current_end, '9999-12-31') as placement_end
         from placement_span as pl
+        where pl.person_id in (select in_care.person_id from in_care)
     ) as x
 ),
 

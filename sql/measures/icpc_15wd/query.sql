@@ -13,6 +13,8 @@ with conference as (
         i.icpc_icpc_team as team_id,
         held_day.working_day_number - started_day.working_day_number as working_days
     from ssd_initial_cp_conference as i
+    -- held in some as-at date's period (no other can count)
+    inner join period_last_day as p on i.icpc_icpc_date = p.day
     inner join calendar_day as held_day on i.icpc_icpc_date = held_day.day
     left join ssd_s47_enquiry as s on i.icpc_s47_enquiry_id = s.s47e_s47_enquiry_id
     left join calendar_day as started_day on s.s47e_s47_start_date = started_day.day

@@ -20,6 +20,8 @@ with referral as materialized (
             else 0
         end as is_re_referral
     from ssd_cin_episodes as r
+    -- dated in some as-at date's period (no other can count; earlier ones are still read)
+    inner join period_last_day as p on r.cine_referral_date = p.day
     inner join calendar_day as c on r.cine_referral_date = c.day
 ),
 

@@ -11,6 +11,8 @@ with daily as materialized (
         sum(case when r.cine_referral_nfa = 'Y' then 1 else 0 end) as numerator,
         count(*) as denominator
     from ssd_cin_episodes as r
+    -- dated in some as-at date's period (no other can count)
+    inner join period_last_day as p on r.cine_referral_date = p.day
     group by r.cine_referral_date, r.cine_referral_team
 ),
 

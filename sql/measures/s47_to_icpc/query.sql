@@ -12,6 +12,8 @@ with daily as materialized (
         count(*) as numerator,
         0 as denominator
     from ssd_initial_cp_conference as i
+    -- dated in some as-at date's period (no other can count)
+    inner join period_last_day as p on i.icpc_icpc_date = p.day
     where i.icpc_icpc_transfer_in is null or i.icpc_icpc_transfer_in <> 'Y'
     group by i.icpc_icpc_date, i.icpc_icpc_team
     union all
@@ -21,6 +23,7 @@ with daily as materialized (
         0 as numerator,
         count(*) as denominator
     from ssd_s47_enquiry as s
+    inner join period_last_day as p on s.s47e_s47_start_date = p.day
     group by s.s47e_s47_start_date, s.s47e_s47_completed_by_team
 ),
 
