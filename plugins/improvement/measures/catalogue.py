@@ -10,6 +10,7 @@ learns at once what is wrong.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import yaml
 
 from improvement.governance import group_ids
+from improvement.measures.asat import as_at_row
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
 BLOCKS_DIR = MEASURES_DIR / "_blocks"
@@ -60,6 +63,18 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class LoadWindow:
+    """Rows of ``table`` the measure never reads: those whose ``column`` (a date) is before the
+    earliest value of the ``as_at`` column ``start`` over the dates measured. A row missing the
+    date is always read. When every query that reads a table declares one, a measure run loads
+    only the rows some window keeps (``workspace.load_windows``)."""
+
+    table: str
+    column: str
+    start: str
+
+
+@dataclass(frozen=True)
 class Measure:
     id: str
     version: int
@@ -79,6 +94,7 @@ class Measure:
     tables: tuple[str, ...]
     history: bool
     sql: str
+    load_windows: tuple[LoadWindow, ...] = ()
 
     def benchmark(self, name: str) -> Benchmark | None:
         return next((b for b in self.benchmarks if b.name == name), None)
@@ -115,6 +131,23 @@ def expand_blocks(sql: str, where: str) -> str:
     return _BLOCK.sub(block, sql)
 
 
+def _load_windows(data: dict, tables: tuple[str, ...], where: str) -> tuple[LoadWindow, ...]:
+    windows = []
+    as_at_columns = set(as_at_row(dt.date(2000, 1, 1)))
+    for index, item in enumerate(data.get("load_windows") or []):
+        at = f"{where}: load_windows[{index}]"
+        table = _one_of(_field(item, "table", at), tables, "table", at)
+        dates = [
+            c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "date"
+        ]
+        column = _one_of(_field(item, "column", at), dates, "column", at)
+        start = _one_of(_field(item, "start", at), as_at_columns, "start", at)
+        windows.append(LoadWindow(table, column, start))
+    if len({w.table for w in windows}) < len(windows):
+        raise CatalogueError(f"{where}: load_windows names a table twice")
+    return tuple(windows)
+
+
 def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
     """One measure; ``group_ids`` are the governance groups its ``groups`` may name."""
     where = str(folder / "measure.yaml")
@@ -144,6 +177,7 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         )
     unit = _one_of(_field(data, "unit", where), UNITS, "unit", where)
     polarity = _one_of(_field(data, "polarity", where), POLARITIES, "polarity", where)
+    tables = tuple(_field(data, "tables", where, list))
     target = _field(data, "target", where, float, optional=True)
     tolerance = _field(data, "tolerance", where, float, optional=True)
     if target is not None and polarity == "context":
@@ -172,9 +206,10 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         disclosure=_one_of(
             _field(data, "disclosure", where), DISCLOSURE_CLASSES, "disclosure", where
         ),
-        tables=tuple(_field(data, "tables", where, list)),
+        tables=tables,
         history=bool(data.get("history", True)),
         sql=expand_blocks(sql, str(folder / "query.sql")),
+        load_windows=_load_windows(data, tables, where),
     )
 
 

@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
+from improvement.measures.catalogue import LoadWindow, Measure
 from improvement.ssd.codes import CODED_COLUMNS
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
@@ -40,6 +42,13 @@ _TYPES = {"date": sa.Date, "int": sa.Integer, "float": sa.Float, "text": sa.Text
 # Shared cohorts that are views over the derived tables (sql/workspace/<name>.sql).
 VIEWS = ("child_team_at",)
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
+# Rows the shared cohorts never read, by query (sql/workspace/<name>.sql; see LoadWindow):
+# allocated_involvement keeps only involvements with no end or one after the first as-at date.
+SHARED_LOAD_WINDOWS = {
+    "allocated_involvement": (
+        LoadWindow("ssd_involvements", "invo_involvement_end_date", "as_at"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,42 @@ def period_last_days(as_at_rows: list[dict]) -> list[dict]:
         if last >= day:
             rows.append({"day": day, "last_day": last})
     return rows
+
+
+def load_windows(measures: Iterable[Measure]) -> dict[str, tuple[LoadWindow, ...]]:
+    """For each table that every query reading it (the measures' and the shared cohorts')
+    declares a load window for, those windows: a row is loaded when any of them keeps it. A
+    table that one reader names without a window (in its SQL text, as ``referenced_columns``
+    finds them) is loaded whole."""
+    readers: dict[str, list[LoadWindow | None]] = {}
+
+    def read_by(sql: str, windows: Iterable[LoadWindow]) -> None:
+        words, declared = set(_WORD.findall(sql.lower())), {w.table: w for w in windows}
+        for table in WORK_TABLES:
+            if table in words:
+                readers.setdefault(table, []).append(declared.get(table))
+
+    for path in sorted((SQL_DIR / "workspace").glob("*.sql")):
+        read_by(path.read_text(), SHARED_LOAD_WINDOWS.get(path.stem, ()))
+    for measure in measures:
+        read_by(measure.sql, measure.load_windows)
+    return {
+        table: tuple(w for w in windows if w is not None)
+        for table, windows in readers.items()
+        if None not in windows
+    }
+
+
+def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
+    """Which rows some window keeps: the date missing, or on or after the window's bound
+    (canonical dates are ISO text, which sorts as the dates do)."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for column, first in bounds:
+        values = frame[column]
+        missing = (values.isna() | (values == "")).to_numpy(dtype=bool)
+        text = values.where(~missing, "").astype(str)
+        keep |= missing | (text >= first.isoformat()).to_numpy(dtype=bool)
+    return keep
 
 
 def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnSpec, ...]]:
@@ -146,10 +191,12 @@ def _csv_header(payload: bytes) -> list[str]:
         return next(csv.reader(io.TextIOWrapper(text, encoding="utf-8", newline="")), [])
 
 
-def _csv_rows(payload: bytes, names: list[str]) -> Iterator[tuple]:
+def _csv_rows(
+    payload: bytes, names: list[str], bounds: list[tuple[str, dt.date]]
+) -> Iterator[tuple]:
     """The named columns of a gzip-compressed canonical CSV, row by row, as text with None
-    for missing. pandas' C parser reads only those columns, as text; empty becomes None in
-    one vectorised step per column."""
+    for missing, leaving out rows no load window keeps (``bounds``). pandas' C parser reads
+    only those columns, as text; empty becomes None in one vectorised step per column."""
     frame = pd.read_csv(
         io.BytesIO(gzip.decompress(payload)),
         dtype=object,
@@ -157,6 +204,8 @@ def _csv_rows(payload: bytes, names: list[str]) -> Iterator[tuple]:
         usecols=names,
         engine="c",
     )
+    if bounds:
+        frame = frame[_kept(frame, bounds)]
     columns = []
     for name in names:
         values = frame[name].to_numpy(dtype=object, copy=True)
@@ -240,19 +289,26 @@ def _load_table(
     columns: tuple[ColumnSpec, ...],
     frame: pd.DataFrame | None,
     payload: bytes | None,
+    bounds: list[tuple[str, dt.date]],
 ) -> sa.Table:
-    """One SSD or extension table with the columns the queries read, loaded and indexed."""
+    """One SSD or extension table with the columns the queries read, loaded and indexed;
+    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``)."""
     names = [c.name for c in columns]
     driver = f"{conn.dialect.name}+{conn.dialect.driver}"
+    if frame is not None and bounds:
+        frame = frame[_kept(frame, bounds)]
     if payload is not None and driver == "postgresql+psycopg2":
         table = _load_postgresql_payload(conn, metadata, spec, payload, names)
+        if bounds:
+            kept = [sa.or_(table.c[c].is_(None), table.c[c] >= first) for c, first in bounds]
+            conn.execute(table.delete().where(sa.not_(sa.or_(*kept))))
     else:
         table = _temporary_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]()) for c in columns]
         )
         _create(conn, table)
         if payload is not None:
-            rows = _csv_rows(payload, names)
+            rows = _csv_rows(payload, names, bounds)
         elif frame is not None:
             rows = _frame_rows(frame, names)
         else:
@@ -283,6 +339,7 @@ def workspace(
     config: CountyConfig,
     payloads: Mapping[str, bytes] | None = None,
     queries: Iterable[str] | None = None,
+    windows: Mapping[str, tuple[LoadWindow, ...]] | None = None,
 ) -> Iterator[list[UnknownCodes]]:
     """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
 
@@ -290,15 +347,23 @@ def workspace(
     way in: the CSV is streamed into the table without building a frame. ``queries`` (the
     SQL that will run, e.g. the measures') loads only the tables and columns they and the
     shared cohorts name (``referenced_columns``); without it every table and extracted
-    column is loaded. Use it inside a transaction (``engine.begin()``) so the results it helps
-    write and the clean-up commit together.
+    column is loaded. ``windows`` (``load_windows`` of the measures that will run) leaves
+    out the rows of a table that no query reading it reads. Use it inside a transaction
+    (``engine.begin()``) so the results it helps write and the clean-up commit together.
     """
     metadata = sa.MetaData()
     payloads = payloads if payloads is not None else {}
+    windows = windows if windows is not None else {}
     created_views: list[str] = []
     try:
+        as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         loaded = {}
         for name, columns in referenced_columns(queries).items():
+            bounds = [
+                (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
+            ]
+            if any(column not in {c.name for c in columns} for column, _ in bounds):
+                bounds = []  # a window on a column not loaded: load every row
             loaded[name] = _load_table(
                 conn,
                 metadata,
@@ -306,9 +371,9 @@ def workspace(
                 columns,
                 frames.get(name),
                 payloads.get(name),
+                bounds,
             )
         unknown = _normalise_codes(conn, loaded)
-        as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
         )
@@ -428,9 +493,9 @@ def workspace(
             )
             if table is allocated_involvement:
                 # allocation_at compares each overlapped involvement with the child's others.
-                sa.Index(
-                    "ix_allocated_involvement", table.c.person_id, table.c.started
-                ).create(conn)
+                sa.Index("ix_allocated_involvement", table.c.person_id, table.c.started).create(
+                    conn
+                )
             if table is allocation_at:
                 # Before child_team_span, which reads the marked rows by child.
                 sa.Index(
