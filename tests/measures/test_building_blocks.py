@@ -31,7 +31,18 @@ def test_each_block_is_used_and_every_query_is_expanded():
         ]
         assert users, f"{block.name} is used by no measure"
         for measure_id in users:
-            assert block.read_text().rstrip("\n") in catalogue[measure_id].sql, measure_id
+            expanded = expand_blocks(block.read_text(), block.name).rstrip("\n")
+            assert expanded in catalogue[measure_id].sql, measure_id
+
+
+def test_blocks_that_name_each_other_in_a_loop_are_an_error(tmp_path, monkeypatch):
+    import improvement.measures.catalogue as catalogue
+
+    (tmp_path / "a.sql").write_text("{{ b }}\n")
+    (tmp_path / "b.sql").write_text("{{ a }}\n")
+    monkeypatch.setattr(catalogue, "BLOCKS_DIR", tmp_path)
+    with pytest.raises(CatalogueError, match=r"x/query.sql: building blocks name each other"):
+        expand_blocks("{{ a }}\n", "x/query.sql")
 
 
 def test_an_unknown_block_names_the_query_and_the_block():

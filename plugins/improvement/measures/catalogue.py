@@ -128,7 +128,13 @@ def expand_blocks(sql: str, where: str) -> str:
             raise CatalogueError(f"{where}: no building block {match.group(1)!r} ({path})")
         return path.read_text().rstrip("\n")
 
-    return _BLOCK.sub(block, sql)
+    # A block may name another block; each pass expands one level.
+    for _ in range(5):
+        expanded = _BLOCK.sub(block, sql)
+        if expanded == sql:
+            return expanded
+        sql = expanded
+    raise CatalogueError(f"{where}: building blocks name each other in a loop")
 
 
 def _load_windows(data: dict, tables: tuple[str, ...], where: str) -> tuple[LoadWindow, ...]:

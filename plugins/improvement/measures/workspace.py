@@ -3,14 +3,16 @@
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``period_last_day`` (each day with the last as-at date whose period includes it),
-``team_map`` (team -> locality and team type, from configuration),
-``measure_parameter``, ``allocated_involvement`` (allocated-worker involvements, once each),
-``allocation_at`` (open allocated-worker involvements on each date), ``child_team_at`` (each
-child's team on each date), ``child_team_span`` (the same as spans of as-at dates),
-``in_care_at`` (children in care on each date) and ``placement_span`` (placements with their
-current span). Shared cohorts are
-defined once, in ``sql/workspace/``. Temporary
-tables belong to one connection, so concurrent runs never see each other's workspace.
+``day_reach`` (each day with the first as-at date on or after it and the last within 6 and 12
+months of it),
+``team_map`` (team -> locality and team type, from configuration), ``measure_parameter``,
+``allocated_involvement`` (allocated-worker involvements, once each), ``allocation_at`` (open
+allocated-worker involvements on each date), ``child_team_at`` (each child's team on each
+date), ``child_team_span`` (the same as spans of as-at dates), ``care_episode`` (care episodes
+made disjoint per child), ``in_care_at`` (children in care on each date), ``in_care_span`` (the
+same as spans of as-at dates) and ``placement_span`` (placements with their current span).
+Shared cohorts are defined once, in ``sql/workspace/``. Temporary tables belong to one
+connection, so concurrent runs never see each other's workspace.
 """
 
 from __future__ import annotations
@@ -117,6 +119,25 @@ def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
         text = values.where(~missing, "").astype(str)
         keep |= missing | (text >= first.isoformat()).to_numpy(dtype=bool)
     return keep
+
+
+def day_reaches(as_at_rows: list[dict]) -> list[dict]:
+    """The ``day_reach`` rows: each day from the earliest S minus 12 months to the last as-at
+    date with the first as-at date on or after it and the last as-at dates whose S minus 6
+    months and S minus 12 months are on or before it (none: missing). The bounds never fall as
+    S rises, so each is found by bisection."""
+    ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
+    dates = [row["as_at"] for row in ordered]
+    bounds = {n: [row[f"minus_{n}m"] for row in ordered] for n in (6, 12)}
+    rows, day = [], bounds[12][0]
+    while day <= dates[-1]:
+        row = {"day": day, "first_on_or_after": dates[bisect.bisect_left(dates, day)]}
+        for n, starts in bounds.items():
+            last = bisect.bisect_right(starts, day) - 1
+            row[f"last_within_{n}m"] = dates[last] if last >= 0 else None
+        rows.append(row)
+        day += dt.timedelta(days=1)
+    return rows
 
 
 def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnSpec, ...]]:
@@ -384,6 +405,14 @@ def workspace(
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
         )
+        day_reach = _temporary_table(
+            metadata,
+            "day_reach",
+            [
+                sa.Column(name, sa.Date)
+                for name in ("day", "first_on_or_after", "last_within_6m", "last_within_12m")
+            ],
+        )
         period_last_day = _temporary_table(
             metadata, "period_last_day", [sa.Column("day", sa.Date), sa.Column("last_day", sa.Date)]
         )
@@ -434,6 +463,27 @@ def workspace(
                 sa.Column("span_end", sa.Date),
             ],
         )
+        care_episode = _temporary_table(
+            metadata,
+            "care_episode",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("episode_start", sa.Date),
+                sa.Column("episode_end", sa.Date),
+                sa.Column("period_start", sa.Date),
+                sa.Column("short_breaks", sa.Integer),
+            ],
+        )
+        in_care_span = _temporary_table(
+            metadata,
+            "in_care_span",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("period_start", sa.Date),
+                sa.Column("span_start", sa.Date),
+                sa.Column("span_end", sa.Date),
+            ],
+        )
         in_care_at = _temporary_table(
             metadata,
             "in_care_at",
@@ -459,15 +509,30 @@ def workspace(
             allocated_involvement,
             allocation_at,
             child_team_span,
+            care_episode,
             in_care_at,
+            in_care_span,
             placement_span,
         )
-        for table in (as_at, period_last_day, team_map, allocated_role, parameter, *derived):
+        for table in (
+            as_at,
+            period_last_day,
+            day_reach,
+            team_map,
+            allocated_role,
+            parameter,
+            *derived,
+        ):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
         sa.Index("ix_as_at", as_at.c.as_at, unique=True).create(conn)
+        # For look-ups of the first or last as-at date whose S minus 5 years is on either side
+        # of a date of birth.
+        sa.Index("ix_as_at_born_by_5", as_at.c.born_by_5, as_at.c.as_at).create(conn)
         conn.execute(period_last_day.insert(), period_last_days(as_at_rows))
         sa.Index("ix_period_last_day", period_last_day.c.day, unique=True).create(conn)
+        conn.execute(day_reach.insert(), day_reaches(as_at_rows))
+        sa.Index("ix_day_reach", day_reach.c.day, unique=True).create(conn)
         conn.execute(
             team_map.insert(),
             [
@@ -525,6 +590,9 @@ def workspace(
             "ix_child_team_span", child_team_span.c.person_id, child_team_span.c.span_start
         ).create(conn)
         sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
+        sa.Index("ix_in_care_span", in_care_span.c.person_id, in_care_span.c.span_start).create(
+            conn
+        )
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
         if conn.dialect.name == "sqlite":
             # Table statistics for the planner (the temporary schema only, never the
