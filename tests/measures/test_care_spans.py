@@ -66,3 +66,5 @@ def test_day_reach_gives_the_first_as_at_date_on_or_after_and_the_last_within_a_
         for n in (6, 12):
             within = [r["as_at"] for r in rows if r[f"minus_{n}m"] <= day]
             assert row[f"last_within_{n}m"] == (max(within) if within else None)
+        before = [r["as_at"] for r in rows if r["minus_12m"] < day]
+        assert row["last_12m_before"] == (max(before) if before else None)

@@ -4,7 +4,7 @@ The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_e
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``period_last_day`` (each day with the last as-at date whose period includes it),
 ``day_reach`` (each day with the first as-at date on or after it and the last within 6 and 12
-months of it),
+months of it or 12 months after it),
 ``team_map`` (team -> locality and team type, from configuration), ``measure_parameter``,
 ``allocated_involvement`` (allocated-worker involvements, once each), ``allocation_at`` (open
 allocated-worker involvements on each date), ``child_team_at`` (each child's team on each
@@ -103,7 +103,7 @@ def load_windows(measures: Iterable[Measure]) -> dict[str, tuple[LoadWindow, ...
     for measure in measures:
         read_by(measure.sql, measure.load_windows)
     return {
-        table: tuple(w for w in windows if w is not None)
+        table: tuple(dict.fromkeys(w for w in windows if w is not None))
         for table, windows in readers.items()
         if None not in windows
     }
@@ -123,9 +123,9 @@ def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
 
 def day_reaches(as_at_rows: list[dict]) -> list[dict]:
     """The ``day_reach`` rows: each day from the earliest S minus 12 months to the last as-at
-    date with the first as-at date on or after it and the last as-at dates whose S minus 6
-    months and S minus 12 months are on or before it (none: missing). The bounds never fall as
-    S rises, so each is found by bisection."""
+    date with the first as-at date on or after it, the last as-at dates whose S minus 6 months
+    and S minus 12 months are on or before it, and the last whose S minus 12 months is before
+    it (none: missing). The bounds never fall as S rises, so each is found by bisection."""
     ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
     dates = [row["as_at"] for row in ordered]
     bounds = {n: [row[f"minus_{n}m"] for row in ordered] for n in (6, 12)}
@@ -135,6 +135,8 @@ def day_reaches(as_at_rows: list[dict]) -> list[dict]:
         for n, starts in bounds.items():
             last = bisect.bisect_right(starts, day) - 1
             row[f"last_within_{n}m"] = dates[last] if last >= 0 else None
+        before = bisect.bisect_left(bounds[12], day) - 1
+        row["last_12m_before"] = dates[before] if before >= 0 else None
         rows.append(row)
         day += dt.timedelta(days=1)
     return rows
@@ -410,7 +412,13 @@ def workspace(
             "day_reach",
             [
                 sa.Column(name, sa.Date)
-                for name in ("day", "first_on_or_after", "last_within_6m", "last_within_12m")
+                for name in (
+                    "day",
+                    "first_on_or_after",
+                    "last_within_6m",
+                    "last_within_12m",
+                    "last_12m_before",
+                )
             ],
         )
         period_last_day = _temporary_table(
