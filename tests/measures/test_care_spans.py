@@ -68,3 +68,10 @@ def test_day_reach_gives_the_first_as_at_date_on_or_after_and_the_last_within_a_
             assert row[f"last_within_{n}m"] == (max(within) if within else None)
         before = [r["as_at"] for r in rows if r["minus_12m"] < day]
         assert row["last_12m_before"] == (max(before) if before else None)
+        before = [d for d in dates if d < day]
+        assert row["last_before"] == (max(before) if before else None)
+        for n in (7, 42):
+            upto = [d for d in dates if d <= day + dt.timedelta(days=n)]
+            assert row[f"last_upto_{n}d_after"] == (max(upto) if upto else None)
+        over = [d for d in dates if d > day + dt.timedelta(days=7)]
+        assert row["first_over_7d_after"] == (min(over) if over else None)

@@ -3,8 +3,7 @@
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
 windows), ``period_last_day`` (each day with the last as-at date whose period includes it),
-``day_reach`` (each day with the first as-at date on or after it and the last within 6 and 12
-months of it or 12 months after it),
+``day_reach`` (each day with the as-at dates around it and around windows from it),
 ``team_map`` (team -> locality and team type, from configuration), ``measure_parameter``,
 ``allocated_involvement`` (allocated-worker involvements, once each), ``allocation_at`` (open
 allocated-worker involvements on each date), ``child_team_at`` (each child's team on each
@@ -123,9 +122,11 @@ def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
 
 def day_reaches(as_at_rows: list[dict]) -> list[dict]:
     """The ``day_reach`` rows: each day from the earliest S minus 12 months to the last as-at
-    date with the first as-at date on or after it, the last as-at dates whose S minus 6 months
-    and S minus 12 months are on or before it, and the last whose S minus 12 months is before
-    it (none: missing). The bounds never fall as S rises, so each is found by bisection."""
+    date with the first as-at date on or after it, the last before it, the last as-at dates
+    whose S minus 6 months and S minus 12 months are on or before it, the last whose S minus 12
+    months is before it, the last on or before 7 and 42 days after it and the first more than 7
+    days after it (none: missing). The bounds never fall as S rises, so each is found by
+    bisection."""
     ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
     dates = [row["as_at"] for row in ordered]
     bounds = {n: [row[f"minus_{n}m"] for row in ordered] for n in (6, 12)}
@@ -137,6 +138,13 @@ def day_reaches(as_at_rows: list[dict]) -> list[dict]:
             row[f"last_within_{n}m"] = dates[last] if last >= 0 else None
         before = bisect.bisect_left(bounds[12], day) - 1
         row["last_12m_before"] = dates[before] if before >= 0 else None
+        before = bisect.bisect_left(dates, day) - 1
+        row["last_before"] = dates[before] if before >= 0 else None
+        for n in (7, 42):
+            upto = bisect.bisect_right(dates, day + dt.timedelta(days=n)) - 1
+            row[f"last_upto_{n}d_after"] = dates[upto] if upto >= 0 else None
+        over = bisect.bisect_right(dates, day + dt.timedelta(days=7))
+        row["first_over_7d_after"] = dates[over] if over < len(dates) else None
         rows.append(row)
         day += dt.timedelta(days=1)
     return rows
@@ -418,6 +426,10 @@ def workspace(
                     "last_within_6m",
                     "last_within_12m",
                     "last_12m_before",
+                    "last_before",
+                    "last_upto_7d_after",
+                    "last_upto_42d_after",
+                    "first_over_7d_after",
                 )
             ],
         )
