@@ -63,42 +63,18 @@ level as (
     group by c.person_id, c.n
 ),
 
-three_plus as materialized (
+condition_run as materialized (
     -- Each child's runs of as-at dates with three or more placements counting.
     select
         l.person_id,
         f.as_at as first_day,
-        t.as_at as last_day
+        t.as_at as last_day,
+        1 as numerator
     from level as l
     inner join as_at_number as f on l.n = f.n
     inner join as_at_number as t on l.next_n - 1 = t.n
     where l.placements >= 3
 ),
 
-counted as materialized (
-    -- Children in care (denominator) and the part of their care with three or more placements
-    -- (numerator).
-    select
-        s.person_id,
-        s.span_start as first_day,
-        s.span_end as last_day,
-        0 as numerator,
-        1 as denominator
-    from in_care_span as s
-    union all
-    select
-        s.person_id,
-        case when t.first_day > s.span_start then t.first_day else s.span_start end as first_day,
-        case when t.last_day < s.span_end then t.last_day else s.span_end end as last_day,
-        1 as numerator,
-        0 as denominator
-    from in_care_span as s
-    inner join three_plus as t
-        on
-            s.person_id = t.person_id
-            and t.first_day <= s.span_end
-            and t.last_day >= s.span_start
-),
-
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
+{{ count_children_in_care }}

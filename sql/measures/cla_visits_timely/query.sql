@@ -151,21 +151,21 @@ unvisited as materialized (
     where p.visited is null or d.last_before is not null
 ),
 
-timely as materialized (
+condition_run as materialized (
     -- Recent runs (+1), the first 7 days of a placement before any visit (+1), and the recent
     -- runs later in a placement before its first visit (-1).
     select
         r.person_id,
         r.first_day,
         r.last_day,
-        1 as sign
+        1 as numerator
     from recent as r
     union all
     select
         u.person_id,
         u.first_day,
         u.last_day,
-        1 as sign
+        1 as numerator
     from unvisited as u
     where u.sign = 1
     union all
@@ -173,7 +173,7 @@ timely as materialized (
         u.person_id,
         case when r.first_day > u.first_day then r.first_day else u.first_day end as first_day,
         case when r.last_day < u.last_day then r.last_day else u.last_day end as last_day,
-        -1 as sign
+        -1 as numerator
     from unvisited as u
     inner join recent as r
         on
@@ -183,30 +183,5 @@ timely as materialized (
     where u.sign = -1
 ),
 
-counted as materialized (
-    -- Children in care (denominator) and their timely runs (numerator).
-    select
-        s.person_id,
-        s.span_start as first_day,
-        s.span_end as last_day,
-        0 as numerator,
-        1 as denominator
-    from in_care_span as s
-    union all
-    select
-        s.person_id,
-        case when t.first_day > s.span_start then t.first_day else s.span_start end as first_day,
-        case when t.last_day < s.span_end then t.last_day else s.span_end end as last_day,
-        t.sign as numerator,
-        0 as denominator
-    from in_care_span as s
-    inner join timely as t
-        on
-            s.person_id = t.person_id
-            and t.first_day <= t.last_day
-            and t.first_day <= s.span_end
-            and t.last_day >= s.span_start
-),
-
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
+{{ count_children_in_care }}
