@@ -39,7 +39,7 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.engine import compute_measure
     from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_payloads
-    from improvement.measures.workspace import workspace
+    from improvement.measures.workspace import load_windows, workspace
     from improvement.pipeline import run_extract, run_snapshot, run_validate
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
@@ -96,7 +96,10 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     with engine.begin() as conn:
         _, _, payloads = snapshot_payloads(conn, f"weekly/{AS_OF}", needed)
         queries = [m.sql for m in catalogue.values()]
-        with workspace(conn, {}, dates, config, payloads=payloads, queries=queries):
+        windows = load_windows(catalogue.values())
+        with workspace(
+            conn, {}, dates, config, payloads=payloads, queries=queries, windows=windows
+        ):
             for measure in catalogue.values():
                 started = time.monotonic()
                 compute_measure(conn, measure, dates, config)

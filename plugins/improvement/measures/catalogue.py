@@ -1,20 +1,29 @@
 """The measure catalogue: one folder per measure under ``sql/measures/``.
 
 Each folder holds the whole definition: ``measure.yaml`` (what it means, how it is judged, who
-sees it) and ``query.sql`` (how it is counted). Loading validates every field and names the
-file and key at fault, so an analyst adding a measure learns at once what is wrong.
+sees it) and ``query.sql`` (how it is counted). A query may end with a named building block
+shared by several measures, on a line of its own (``{{ count_per_team_span }}``): its text is in
+``sql/measures/_blocks/<name>.sql`` and is put in its place when the measure loads. Loading
+validates every field and names the file and key at fault, so an analyst adding a measure
+learns at once what is wrong.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from improvement.governance import group_ids
+from improvement.measures.asat import as_at_row
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
+BLOCKS_DIR = MEASURES_DIR / "_blocks"
+_BLOCK = re.compile(r"^\{\{ *(\w+) *\}\}$", re.MULTILINE)
 
 PRIORITY_AREAS = {
     "care_leavers": "Services to care leavers",
@@ -54,6 +63,18 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
+class LoadWindow:
+    """Rows of ``table`` the measure never reads: those whose ``column`` (a date) is before the
+    earliest value of the ``as_at`` column ``start`` over the dates measured. A row missing the
+    date is always read. When every query that reads a table declares one, a measure run loads
+    only the rows some window keeps (``workspace.load_windows``)."""
+
+    table: str
+    column: str
+    start: str
+
+
+@dataclass(frozen=True)
 class Measure:
     id: str
     version: int
@@ -73,6 +94,7 @@ class Measure:
     tables: tuple[str, ...]
     history: bool
     sql: str
+    load_windows: tuple[LoadWindow, ...] = ()
 
     def benchmark(self, name: str) -> Benchmark | None:
         return next((b for b in self.benchmarks if b.name == name), None)
@@ -95,6 +117,41 @@ def _one_of(value: str, allowed, key: str, where: str) -> str:
     if value not in allowed:
         raise CatalogueError(f"{where}: '{key}' is {value!r}, expected one of {sorted(allowed)}")
     return value
+
+
+def expand_blocks(sql: str, where: str) -> str:
+    """The query with each building block line (``{{ name }}``) replaced by the block's text."""
+
+    def block(match: re.Match) -> str:
+        path = BLOCKS_DIR / f"{match.group(1)}.sql"
+        if not path.is_file():
+            raise CatalogueError(f"{where}: no building block {match.group(1)!r} ({path})")
+        return path.read_text().rstrip("\n")
+
+    # A block may name another block; each pass expands one level.
+    for _ in range(5):
+        expanded = _BLOCK.sub(block, sql)
+        if expanded == sql:
+            return expanded
+        sql = expanded
+    raise CatalogueError(f"{where}: building blocks name each other in a loop")
+
+
+def _load_windows(data: dict, tables: tuple[str, ...], where: str) -> tuple[LoadWindow, ...]:
+    windows = []
+    as_at_columns = set(as_at_row(dt.date(2000, 1, 1)))
+    for index, item in enumerate(data.get("load_windows") or []):
+        at = f"{where}: load_windows[{index}]"
+        table = _one_of(_field(item, "table", at), tables, "table", at)
+        dates = [
+            c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "date"
+        ]
+        column = _one_of(_field(item, "column", at), dates, "column", at)
+        start = _one_of(_field(item, "start", at), as_at_columns, "start", at)
+        windows.append(LoadWindow(table, column, start))
+    if len({w.table for w in windows}) < len(windows):
+        raise CatalogueError(f"{where}: load_windows names a table twice")
+    return tuple(windows)
 
 
 def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
@@ -126,6 +183,7 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         )
     unit = _one_of(_field(data, "unit", where), UNITS, "unit", where)
     polarity = _one_of(_field(data, "polarity", where), POLARITIES, "polarity", where)
+    tables = tuple(_field(data, "tables", where, list))
     target = _field(data, "target", where, float, optional=True)
     tolerance = _field(data, "tolerance", where, float, optional=True)
     if target is not None and polarity == "context":
@@ -154,15 +212,17 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         disclosure=_one_of(
             _field(data, "disclosure", where), DISCLOSURE_CLASSES, "disclosure", where
         ),
-        tables=tuple(_field(data, "tables", where, list)),
+        tables=tables,
         history=bool(data.get("history", True)),
-        sql=sql,
+        sql=expand_blocks(sql, str(folder / "query.sql")),
+        load_windows=_load_windows(data, tables, where),
     )
 
 
 def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
     """Every measure, by id, in folder order; groups are checked against config/governance.yaml."""
-    folders = sorted(p for p in directory.iterdir() if p.is_dir())
+    # Folders whose name starts with "_" (the building blocks) are not measures.
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_"))
     if not folders:
         raise CatalogueError(f"{directory}: no measure folders")
     groups = group_ids()

@@ -21,7 +21,7 @@ from improvement.county import CountyConfig
 from improvement.measures.asat import history_dates, week_dates
 from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
-from improvement.measures.workspace import workspace
+from improvement.measures.workspace import load_windows, workspace
 from improvement.ssd.canonical import read_canonical_csv
 from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
 
@@ -159,7 +159,15 @@ def measure_snapshot(
                 f"as-at date {dates[-1]} is after snapshot {snapshot_key}: not measurable yet"
             )
         queries = [m.sql for m in measures.values()]
-        with workspace(conn, {}, dates, config, payloads=payloads, queries=queries) as unknown:
+        with workspace(
+            conn,
+            {},
+            dates,
+            config,
+            payloads=payloads,
+            queries=queries,
+            windows=load_windows(measures.values()),
+        ) as unknown:
             loaded = time.monotonic()
             results = compute_measures(conn, list(measures.values()), dates, config)
             computed = time.monotonic()

@@ -2,18 +2,21 @@
 
 The SSD and extension tables keep their own names (measure SQL reads ``ssd_cin_episodes``),
 typed so dates compare as dates. Beside them: ``as_at`` (the dates being measured and their
-windows), ``team_map`` (team -> locality and team type, from configuration),
-``measure_parameter``, ``allocated_involvement`` (allocated-worker involvements, once each),
-``allocation_at`` (open allocated-worker involvements on each date), ``child_team_at`` (each
-child's team on each date), ``child_team_span`` (the same as spans of as-at dates),
-``in_care_at`` (children in care on each date) and ``placement_span`` (placements with their
-current span). Shared cohorts are
-defined once, in ``sql/workspace/``. Temporary
-tables belong to one connection, so concurrent runs never see each other's workspace.
+windows), ``period_last_day`` (each day with the last as-at date whose period includes it),
+``day_reach`` (each day with the as-at dates around it and around windows from it),
+``team_map`` (team -> locality and team type, from configuration), ``measure_parameter``,
+``allocated_involvement`` (allocated-worker involvements, once each), ``allocation_at`` (open
+allocated-worker involvements on each date), ``child_team_at`` (each child's team on each
+date), ``child_team_span`` (the same as spans of as-at dates), ``care_episode`` (care episodes
+made disjoint per child), ``in_care_at`` (children in care on each date), ``in_care_span`` (the
+same as spans of as-at dates) and ``placement_span`` (placements with their current span).
+Shared cohorts are defined once, in ``sql/workspace/``. Temporary tables belong to one
+connection, so concurrent runs never see each other's workspace.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import gzip
@@ -24,11 +27,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
+from improvement.measures.catalogue import LoadWindow, Measure
 from improvement.ssd.codes import CODED_COLUMNS
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
@@ -38,6 +43,13 @@ _TYPES = {"date": sa.Date, "int": sa.Integer, "float": sa.Float, "text": sa.Text
 # Shared cohorts that are views over the derived tables (sql/workspace/<name>.sql).
 VIEWS = ("child_team_at",)
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
+# Rows the shared cohorts never read, by query (sql/workspace/<name>.sql; see LoadWindow):
+# allocated_involvement keeps only involvements with no end or one after the first as-at date.
+SHARED_LOAD_WINDOWS = {
+    "allocated_involvement": (
+        LoadWindow("ssd_involvements", "invo_involvement_end_date", "as_at"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,90 @@ class UnknownCodes:
 def shared_queries() -> list[str]:
     """The text of the shared cohort queries (sql/workspace/), which every workspace builds."""
     return [path.read_text() for path in sorted((SQL_DIR / "workspace").glob("*.sql"))]
+
+
+def period_last_days(as_at_rows: list[dict]) -> list[dict]:
+    """The ``period_last_day`` rows: each day in some as-at date's period (after S minus 12
+    months, up to and including S) with the last as-at date whose period includes it.
+
+    S minus 12 months never falls as S rises, so the last S whose period starts before a day is
+    found by bisection; it includes the day unless the day is after S."""
+    ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
+    starts = [row["minus_12m"] for row in ordered]
+    first = starts[0] + dt.timedelta(days=1)
+    rows = []
+    for n in range((ordered[-1]["as_at"] - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        last = ordered[bisect.bisect_left(starts, day) - 1]["as_at"]
+        if last >= day:
+            rows.append({"day": day, "last_day": last})
+    return rows
+
+
+def load_windows(measures: Iterable[Measure]) -> dict[str, tuple[LoadWindow, ...]]:
+    """For each table that every query reading it (the measures' and the shared cohorts')
+    declares a load window for, those windows: a row is loaded when any of them keeps it. A
+    table that one reader names without a window (in its SQL text, as ``referenced_columns``
+    finds them) is loaded whole."""
+    readers: dict[str, list[LoadWindow | None]] = {}
+
+    def read_by(sql: str, windows: Iterable[LoadWindow]) -> None:
+        words, declared = set(_WORD.findall(sql.lower())), {w.table: w for w in windows}
+        for table in WORK_TABLES:
+            if table in words:
+                readers.setdefault(table, []).append(declared.get(table))
+
+    for path in sorted((SQL_DIR / "workspace").glob("*.sql")):
+        read_by(path.read_text(), SHARED_LOAD_WINDOWS.get(path.stem, ()))
+    for measure in measures:
+        read_by(measure.sql, measure.load_windows)
+    return {
+        table: tuple(dict.fromkeys(w for w in windows if w is not None))
+        for table, windows in readers.items()
+        if None not in windows
+    }
+
+
+def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
+    """Which rows some window keeps: the date missing, or on or after the window's bound
+    (canonical dates are ISO text, which sorts as the dates do)."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for column, first in bounds:
+        values = frame[column]
+        missing = (values.isna() | (values == "")).to_numpy(dtype=bool)
+        text = values.where(~missing, "").astype(str)
+        keep |= missing | (text >= first.isoformat()).to_numpy(dtype=bool)
+    return keep
+
+
+def day_reaches(as_at_rows: list[dict]) -> list[dict]:
+    """The ``day_reach`` rows: each day from the earliest S minus 12 months to the last as-at
+    date with the first as-at date on or after it, the last before it, the last as-at dates
+    whose S minus 6 months and S minus 12 months are on or before it, the last whose S minus 12
+    months is before it, the last on or before 7 and 42 days after it and the first more than 7
+    days after it (none: missing). The bounds never fall as S rises, so each is found by
+    bisection."""
+    ordered = sorted(as_at_rows, key=lambda row: row["as_at"])
+    dates = [row["as_at"] for row in ordered]
+    bounds = {n: [row[f"minus_{n}m"] for row in ordered] for n in (6, 12)}
+    rows, day = [], bounds[12][0]
+    while day <= dates[-1]:
+        row = {"day": day, "first_on_or_after": dates[bisect.bisect_left(dates, day)]}
+        for n, starts in bounds.items():
+            last = bisect.bisect_right(starts, day) - 1
+            row[f"last_within_{n}m"] = dates[last] if last >= 0 else None
+        before = bisect.bisect_left(bounds[12], day) - 1
+        row["last_12m_before"] = dates[before] if before >= 0 else None
+        before = bisect.bisect_left(dates, day) - 1
+        row["last_before"] = dates[before] if before >= 0 else None
+        for n in (7, 42):
+            upto = bisect.bisect_right(dates, day + dt.timedelta(days=n)) - 1
+            row[f"last_upto_{n}d_after"] = dates[upto] if upto >= 0 else None
+        over = bisect.bisect_right(dates, day + dt.timedelta(days=7))
+        row["first_over_7d_after"] = dates[over] if over < len(dates) else None
+        rows.append(row)
+        day += dt.timedelta(days=1)
+    return rows
 
 
 def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnSpec, ...]]:
@@ -126,10 +222,12 @@ def _csv_header(payload: bytes) -> list[str]:
         return next(csv.reader(io.TextIOWrapper(text, encoding="utf-8", newline="")), [])
 
 
-def _csv_rows(payload: bytes, names: list[str]) -> Iterator[tuple]:
+def _csv_rows(
+    payload: bytes, names: list[str], bounds: list[tuple[str, dt.date]]
+) -> Iterator[tuple]:
     """The named columns of a gzip-compressed canonical CSV, row by row, as text with None
-    for missing. pandas' C parser reads only those columns, as text; empty becomes None in
-    one vectorised step per column."""
+    for missing, leaving out rows no load window keeps (``bounds``). pandas' C parser reads
+    only those columns, as text; empty becomes None in one vectorised step per column."""
     frame = pd.read_csv(
         io.BytesIO(gzip.decompress(payload)),
         dtype=object,
@@ -137,6 +235,8 @@ def _csv_rows(payload: bytes, names: list[str]) -> Iterator[tuple]:
         usecols=names,
         engine="c",
     )
+    if bounds:
+        frame = frame[_kept(frame, bounds)]
     columns = []
     for name in names:
         values = frame[name].to_numpy(dtype=object, copy=True)
@@ -220,19 +320,26 @@ def _load_table(
     columns: tuple[ColumnSpec, ...],
     frame: pd.DataFrame | None,
     payload: bytes | None,
+    bounds: list[tuple[str, dt.date]],
 ) -> sa.Table:
-    """One SSD or extension table with the columns the queries read, loaded and indexed."""
+    """One SSD or extension table with the columns the queries read, loaded and indexed;
+    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``)."""
     names = [c.name for c in columns]
     driver = f"{conn.dialect.name}+{conn.dialect.driver}"
+    if frame is not None and bounds:
+        frame = frame[_kept(frame, bounds)]
     if payload is not None and driver == "postgresql+psycopg2":
         table = _load_postgresql_payload(conn, metadata, spec, payload, names)
+        if bounds:
+            kept = [sa.or_(table.c[c].is_(None), table.c[c] >= first) for c, first in bounds]
+            conn.execute(table.delete().where(sa.not_(sa.or_(*kept))))
     else:
         table = _temporary_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]()) for c in columns]
         )
         _create(conn, table)
         if payload is not None:
-            rows = _csv_rows(payload, names)
+            rows = _csv_rows(payload, names, bounds)
         elif frame is not None:
             rows = _frame_rows(frame, names)
         else:
@@ -263,6 +370,7 @@ def workspace(
     config: CountyConfig,
     payloads: Mapping[str, bytes] | None = None,
     queries: Iterable[str] | None = None,
+    windows: Mapping[str, tuple[LoadWindow, ...]] | None = None,
 ) -> Iterator[list[UnknownCodes]]:
     """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
 
@@ -270,15 +378,30 @@ def workspace(
     way in: the CSV is streamed into the table without building a frame. ``queries`` (the
     SQL that will run, e.g. the measures') loads only the tables and columns they and the
     shared cohorts name (``referenced_columns``); without it every table and extracted
-    column is loaded. Use it inside a transaction (``engine.begin()``) so the results it helps
-    write and the clean-up commit together.
+    column is loaded. ``windows`` (``load_windows`` of the measures that will run) leaves
+    out the rows of a table that no query reading it reads. Use it inside a transaction
+    (``engine.begin()``) so the results it helps write and the clean-up commit together.
     """
     metadata = sa.MetaData()
     payloads = payloads if payloads is not None else {}
+    windows = windows if windows is not None else {}
     created_views: list[str] = []
+    jit = None
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL's JIT compiler spends about 0.35 s on any query it estimates costly, and
+        # the temporary tables have no statistics, so it misjudges them (docs/performance.md):
+        # off for the workspace's queries, restored after.
+        jit = conn.exec_driver_sql("select current_setting('jit')").scalar()
+        conn.exec_driver_sql("set local jit = off")
     try:
+        as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         loaded = {}
         for name, columns in referenced_columns(queries).items():
+            bounds = [
+                (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
+            ]
+            if any(column not in {c.name for c in columns} for column, _ in bounds):
+                bounds = []  # a window on a column not loaded: load every row
             loaded[name] = _load_table(
                 conn,
                 metadata,
@@ -286,11 +409,32 @@ def workspace(
                 columns,
                 frames.get(name),
                 payloads.get(name),
+                bounds,
             )
         unknown = _normalise_codes(conn, loaded)
-        as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
+        )
+        day_reach = _temporary_table(
+            metadata,
+            "day_reach",
+            [
+                sa.Column(name, sa.Date)
+                for name in (
+                    "day",
+                    "first_on_or_after",
+                    "last_within_6m",
+                    "last_within_12m",
+                    "last_12m_before",
+                    "last_before",
+                    "last_upto_7d_after",
+                    "last_upto_42d_after",
+                    "first_over_7d_after",
+                )
+            ],
+        )
+        period_last_day = _temporary_table(
+            metadata, "period_last_day", [sa.Column("day", sa.Date), sa.Column("last_day", sa.Date)]
         )
         team_map = _temporary_table(
             metadata,
@@ -339,6 +483,27 @@ def workspace(
                 sa.Column("span_end", sa.Date),
             ],
         )
+        care_episode = _temporary_table(
+            metadata,
+            "care_episode",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("episode_start", sa.Date),
+                sa.Column("episode_end", sa.Date),
+                sa.Column("period_start", sa.Date),
+                sa.Column("short_breaks", sa.Integer),
+            ],
+        )
+        in_care_span = _temporary_table(
+            metadata,
+            "in_care_span",
+            [
+                sa.Column("person_id", sa.Text),
+                sa.Column("period_start", sa.Date),
+                sa.Column("span_start", sa.Date),
+                sa.Column("span_end", sa.Date),
+            ],
+        )
         in_care_at = _temporary_table(
             metadata,
             "in_care_at",
@@ -364,13 +529,30 @@ def workspace(
             allocated_involvement,
             allocation_at,
             child_team_span,
+            care_episode,
             in_care_at,
+            in_care_span,
             placement_span,
         )
-        for table in (as_at, team_map, allocated_role, parameter, *derived):
+        for table in (
+            as_at,
+            period_last_day,
+            day_reach,
+            team_map,
+            allocated_role,
+            parameter,
+            *derived,
+        ):
             _create(conn, table)
         conn.execute(as_at.insert(), as_at_rows)
         sa.Index("ix_as_at", as_at.c.as_at, unique=True).create(conn)
+        # For look-ups of the first or last as-at date whose S minus 5 years is on either side
+        # of a date of birth.
+        sa.Index("ix_as_at_born_by_5", as_at.c.born_by_5, as_at.c.as_at).create(conn)
+        conn.execute(period_last_day.insert(), period_last_days(as_at_rows))
+        sa.Index("ix_period_last_day", period_last_day.c.day, unique=True).create(conn)
+        conn.execute(day_reach.insert(), day_reaches(as_at_rows))
+        sa.Index("ix_day_reach", day_reach.c.day, unique=True).create(conn)
         conn.execute(
             team_map.insert(),
             [
@@ -403,9 +585,9 @@ def workspace(
             )
             if table is allocated_involvement:
                 # allocation_at compares each overlapped involvement with the child's others.
-                sa.Index(
-                    "ix_allocated_involvement", table.c.person_id, table.c.started
-                ).create(conn)
+                sa.Index("ix_allocated_involvement", table.c.person_id, table.c.started).create(
+                    conn
+                )
             if table is allocation_at:
                 # Before child_team_span, which reads the marked rows by child.
                 sa.Index(
@@ -428,6 +610,9 @@ def workspace(
             "ix_child_team_span", child_team_span.c.person_id, child_team_span.c.span_start
         ).create(conn)
         sa.Index("ix_in_care_at", in_care_at.c.person_id, in_care_at.c.as_at).create(conn)
+        sa.Index("ix_in_care_span", in_care_span.c.person_id, in_care_span.c.span_start).create(
+            conn
+        )
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
         if conn.dialect.name == "sqlite":
             # Table statistics for the planner (the temporary schema only, never the
@@ -436,6 +621,8 @@ def workspace(
             conn.exec_driver_sql("ANALYZE temp")
         yield unknown
     finally:
+        if jit is not None:
+            conn.exec_driver_sql("select set_config('jit', %(jit)s, true)", {"jit": jit})
         for view in reversed(created_views):
             conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view}")
         for table in reversed(metadata.sorted_tables):

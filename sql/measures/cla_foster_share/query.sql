@@ -1,29 +1,22 @@
 -- Children in care in foster placements: one row per as-at date and child's team, counting
 -- children in care at S (not short breaks only); the numerator is those whose current placement
 -- is of type F1-F6. A child with no current placement stays in the denominator.
-with in_care as (
-    -- Children in care at S (shared: sql/workspace/in_care_at.sql).
+-- Without a row per child and as-at date: each child counts on their spans in care
+-- (in_care_span), and in the numerator on the part of a span their current placement is a
+-- foster placement (a placement is current from its start to the next one's: placement_span).
+with condition_run as materialized (
+    -- Each foster placement with the first and last as-at dates it is current on.
     select
-        c.as_at,
-        c.person_id,
-        c.period_start
-    from in_care_at as c
-    inner join as_at as a on c.as_at = a.as_at
-)
+        p.person_id,
+        (select min(a.as_at) from as_at as a where a.as_at >= p.placement_start) as first_day,
+        (
+            select max(a.as_at) from as_at as a
+            where a.as_at < coalesce(p.current_end, '9999-12-31')
+        ) as last_day,
+        1 as numerator
+    from placement_span as p
+    where p.placement_type in ('F1', 'F2', 'F3', 'F4', 'F5', 'F6')
+),
 
-
-select
-    c.as_at,
-    t.team_id,
-    sum(
-        case when cp.placement_type in ('F1', 'F2', 'F3', 'F4', 'F5', 'F6') then 1 else 0 end
-    ) as numerator,
-    count(*) as denominator
-from in_care as c
-left join placement_span as cp
-    on
-        c.person_id = cp.person_id
-        and cp.placement_start <= c.as_at
-        and (cp.current_end is null or cp.current_end > c.as_at)
-left join child_team_at as t on c.as_at = t.as_at and c.person_id = t.person_id
-group by c.as_at, t.team_id
+-- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
+{{ count_children_in_care }}

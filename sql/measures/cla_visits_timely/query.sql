@@ -3,123 +3,185 @@
 -- S; P = the start of the current placement. Due at V + 42 days; with no V, or P after V, due at
 -- the earlier of V + 42 days (when there is a V) and P + 7 days. Timely when due on or after S,
 -- that is: V on or after S - 42 days and (no P, P on or before V, or P on or after S - 7 days);
--- or no V and P on or after S - 7 days. S - 42 and S - 7 days come from calendar_day.day_serial.
-with in_care as (
-    -- Children in care at S (shared: sql/workspace/in_care_at.sql).
+-- or no V and P on or after S - 7 days.
+-- Without a row per child and as-at date. Per child: with no current placement, or in the
+-- first 7 days of one (P on or after S - 7 days), timely when a seen visit is dated from S - 42
+-- days to S, or there is no seen visit yet; later in a placement, timely when such a visit is
+-- dated on or after P. As runs of as-at dates (day_reach gives each date's as-at dates): each
+-- visit is recent on the dates from its own to 42 days after (merged per child); in the later
+-- part of a placement, recent visits count only from the first visit on or after P, so the
+-- dates there before it are taken away again. The children's spans in care (in_care_span) are
+-- the denominator; their overlap with these runs the numerator.
+with visit as materialized (
+    -- Seen visits of children in care on some as-at date, dated on or before the last one.
     select
-        c.as_at,
-        c.person_id,
-        c.period_start
-    from in_care_at as c
-    inner join as_at as a on c.as_at = a.as_at
+        v.clav_person_id as person_id,
+        v.clav_cla_visit_date as visit_date
+    from ssd_cla_visits as v
+    where
+        v.clav_cla_visit_seen = 'Y'
+        and v.clav_cla_visit_date <= (select max(b.as_at) from as_at as b)
+        and v.clav_person_id in (select s.person_id from in_care_span as s)
 ),
 
-visit_window as (
-    -- Each as-at date S with S - 42 days and S - 7 days (calendar_day.day_serial); distinct
-    -- keeps SQLite from merging this into the join below (one row per date either way).
-    select distinct
-        a.as_at,
-        minus_42d.day as minus_42d,
-        minus_7d.day as minus_7d
-    from as_at as a
-    inner join calendar_day as s on a.as_at = s.day
-    inner join calendar_day as minus_42d on minus_42d.day_serial = s.day_serial - 42
-    inner join calendar_day as minus_7d on minus_7d.day_serial = s.day_serial - 7
-),
-
-timeline as (
-    -- Children in care, seen visits and placements in one date order per child (events on S
-    -- sort before S's row), carrying forward the last visit date, the latest placement start
-    -- and the end of that placement (placements are disjoint, so their ends rise with their
-    -- starts): at each child row, the placement is current if that end is after S. (Typed
-    -- nulls: PostgreSQL types a union's columns branch by branch.)
+recent as materialized (
+    -- Each child's as-at dates with a seen visit in the 42 days to S: each visit's run (from
+    -- its date to 42 days after), merged; the runs' bounds rise with the visit date, so in
+    -- date order a run starts unless the one before reaches it.
     select
-        x.as_at,
-        x.person_id,
-        x.is_child,
-        max(x.visit_date) over (
-            partition by x.person_id
-            order by x.day, x.is_child
-            rows between unbounded preceding and current row
-        ) as visit_date,
-        max(x.placement_start) over (
-            partition by x.person_id
-            order by x.day, x.is_child
-            rows between unbounded preceding and current row
-        ) as placement_start,
-        max(x.placement_end) over (
-            partition by x.person_id
-            order by x.day, x.is_child
-            rows between unbounded preceding and current row
-        ) as placement_end
+        y.person_id,
+        min(y.first_day) as first_day,
+        max(y.last_day) as last_day
     from (
         select
-            in_care.as_at,
-            in_care.person_id,
-            in_care.as_at as day,
-            1 as is_child,
-            null as visit_date,
-            cast(null as date) as placement_start,
-            cast(null as date) as placement_end
-        from in_care
-        union all
-        select
-            null as as_at,
-            v.clav_person_id as person_id,
-            v.clav_cla_visit_date as day,
-            0 as is_child,
-            v.clav_cla_visit_date as visit_date,
-            cast(null as date) as placement_start,
-            cast(null as date) as placement_end
-        from ssd_cla_visits as v
-        where
-            v.clav_cla_visit_seen = 'Y'
-            and v.clav_cla_visit_date <= (select max(as_at) from as_at)
-        union all
-        select
-            null as as_at,
-            pl.person_id,
-            pl.placement_start as day,
-            0 as is_child,
-            null as visit_date,
-            pl.placement_start,
-            coalesce(pl.current_end, '9999-12-31') as placement_end
-        from placement_span as pl
-    ) as x
+            x.person_id,
+            x.first_day,
+            x.last_day,
+            sum(x.starts_run) over (
+                partition by x.person_id
+                order by x.first_day, x.last_day
+                rows between unbounded preceding and current row
+            ) as run
+        from (
+            select
+                r.person_id,
+                r.first_day,
+                r.last_day,
+                case
+                    when
+                        r.first_day <= lag(r.last_day) over (
+                            partition by r.person_id
+                            order by r.first_day, r.last_day
+                        )
+                        then 0
+                    else 1
+                end as starts_run
+            from (
+                select distinct
+                    v.person_id,
+                    d.first_on_or_after as first_day,
+                    d.last_upto_42d_after as last_day
+                from visit as v
+                inner join day_reach as d on v.visit_date = d.day
+            ) as r
+            where r.first_day <= r.last_day
+        ) as x
+    ) as y
+    group by y.person_id, y.run
 ),
 
-visit_status as (
+first_visit_from as materialized (
+    -- Each child's placement start with the first seen visit on or after it.
     select
-        c.as_at,
-        c.person_id,
-        c.visit_date,
-        w.minus_42d,
-        w.minus_7d,
-        case when c.placement_end > c.as_at then c.placement_start end as placement_start
-    from timeline as c
-    inner join visit_window as w on c.as_at = w.as_at
-    where c.is_child = 1
-)
+        s.person_id,
+        s.day,
+        min(v.visit_date) as visited
+    from (select distinct p.person_id, p.placement_start as day from placement_span as p) as s
+    inner join visit as v on s.person_id = v.person_id and v.visit_date >= s.day
+    group by s.person_id, s.day
+),
 
-
-select
-    c.as_at,
-    t.team_id,
-    sum(
+placement as materialized (
+    -- Placements of children in care, each with its as-at dates while current: the first 7
+    -- days (early_last) and after (late_first), to the last before the next placement starts
+    -- (last_day), neither after that; with the first seen visit on or after its start. A start
+    -- before day_reach's days is more than 7 days before every as-at date; an end after them,
+    -- or none, is after every as-at date.
+    select
+        p.person_id,
         case
-            when
-                c.visit_date >= c.minus_42d
-                and (
-                    c.placement_start is null
-                    or c.placement_start <= c.visit_date
-                    or c.placement_start >= c.minus_7d
-                )
-                then 1
-            when c.visit_date is null and c.placement_start >= c.minus_7d then 1
-            else 0
-        end
-    ) as numerator,
-    count(*) as denominator
-from visit_status as c
-left join child_team_at as t on c.as_at = t.as_at and c.person_id = t.person_id
-group by c.as_at, t.team_id
+            when started.day is null then (select min(b.as_at) from as_at as b)
+            else started.first_on_or_after
+        end as first_day,
+        case
+            when p.current_end is null or p.current_end > (select max(b.as_at) from as_at as b)
+                then started.last_upto_7d_after
+            when ended.last_before < started.last_upto_7d_after then ended.last_before
+            else started.last_upto_7d_after
+        end as early_last,
+        case
+            when started.day is null then (select min(b.as_at) from as_at as b)
+            else started.first_over_7d_after
+        end as late_first,
+        case
+            when p.current_end is null or p.current_end > (select max(b.as_at) from as_at as b)
+                then (select max(b.as_at) from as_at as b)
+            else ended.last_before
+        end as last_day,
+        fv.visited
+    from placement_span as p
+    left join day_reach as started on p.placement_start = started.day
+    left join day_reach as ended on p.current_end = ended.day
+    left join first_visit_from as fv
+        on p.person_id = fv.person_id and p.placement_start = fv.day
+    where p.person_id in (select s.person_id from in_care_span as s)
+),
+
+unvisited as materialized (
+    -- The runs where a visit would count but none does. In the first 7 days of a placement:
+    -- before the child's first seen visit (+1: no V yet is timely). Later in a placement:
+    -- before its first visit on or after P, where recent visits do not count (-1 on the recent
+    -- runs there).
+    select
+        p.person_id,
+        p.first_day,
+        case
+            when f.visited is null then p.early_last
+            when d.last_before < p.early_last then d.last_before
+            else p.early_last
+        end as last_day,
+        1 as sign
+    from placement as p
+    left join (select v.person_id, min(v.visit_date) as visited from visit as v group by v.person_id)
+        as f
+        on p.person_id = f.person_id
+    left join day_reach as d on f.visited = d.day
+    where p.early_last is not null and (f.visited is null or d.last_before is not null)
+    union all
+    select
+        p.person_id,
+        p.late_first as first_day,
+        case
+            when p.visited is null or p.last_day < d.last_before then p.last_day
+            else d.last_before
+        end as last_day,
+        -1 as sign
+    from placement as p
+    left join day_reach as d on p.visited = d.day
+    where p.visited is null or d.last_before is not null
+),
+
+condition_run as materialized (
+    -- Recent runs (+1), the first 7 days of a placement before any visit (+1), and the recent
+    -- runs later in a placement before its first visit (-1).
+    select
+        r.person_id,
+        r.first_day,
+        r.last_day,
+        1 as numerator
+    from recent as r
+    union all
+    select
+        u.person_id,
+        u.first_day,
+        u.last_day,
+        1 as numerator
+    from unvisited as u
+    where u.sign = 1
+    union all
+    select
+        u.person_id,
+        case when r.first_day > u.first_day then r.first_day else u.first_day end as first_day,
+        case when r.last_day < u.last_day then r.last_day else u.last_day end as last_day,
+        -1 as numerator
+    from unvisited as u
+    inner join recent as r
+        on
+            u.person_id = r.person_id
+            and r.first_day <= u.last_day
+            and r.last_day >= u.first_day
+    where u.sign = -1
+),
+
+-- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
+{{ count_children_in_care }}

@@ -20,91 +20,20 @@ with referral as materialized (
             else 0
         end as is_re_referral
     from ssd_cin_episodes as r
+    -- dated in some as-at date's period (no other can count; earlier ones are still read)
+    inner join period_last_day as p on r.cine_referral_date = p.day
     inner join calendar_day as c on r.cine_referral_date = c.day
 ),
 
-daily_referral as materialized (
+daily as materialized (
     select
-        referral_date,
+        referral_date as day,
         team_id,
-        sum(is_re_referral) as re_referrals,
-        count(*) as referrals
+        sum(is_re_referral) as numerator,
+        count(*) as denominator
     from referral
     group by referral_date, team_id
 ),
 
-running as (
-    -- Each team's daily counts in date order, with a row at each as-at date S (sign 1) and at
-    -- S minus 12 months (sign -1) sorting after that day's counts: each sums the days up to it.
-    select
-        x.as_at,
-        x.team_id,
-        x.is_bound,
-        x.sign,
-        sum(x.numerator) over (
-            partition by x.team_id
-            order by x.day, x.is_bound
-            rows between unbounded preceding and current row
-        ) as numerator,
-        sum(x.denominator) over (
-            partition by x.team_id
-            order by x.day, x.is_bound
-            rows between unbounded preceding and current row
-        ) as denominator,
-        sum(x.days) over (
-            partition by x.team_id
-            order by x.day, x.is_bound
-            rows between unbounded preceding and current row
-        ) as days
-    from (
-        select
-            cast(null as date) as as_at,
-            d.team_id,
-            d.referral_date as day,
-            0 as is_bound,
-            0 as sign,
-            d.re_referrals as numerator,
-            d.referrals as denominator,
-            1 as days
-        from daily_referral as d
-        where
-            -- days no period reaches are left out (a day on or before every S minus 12
-            -- months is in both running totals of each date)
-            d.referral_date > (select min(b.minus_12m) from as_at as b)
-            and d.referral_date <= (select max(b.as_at) from as_at as b)
-        union all
-        select
-            a.as_at,
-            t.team_id,
-            a.as_at as day,
-            1 as is_bound,
-            1 as sign,
-            0 as numerator,
-            0 as denominator,
-            0 as days
-        from (select distinct team_id from daily_referral) as t
-        cross join as_at as a
-        union all
-        select
-            a.as_at,
-            t.team_id,
-            a.minus_12m as day,
-            1 as is_bound,
-            -1 as sign,
-            0 as numerator,
-            0 as denominator,
-            0 as days
-        from (select distinct team_id from daily_referral) as t
-        cross join as_at as a
-    ) as x
-)
-
-select
-    r.as_at,
-    r.team_id,
-    sum(r.sign * r.numerator) as numerator,
-    sum(r.sign * r.denominator) as denominator
-from running as r
-where r.is_bound = 1
-group by r.as_at, r.team_id
-having sum(r.sign * r.days) > 0
+-- Counted per team over each period: sql/measures/_blocks/count_per_period_by_team.sql.
+{{ count_per_period_by_team }}
