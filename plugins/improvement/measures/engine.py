@@ -102,7 +102,7 @@ def _breakdowns(measures: list[Measure], team_rows: pd.DataFrame, config) -> pd.
     )
 
 
-def _values(units: np.ndarray, numerators: pd.Series, denominators: pd.Series) -> pd.Series:
+def values_by_unit(units: np.ndarray, numerators: pd.Series, denominators: pd.Series) -> pd.Series:
     """Each value by its measure's unit: the same arithmetic as one row at a time, rounded
     once per distinct result. A count's value is its numerator."""
     scale = np.select(
@@ -162,7 +162,7 @@ def _results(
     denominator = results["denominator"].astype(float).round(STORED_DECIMALS)
     results["denominator"] = denominator.astype(object).where(denominator.notna(), None)
     units = np.array([m.unit for m in measures], dtype=object)[results["position"]]
-    results["value"] = _values(units, results["numerator"], results["denominator"])
+    results["value"] = values_by_unit(units, results["numerator"], results["denominator"])
     results["measure_id"] = np.array([m.id for m in measures], dtype=object)[results["position"]]
     results = results.sort_values(
         ["position", "as_at", "breakdown", "breakdown_value"], ignore_index=True

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
-from improvement.measures.engine import _values as values_by_unit
+from improvement.measures.engine import values_by_unit
 from improvement.measures.rag import benchmark_position, rag_status
 from improvement.reports.disclosure import Cell, suppress_breakdown
 from improvement.reports.figures import as_date
@@ -82,7 +83,7 @@ def _pooled(measure: Measure, cells: list[Cell]) -> Cell:
     denominators = [c.denominator for c in cells if c.denominator is not None]
     denominator = sum(denominators) if denominators else None
     value = values_by_unit(
-        measure, pd.Series([float(numerator)]), pd.Series([denominator], dtype=object)
+        np.array([measure.unit]), pd.Series([float(numerator)]), pd.Series([denominator])
     ).iloc[0]
     return Cell(REGION_LABEL, float(numerator), denominator, value)
 
