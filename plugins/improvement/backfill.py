@@ -19,6 +19,23 @@ from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 WEEKLY_DAG, MONTHLY_DAG = "weekly_performance", "monthly_governance"
+REGIONAL_WEEKLY_DAG, REGIONAL_MONTHLY_DAG = "regional_weekly", "regional_monthly"
+
+
+def dag_ids(council_id: str | None = None) -> tuple[str, list[str]]:
+    """The weekly DAG and the monthly DAGs a backfill recomputes. In regional mode: every
+    council's week (``regional_weekly``), then the sign-off DAG of ``council_id`` (or of every
+    council) and the regional benchmarking pack."""
+    from improvement.region import load_region, region_configured
+
+    if not region_configured():
+        if council_id is not None:
+            raise ValueError("--council needs regional mode (IMPROVEMENT_REGION_CONFIG)")
+        return WEEKLY_DAG, [MONTHLY_DAG]
+    region = load_region()
+    councils = [region.council(council_id)] if council_id else list(region.councils)
+    governance = [f"{MONTHLY_DAG}__{council.council_id}" for council in councils]
+    return REGIONAL_WEEKLY_DAG, [*governance, REGIONAL_MONTHLY_DAG]
 
 
 @dataclass(frozen=True)
@@ -44,7 +61,9 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=LONDON)
 
 
-def weeks(first: dt.date, last: dt.date, max_active_runs: int = 1) -> BackfillWindow:
+def weeks(
+    first: dt.date, last: dt.date, max_active_runs: int = 1, dag_id: str = WEEKLY_DAG
+) -> BackfillWindow:
     """The weekly runs for the weeks ending on the Sundays from ``first`` to ``last``.
 
     A week's run starts its data interval on the Monday six days before its Sunday, at 06:00
@@ -56,12 +75,12 @@ def weeks(first: dt.date, last: dt.date, max_active_runs: int = 1) -> BackfillWi
         raise ValueError(f"the last week ({last}) is before the first ({first})")
     sundays = tuple(first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1))
     return BackfillWindow(
-        WEEKLY_DAG, _midnight(first - dt.timedelta(days=6)), _midnight(last), sundays,
+        dag_id, _midnight(first - dt.timedelta(days=6)), _midnight(last), sundays,
         max_active_runs,
     )  # fmt: skip
 
 
-def months_in(window: BackfillWindow) -> BackfillWindow | None:
+def months_in(window: BackfillWindow, dag_id: str = MONTHLY_DAG) -> BackfillWindow | None:
     """The monthly runs for the months that end within the weeks of ``window``."""
     start = window.periods[0] - dt.timedelta(days=6)
     days = (start + dt.timedelta(days=n) for n in range((window.periods[-1] - start).days + 1))
@@ -70,7 +89,7 @@ def months_in(window: BackfillWindow) -> BackfillWindow | None:
         return None
     # The run for month M has its data interval starting on M's 5th at 07:00 London.
     return BackfillWindow(
-        MONTHLY_DAG,
+        dag_id,
         _midnight(month_ends[0].replace(day=1)),
         _midnight(month_ends[-1]),
         month_ends,

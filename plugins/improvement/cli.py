@@ -166,31 +166,33 @@ def _export_sign_off(args: argparse.Namespace) -> None:
 def _backfill(args: argparse.Namespace) -> None:
     from improvement import backfill
 
-    weekly = backfill.weeks(args.first_week, args.last_week, args.max_active_runs)
-    monthly = backfill.months_in(weekly) if args.months else None
-    for window in filter(None, (weekly, monthly)):
+    weekly_dag, monthly_dags = backfill.dag_ids(args.council)
+    weekly = backfill.weeks(args.first_week, args.last_week, args.max_active_runs, weekly_dag)
+    monthly = [backfill.months_in(weekly, dag_id) for dag_id in monthly_dags] if args.months else []
+    monthly = [window for window in monthly if window is not None]
+    for window in (weekly, *monthly):
         periods = ", ".join(day.isoformat() for day in window.periods)
         print(f"{window.dag_id}: {len(window.periods)} run(s), for {periods}")
         print("  " + " ".join(window.command(args.dry_run)))
-    if args.months and monthly is None:
+    if args.months and not monthly:
         print("No month ends within those weeks: no monthly run to recompute.")
     print(backfill.create(weekly, args.dry_run), end="")
     if args.dry_run:
-        if monthly is not None:
-            print(backfill.create(monthly, dry_run=True), end="")
+        for window in monthly:
+            print(backfill.create(window, dry_run=True), end="")
         return
-    if monthly is None and not args.wait:
+    if not monthly and not args.wait:
         print("Backfill created: the scheduler runs the weeks one at a time.")
         return
-    states = backfill.wait(backfill.WEEKLY_DAG, args.timeout)
-    print(f"weekly_performance backfill finished: {states}")
+    states = backfill.wait(weekly.dag_id, args.timeout)
+    print(f"{weekly.dag_id} backfill finished: {states}")
     if states.get("failed"):
         print("Some weeks failed: fix them before recomputing the months.", file=sys.stderr)
         raise SystemExit(1)
-    if monthly is not None:
-        backfill.create(monthly)
+    for window in monthly:
+        backfill.create(window)
         print(
-            "monthly_governance backfill created: packs whose content changed wait for review "
+            f"{window.dag_id} backfill created: packs whose content changed wait for review "
             "and sign-off (Required actions); unchanged packs keep theirs."
         )
 
@@ -297,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create an Airflow backfill of weekly_performance for the weeks ending on "
         "the Sundays from --first-week to --last-week (--reprocess-behavior completed, one run "
         "at a time); with --months, then of monthly_governance for the months ending in those "
-        "weeks. Needs Airflow's scheduler running, and this machine's Airflow configuration.",
+        "weeks. In regional mode: regional_weekly, then each council's (or --council's) "
+        "monthly_governance__<id> and regional_monthly. Needs Airflow's scheduler running, and "
+        "this machine's Airflow configuration.",
     )
     backfill.add_argument("--first-week", required=True, type=dt.date.fromisoformat,
                           help="the Sunday ending the first week, e.g. 2026-09-27")  # fmt: skip
@@ -312,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="weeks run at once (default 1; more only with a PostgreSQL warehouse)",
     )  # fmt: skip
     backfill.add_argument("--dry-run", action="store_true", help="list the runs, create nothing")
+    backfill.add_argument(
+        "--council", default=None,
+        help="regional mode: the council whose months to recompute (default: every council)",
+    )  # fmt: skip
     backfill.add_argument(
         "--timeout", type=float, default=6 * 3600, help="seconds to wait for the weeks"
     )

@@ -59,3 +59,39 @@ def test_months_are_those_ending_within_the_weeks(airflow_db):
 def test_weeks_must_be_given_by_their_sundays_in_order(first, last, message):
     with pytest.raises(ValueError, match=message):
         backfill.weeks(first, last)
+
+
+def test_in_regional_mode_the_backfill_runs_the_regional_and_council_dags(
+    airflow_db, tmp_path, monkeypatch
+):
+    from improvement.monthly import period_end
+    from tests.unit.test_region import _region
+
+    monkeypatch.setenv(
+        "IMPROVEMENT_REGION_CONFIG",
+        str(_region(tmp_path, [{"id": "ashire", "name": "A"}, {"id": "bshire", "name": "B"}])),
+    )
+    weekly_dag, monthly_dags = backfill.dag_ids()
+    assert (weekly_dag, monthly_dags) == (
+        "regional_weekly",
+        ["monthly_governance__ashire", "monthly_governance__bshire", "regional_monthly"],
+    )
+    assert backfill.dag_ids("bshire")[1] == ["monthly_governance__bshire", "regional_monthly"]
+    # Each DAG's own timetable gives exactly the runs for the weeks and months asked.
+    weekly = backfill.weeks(dt.date(2026, 9, 27), dt.date(2026, 11, 15), dag_id=weekly_dag)
+    infos = _scheduled("dags/regional_performance.py", weekly_dag, weekly)
+    assert [week_ending(info.data_interval.end) for info in infos] == list(weekly.periods)
+    for dag_file, dag_id in (("dags/monthly_governance.py", "monthly_governance__ashire"),
+                             ("dags/regional_performance.py", "regional_monthly")):  # fmt: skip
+        monthly = backfill.months_in(weekly, dag_id)
+        infos = _scheduled(dag_file, dag_id, monthly)
+        ends = [
+            period_end({"data_interval_end": pendulum.instance(i.data_interval.end)}) for i in infos
+        ]
+        assert ends == list(monthly.periods) == [dt.date(2026, 9, 30), dt.date(2026, 10, 31)]
+
+
+def test_a_council_outside_regional_mode_is_refused(monkeypatch):
+    monkeypatch.delenv("IMPROVEMENT_REGION_CONFIG", raising=False)
+    with pytest.raises(ValueError, match="--council needs regional mode"):
+        backfill.dag_ids("ashire")
