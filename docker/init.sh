@@ -15,6 +15,10 @@ echo "== Warehouse: migrations"
 warehouse_url="$(python "$here/airflow_init.py" warehouse-url)"
 improvement warehouse-upgrade --url "$warehouse_url"
 unset warehouse_url
+if [ -n "${IMPROVEMENT_REGION_CONFIG:-}" ]; then
+  # Regional mode: each council's warehouse (its schema), from its own connection.
+  improvement warehouse-upgrade --councils
+fi
 
 echo "== Users: passwords file of the simple auth manager"
 python "$here/airflow_init.py" write-passwords

@@ -43,13 +43,21 @@ def _generate(args: argparse.Namespace) -> None:
 
 
 def _warehouse_upgrade(args: argparse.Namespace) -> None:
-    from improvement.connections import DatabaseTarget
+    from improvement.connections import DatabaseTarget, warehouse_target
+    from improvement.region import in_council, load_region
     from improvement.warehouse.migrate import upgrade_warehouse
 
-    target = DatabaseTarget(sa.make_url(args.url), search_path=args.schema)
-    target.create_schema()
-    revision = upgrade_warehouse(target.engine())
-    print(f"Warehouse {target.describe()} is at revision {revision}")
+    if args.councils:  # every council's warehouse, from its Airflow connection
+        targets = []
+        for council in load_region().councils:
+            with in_council(council.council_id):
+                targets.append((f"{council.council_id}: warehouse", warehouse_target()))
+    else:
+        targets = [("Warehouse", DatabaseTarget(sa.make_url(args.url), search_path=args.schema))]
+    for label, target in targets:
+        target.create_schema()
+        revision = upgrade_warehouse(target.engine())
+        print(f"{label} {target.describe()} is at revision {revision}")
 
 
 def _refresh_calendar(args: argparse.Namespace) -> None:
@@ -230,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade.add_argument(
         "--schema", default=None, help="the warehouse's own schema (PostgreSQL; regional mode)"
     )
+    upgrade.add_argument(
+        "--councils", action="store_true",
+        help="regional mode: every council's warehouse, from its Airflow connection",
+    )  # fmt: skip
     upgrade.set_defaults(handler=_warehouse_upgrade, default_url=default_warehouse_url)
 
     calendar = commands.add_parser(

@@ -229,6 +229,17 @@ def test_init_sh_checks_then_migrates_both_databases_then_writes_the_users(tmp_p
     assert PASSWORD_WITH_SYMBOLS not in result.stdout + result.stderr
 
 
+def test_in_regional_mode_init_sh_also_migrates_every_councils_warehouse(tmp_path):
+    env = {**good_env(tmp_path), "IMPROVEMENT_REGION_CONFIG": "/opt/project/config/region.yaml"}
+    result, calls = _run_init_sh(tmp_path, env)
+    assert result.returncode == 0, result.stderr
+    assert calls == [
+        "airflow db migrate",
+        f"improvement warehouse-upgrade --url {airflow_init.warehouse_url(env)}",
+        "improvement warehouse-upgrade --councils",
+    ]
+
+
 def test_init_sh_stops_before_migrating_when_the_settings_are_wrong(tmp_path):
     env = {**good_env(tmp_path), "AIRFLOW_USER_PASSWORDS": ""}
     result, calls = _run_init_sh(tmp_path, env)
