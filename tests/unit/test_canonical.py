@@ -85,3 +85,20 @@ def test_all_missing_column_stays_missing(kind):
     column = ColumnSpec("x", kind, "10" if kind == "VARCHAR" else None, False)
     table = canonical_table(pd.DataFrame({"x": [None, None]}), [column])
     assert table.frame["x"].isna().all()
+
+
+def test_repeated_values_are_canonicalised_alike_and_told_apart_by_type():
+    """Each distinct value is canonicalised once; values equal in Python but of other types
+    (True and 1, 1 and 1.0) or printed apart (-0.0 and 0.0) keep their own results."""
+    text, _ = canonical_column(pd.Series([True, 1, "1", True, " a ", " a "], dtype=object), TEXT)
+    assert list(text) == ["True", "1", "1", "True", "a", "a"]
+    ints, found = canonical_column(pd.Series([True, 1, 1.0, 1], dtype=object), INT)
+    assert list(ints) == [None, "1", "1", "1"] and found.unparseable == 1
+    floats, _ = canonical_column(pd.Series([0.0, -0.0, 0.0], dtype=object), FLOAT)
+    assert list(floats) == ["0.0", "-0.0", "0.0"]
+    dates, found = canonical_column(
+        pd.Series([dt.datetime(2026, 1, 2, 9), dt.date(2026, 1, 2), "SSD_PH", "SSD_PH", "x"]),
+        DATE,
+    )
+    assert list(dates) == ["2026-01-02", "2026-01-02", None, None, None]
+    assert (found.placeholders, found.unparseable) == (2, 1)

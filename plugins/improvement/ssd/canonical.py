@@ -15,6 +15,7 @@ import hashlib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,21 +118,38 @@ _CANONICALISERS = {
 }
 
 
+def _once_per_value(canonicalise: Callable[[object], object]) -> Callable[[object], object]:
+    """``canonicalise``, computed once per distinct value: a column repeats its codes, dates and
+    descriptions many times. Values are told apart by type too (``True`` is not ``1``)."""
+    seen: dict[tuple[type, object], object] = {}
+
+    def cached(value: object) -> object:
+        key = (type(value), value)
+        if key not in seen:
+            seen[key] = canonicalise(value)
+        return seen[key]
+
+    return cached
+
+
 def canonical_column(raw: pd.Series, column: ColumnSpec) -> tuple[pd.Series, ColumnFindings]:
     """Canonical text values for one column, with its placeholder and parse-failure counts."""
     values = raw.astype(object)
     present = values.notna()
+    canonicalise = _CANONICALISERS[column.kind]
+    if column.kind != "float":  # -0.0 equals 0.0 but prints apart: floats are not cached
+        canonicalise = _once_per_value(canonicalise)
     if column.kind == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
         converted = raw[present].dt.strftime("%Y-%m-%d").astype(object)
     else:
-        converted = values[present].map(_CANONICALISERS[column.kind])
+        converted = values[present].map(canonicalise)
     findings = ColumnFindings()
     if column.kind == "date":
         placeholder = converted.isin([PLACEHOLDER_DATE, PLACEHOLDER_TEXT])
     else:
-        placeholder = converted.map(lambda v: v == PLACEHOLDER_TEXT).astype(bool)
+        placeholder = (converted == PLACEHOLDER_TEXT).astype(bool)
     findings.placeholders = int(placeholder.sum())
-    unparseable = converted.map(lambda v: v is UNPARSEABLE).astype(bool)
+    unparseable = (converted == UNPARSEABLE).astype(bool)  # the marker equals only itself
     findings.unparseable = int(unparseable.sum())
     result = pd.Series([None] * len(values), index=values.index, dtype=object)
     # Placeholders become missing; unparseable values are dropped too, and their count
