@@ -102,7 +102,7 @@ def measure_month(context: dict[str, Any]) -> dict:
     }
 
 
-def benchmarking_pack(context: dict[str, Any], pdf: bool = True) -> dict:
+def benchmarking_pack(context: dict[str, Any]) -> dict:
     """The regional benchmarking pack for the month, from every council with figures."""
     from improvement import monthly
     from improvement.connections import warehouse_target
@@ -130,7 +130,7 @@ def benchmarking_pack(context: dict[str, Any], pdf: bool = True) -> dict:
             log.exception("No figures from %s for %s", council.council_id, month_end)
             found[council.council_id] = None
     pack = build_regional_pack(region.name, month_end, found, region.labels(), load_catalogue())
-    html, pdf_path = write_regional_pack(pack, regional_packs_dir() / f"{month_end:%Y-%m}", pdf)
+    html, pdf_path = write_regional_pack(pack, regional_packs_dir() / f"{month_end:%Y-%m}")
     return {
         "period_end": month_end.isoformat(),
         "html": str(html),
