@@ -14,6 +14,8 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -21,13 +23,15 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improvement.ssd.canonical import (
+    CanonicalTable,
     canonical_csv,
+    canonical_csv_rows,
     canonical_table,
     content_hash,
     read_canonical_csv,
     sort_canonical,
 )
-from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, TableSpec
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
 MANIFEST_NAME = "manifest.json"
 _READ_CHUNK_ROWS = 200_000
@@ -75,20 +79,101 @@ def combined_hash(table_hashes: dict[str, str | None]) -> str:
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def _read_table(
-    conn: sa.Connection, spec: TableSpec, actual_names: dict[str, str], schema: str | None
-) -> tuple[pd.DataFrame, list[str], dict[str, list[int]]]:
-    """The table's canonical frame, its missing columns, and [placeholders, unparseable] per
-    column."""
-    wanted = [c for c in spec.extracted if c.name in actual_names]
-    missing = [c.name for c in spec.extracted if c.name not in actual_names]
+@dataclass
+class _StagedTable:
+    """A table written to staging: its counts and hashes, never its values."""
+
+    row_count: int
+    content_hash: str
+    staged_file: str
+    findings: dict[str, list[int]]  # column: [placeholders, unparseable]
+    null_keys: int = 0
+    duplicate_keys: int = 0
+
+
+def _select(
+    conn: sa.Connection,
+    spec: TableSpec,
+    wanted: list[ColumnSpec],
+    actual_names: dict[str, str],
+    schema: str | None,
+    in_key_order: bool,
+) -> sa.Select:
     source = sa.table(
         actual_names["__table__"], *(sa.column(actual_names[c.name]) for c in wanted), schema=schema
     )
     statement = sa.select(*(source.c[actual_names[c.name]].label(c.name) for c in wanted))
+    if not in_key_order:
+        return statement
+    key = source.c[actual_names[spec.primary_key]]
+    # Byte order, as Python compares the canonical text; other engines' collations are
+    # checked row by row and fall back to sorting here (``_stage_in_key_order``).
+    return statement.order_by(key.collate("C") if conn.dialect.name == "postgresql" else key)
+
+
+def _canonical_chunks(
+    conn: sa.Connection, statement: sa.Select, wanted: list[ColumnSpec]
+) -> Iterator[CanonicalTable]:
+    """The rows in canonical form, a bounded chunk at a time (a server-side cursor where the
+    driver has one), so a national-size table never sits in memory whole."""
+    streaming = statement.execution_options(stream_results=True, max_row_buffer=_READ_CHUNK_ROWS)
+    for chunk in pd.read_sql(streaming, conn, chunksize=_READ_CHUNK_ROWS):
+        yield canonical_table(chunk, wanted)
+
+
+@contextmanager
+def _write_staged(path: Path) -> Iterator[gzip.GzipFile]:
+    """A reproducible gzip stream (no name or time in its header), readable by its owner only."""
+    with path.open("wb") as raw:
+        path.chmod(0o600)
+        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+            yield out
+
+
+def _stage_in_key_order(
+    conn: sa.Connection, statement: sa.Select, spec: TableSpec, wanted: list[ColumnSpec],
+    path: Path,
+) -> _StagedTable | None:  # fmt: skip
+    """Stage the table as the database returns it in key order, checking that the canonical
+    keys strictly increase: then that order is the canonical one (``sort_canonical`` sorts by
+    key first, and no two rows tie). None, with nothing left behind, when a key is missing,
+    repeated or out of order (a collation's order), for the caller to sort in memory."""
+    findings = {c.name: [0, 0] for c in wanted}
+    digest, rows, last_key = hashlib.sha256(), 0, None
+    header = canonical_csv(pd.DataFrame(columns=[c.name for c in wanted]))
+    with _write_staged(path) as staged:
+        staged.write(header)
+        digest.update(header)
+        for table in _canonical_chunks(conn, statement, wanted):
+            keys = table.frame[spec.primary_key].to_numpy(dtype=object)
+            if len(keys) and (
+                pd.isna(keys).any()
+                or (last_key is not None and not keys[0] > last_key)
+                or not (keys[1:] > keys[:-1]).all()
+            ):
+                break
+            data = canonical_csv_rows(table.frame)
+            staged.write(data)
+            digest.update(data)
+            rows += len(keys)
+            last_key = keys[-1] if len(keys) else last_key
+            for name, found in table.findings.items():
+                findings[name][0] += found.placeholders
+                findings[name][1] += found.unparseable
+        else:
+            return _StagedTable(rows, digest.hexdigest(), path.name, findings)
+    path.unlink()
+    return None
+
+
+def _stage_sorted_in_memory(
+    conn: sa.Connection, statement: sa.Select, spec: TableSpec, wanted: list[ColumnSpec],
+    path: Path,
+) -> _StagedTable:  # fmt: skip
+    """Read the whole table, sort it canonically and stage it: for tables without a usable
+    key order (missing or repeated keys, which validation reports)."""
     canonical_chunks, findings = [], {c.name: [0, 0] for c in wanted}
-    for chunk in pd.read_sql(statement, conn, chunksize=_READ_CHUNK_ROWS):
-        table = canonical_table(chunk, wanted)
+    for table in _canonical_chunks(conn, statement, wanted):
         canonical_chunks.append(table.frame)
         for name, found in table.findings.items():
             findings[name][0] += found.placeholders
@@ -98,15 +183,38 @@ def _read_table(
         if canonical_chunks
         else pd.DataFrame(columns=[c.name for c in wanted], dtype=object)
     )
-    return frame, missing, findings
-
-
-def _stage_table(frame: pd.DataFrame, spec: TableSpec, directory: Path) -> tuple[str, str]:
     data = canonical_csv(sort_canonical(frame, spec.primary_key))
+    with _write_staged(path) as staged:
+        staged.write(data)
+    keys = frame.get(spec.primary_key)
+    return _StagedTable(
+        len(frame),
+        content_hash(data),
+        path.name,
+        findings,
+        null_keys=int(keys.isna().sum()) if keys is not None else 0,
+        duplicate_keys=int(keys.dropna().duplicated().sum()) if keys is not None else 0,
+    )
+
+
+def _stage_table(
+    conn: sa.Connection,
+    spec: TableSpec,
+    actual_names: dict[str, str],
+    schema: str | None,
+    directory: Path,
+) -> tuple[_StagedTable, list[str]]:
+    """The table staged as canonical CSV, and the extracted columns it lacks."""
+    wanted = [c for c in spec.extracted if c.name in actual_names]
+    missing = [c.name for c in spec.extracted if c.name not in actual_names]
     path = directory / f"{spec.name}.csv.gz"
-    path.write_bytes(gzip.compress(data, compresslevel=6, mtime=0))
-    path.chmod(0o600)
-    return content_hash(data), path.name
+    if spec.primary_key in {c.name for c in wanted}:
+        statement = _select(conn, spec, wanted, actual_names, schema, in_key_order=True)
+        staged = _stage_in_key_order(conn, statement, spec, wanted, path)
+        if staged is not None:
+            return staged, missing
+    statement = _select(conn, spec, wanted, actual_names, schema, in_key_order=False)
+    return _stage_sorted_in_memory(conn, statement, spec, wanted, path), missing
 
 
 def extract_case_system(
@@ -137,21 +245,19 @@ def extract_case_system(
                     for c in inspector.get_columns(existing[spec.name], schema=schema)
                 }
                 actual["__table__"] = existing[spec.name]
-                frame, missing, found = _read_table(conn, spec, actual, schema)
-                keys = frame.get(spec.primary_key)
-                digest, staged = _stage_table(frame, spec, work)
+                staged, missing = _stage_table(conn, spec, actual, schema, work)
                 tables[spec.name] = TableExtract(
                     spec.name,
                     present=True,
                     optional=optional,
-                    row_count=len(frame),
+                    row_count=staged.row_count,
                     missing_columns=missing,
-                    content_hash=digest,
-                    staged_file=staged,
-                    placeholders={name: n for name, (n, _) in found.items() if n},
-                    unparseable={name: n for name, (_, n) in found.items() if n},
-                    null_keys=int(keys.isna().sum()) if keys is not None else 0,
-                    duplicate_keys=int(keys.dropna().duplicated().sum()) if keys is not None else 0,
+                    content_hash=staged.content_hash,
+                    staged_file=staged.staged_file,
+                    placeholders={name: n for name, (n, _) in staged.findings.items() if n},
+                    unparseable={name: n for name, (_, n) in staged.findings.items() if n},
+                    null_keys=staged.null_keys,
+                    duplicate_keys=staged.duplicate_keys,
                 )
     except BaseException:
         # A dropped connection or any other failure: no partial copy of personal data is left.

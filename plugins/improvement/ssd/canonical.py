@@ -183,6 +183,11 @@ def canonical_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n", na_rep="").encode("utf-8")
 
 
+def canonical_csv_rows(frame: pd.DataFrame) -> bytes:
+    """``canonical_csv`` without its header: rows to append, chunk by chunk, to the same bytes."""
+    return frame.to_csv(index=False, header=False, lineterminator="\n", na_rep="").encode("utf-8")
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
