@@ -22,9 +22,11 @@ import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -321,14 +323,15 @@ def _load_table(
     frame: pd.DataFrame | None,
     payload: bytes | None,
     bounds: list[tuple[str, dt.date]],
+    parsed: Iterator[tuple] | None,
 ) -> sa.Table:
     """One SSD or extension table with the columns the queries read, loaded and indexed;
-    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``)."""
+    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``).
+    ``parsed`` is the payload already read (``_csv_rows``) where it is not copied as it is."""
     names = [c.name for c in columns]
-    driver = f"{conn.dialect.name}+{conn.dialect.driver}"
     if frame is not None and bounds:
         frame = frame[_kept(frame, bounds)]
-    if payload is not None and driver == "postgresql+psycopg2":
+    if payload is not None and _copies_payloads(conn):
         table = _load_postgresql_payload(conn, metadata, spec, payload, names)
         if bounds:
             kept = [sa.or_(table.c[c].is_(None), table.c[c] >= first) for c, first in bounds]
@@ -338,20 +341,43 @@ def _load_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]()) for c in columns]
         )
         _create(conn, table)
-        if payload is not None:
-            rows = _csv_rows(payload, names, bounds)
+        if parsed is not None:
+            rows = parsed
         elif frame is not None:
             rows = _frame_rows(frame, names)
         else:
             rows = iter(())
         if conn.dialect.name == "sqlite":
             _load_sqlite(conn, table, rows)
-        elif driver == "postgresql+psycopg2" and frame is not None and not frame.empty:
+        elif _copies_payloads(conn) and frame is not None and not frame.empty:
             _load_frame_postgresql(conn, table, frame)
         else:
             _load_generic(conn, table, rows)
     _index(conn, table, spec)
     return table
+
+
+def _copies_payloads(conn: sa.Connection) -> bool:
+    """psycopg2 hands a stored CSV to PostgreSQL's COPY as it is; other drivers get rows."""
+    return f"{conn.dialect.name}+{conn.dialect.driver}" == "postgresql+psycopg2"
+
+
+def _read_ahead(reads: list[Callable[[], Iterator[tuple]] | None]) -> Iterator:
+    """Each read's result in order (None where there is nothing to read), the next one read on
+    a second thread meanwhile: zlib and pandas' tokeniser release the GIL, so reading one table
+    overlaps loading the one before on a second core. At most two tables' rows are held."""
+    with ThreadPoolExecutor(1, thread_name_prefix="workspace-read") as reader:
+        futures = [None] * len(reads)
+
+        def start(index: int) -> None:
+            if index < len(reads) and reads[index] is not None:
+                futures[index] = reader.submit(reads[index])
+
+        start(0)
+        for index in range(len(reads)):
+            start(index + 1)
+            future, futures[index] = futures[index], None
+            yield future.result() if future is not None else None
 
 
 def _index(conn: sa.Connection, table: sa.Table, spec: TableSpec) -> None:
@@ -395,13 +421,22 @@ def workspace(
         conn.exec_driver_sql("set local jit = off")
     try:
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
-        loaded = {}
+        plan = []
         for name, columns in referenced_columns(queries).items():
             bounds = [
                 (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
             ]
             if any(column not in {c.name for c in columns} for column, _ in bounds):
                 bounds = []  # a window on a column not loaded: load every row
+            plan.append((name, columns, bounds))
+        reads = [
+            partial(_csv_rows, payloads[name], [c.name for c in columns], bounds)
+            if name in payloads and not _copies_payloads(conn)
+            else None
+            for name, columns, bounds in plan
+        ]
+        loaded = {}
+        for (name, columns, bounds), parsed in zip(plan, _read_ahead(reads), strict=True):
             loaded[name] = _load_table(
                 conn,
                 metadata,
@@ -410,6 +445,7 @@ def workspace(
                 frames.get(name),
                 payloads.get(name),
                 bounds,
+                parsed,
             )
         unknown = _normalise_codes(conn, loaded)
         as_at = _temporary_table(
