@@ -62,67 +62,46 @@ PLACEHOLDER_TEXT = "SSD_PH"
 
 
 @contextlib.contextmanager
-def postgres_server(work: Path) -> Iterator[str]:
-    """A throwaway PostgreSQL server (the Debian packages scripts/test installs); its URL
-    without a database name."""
+def postgres_server(work: Path) -> Iterator[tuple[str, int]]:
+    """A throwaway PostgreSQL server (the Debian packages scripts/test installs) on
+    ``work/postgres``, created there unless a kept one is; its URL without a database name,
+    and its postmaster's process id."""
     initdb = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not initdb:
         sys.exit("PostgreSQL server binaries not found: run scripts/test once to install them")
     bindir = Path(initdb[-1]).parent
     datadir = work / "postgres"
-    datadir.mkdir()
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root: use the packages' postgres user
-        shutil.chown(datadir, "postgres", "postgres")
-        shutil.chown(work, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
+    if not datadir.exists():
+        datadir.mkdir()
+        if as_user:
+            shutil.chown(datadir, "postgres", "postgres")
+            shutil.chown(work, "postgres", "postgres")
+        subprocess.run(  # noqa: S603 - the packages' own binaries
+            [*as_user, str(bindir / "initdb"), "-D", str(datadir / "db"), "-A", "trust",
+             "-U", "postgres"],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    subprocess.run(  # noqa: S603 - the packages' own binaries
-        [
-            *as_user,
-            str(bindir / "initdb"),
-            "-D",
-            str(datadir / "db"),
-            "-A",
-            "trust",
-            "-U",
-            "postgres",
-        ],
-        check=True,
-        capture_output=True,
-    )
     options = " ".join(f"-c {key}={value}" for key, value in SERVER_SETTINGS.items())
     subprocess.run(  # noqa: S603
-        [
-            *as_user,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(datadir / "db"),
-            "-w",
-            "-l",
-            str(datadir / "server.log"),
-            "-o",
-            f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 {options}",
-            "start",
-        ],
+        [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-w",
+         "-l", str(datadir / "server.log"),
+         "-o", f"-p {port} -k {datadir} -c listen_addresses=127.0.0.1 {options}", "start"],
         check=True,
         capture_output=True,
-    )
+    )  # fmt: skip
+    postmaster = int((datadir / "db" / "postmaster.pid").read_text().split()[0])
     try:
-        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}"
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}", postmaster
     finally:
         subprocess.run(  # noqa: S603
-            [
-                *as_user,
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(datadir / "db"),
-                "-m",
-                "immediate",
-                "stop",
-            ],
+            [*as_user, str(bindir / "pg_ctl"), "-D", str(datadir / "db"), "-m", "fast", "stop"],
             capture_output=True,
         )
 
@@ -289,11 +268,11 @@ def _step_in_child(queue, step: Callable, args: tuple) -> None:
     queue.put(result)
 
 
-def run_step(name: str, step: Callable, *args) -> dict:
+def run_step(name: str, postmaster: int, step: Callable, *args) -> dict:
     """One step in a fresh process, with the PostgreSQL server's memory sampled meanwhile."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    sampler = ServerMemory()
+    sampler = ServerMemory(postmaster)
     sampler.start()
     process = context.Process(target=_step_in_child, args=(queue, step, args))
     process.start()
@@ -307,21 +286,22 @@ def run_step(name: str, step: Callable, *args) -> dict:
 
 
 class ServerMemory(threading.Thread):
-    """Peak private memory (USS) summed over the PostgreSQL server's processes."""
+    """Peak private memory (USS) summed over the benchmark server's processes."""
 
-    def __init__(self) -> None:
+    def __init__(self, postmaster: int) -> None:
         super().__init__(daemon=True)
+        self.postmaster = postmaster
         self.peak, self._stopped = 0, threading.Event()
 
     def run(self) -> None:
         import psutil
 
+        server = psutil.Process(self.postmaster)
         while not self._stopped.wait(1.0):
             total = 0
-            for process in psutil.process_iter(["name"]):
-                if process.info["name"] in ("postgres", "postmaster"):
-                    with contextlib.suppress(psutil.Error):
-                        total += process.memory_full_info().uss
+            for process in [server, *server.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    total += process.memory_full_info().uss
             self.peak = max(self.peak, total)
 
     def stop(self) -> int:
@@ -340,43 +320,65 @@ def main() -> None:
     parser.add_argument("--chunk-scale", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=2, help="chunks generated at a time")
     parser.add_argument("--history", action="store_true", help="also measure the history")
-    parser.add_argument("--work", type=Path, help="working folder (default: a new temporary one)")
+    parser.add_argument("--work", type=Path, help="folder for the working folder (default: /tmp)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the working folder (its server's data) to reuse"
+    )
+    parser.add_argument(
+        "--reuse", type=Path, help="a kept working folder: measure its snapshot again, only that"
+    )
     args = parser.parse_args()
     import sqlalchemy as sa
 
     from improvement.warehouse.migrate import upgrade_warehouse
 
-    work = Path(tempfile.mkdtemp(prefix="improvement-national-", dir=args.work))
-    with postgres_server(work) as server:
-        engine = sa.create_engine(f"{server}/postgres")
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("create database case_system")
-            conn.exec_driver_sql("create database warehouse")
-        engine.dispose()
-        engine = sa.create_engine(f"{server}/warehouse")
-        upgrade_warehouse(engine)
-        engine.dispose()
-        staging = str(work / "staging")
-        results = {"build": build_case_system(server, args.chunks, args.chunk_scale, args.workers)}
-        progress(f"build: {json.dumps(results['build'])}")
-        results["extract"] = run_step("extract", step_extract, f"{server}/case_system", staging)
-        results["validate and snapshot"] = run_step(
-            "validate and snapshot", step_snapshot, f"{server}/warehouse", staging
-        )
-        population_scale = args.chunks * args.chunk_scale
-        results["measures, latest date"] = run_step(
-            "measures, latest date", step_measures, f"{server}/warehouse", population_scale, False
-        )
-        if args.history:
-            results["measures, history"] = run_step(
-                "measures, history", step_measures, f"{server}/warehouse", population_scale, True
+    if args.reuse:
+        work = args.reuse
+        build = json.loads((work / "build.json").read_text())
+    else:
+        work = Path(tempfile.mkdtemp(prefix="improvement-national-", dir=args.work))
+    results = {}
+    with postgres_server(work) as (server, postmaster):
+        if not args.reuse:
+            engine = sa.create_engine(f"{server}/postgres")
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("create database case_system")
+                conn.exec_driver_sql("create database warehouse")
+            engine.dispose()
+            engine = sa.create_engine(f"{server}/warehouse")
+            upgrade_warehouse(engine)
+            engine.dispose()
+            staging = str(work / "staging")
+            build = build_case_system(server, args.chunks, args.chunk_scale, args.workers)
+            build["population_scale"] = args.chunks * args.chunk_scale
+            (work / "build.json").write_text(json.dumps(build))
+            progress(f"build: {json.dumps(build)}")
+            results["extract"] = run_step(
+                "extract", postmaster, step_extract, f"{server}/case_system", staging
             )
-    shutil.rmtree(work, ignore_errors=True)
+            results["validate and snapshot"] = run_step(
+                "validate and snapshot", postmaster, step_snapshot, f"{server}/warehouse", staging
+            )
+        for name, history in (("latest date", False), ("history", True)):
+            if history and not args.history:
+                continue
+            results[f"measures, {name}"] = run_step(
+                f"measures, {name}",
+                postmaster,
+                step_measures,
+                f"{server}/warehouse",
+                build["population_scale"],
+                history,
+            )
+    if args.keep or args.reuse:
+        progress(f"kept {work}: measure it again with --reuse {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
     print(
         f"National case system: {args.chunks} chunks of scale {args.chunk_scale}: "
-        f"{results['build']['rows']:,} rows, {results['build']['referrals_12m']:,} referrals "
-        f"in the last 12 months; built in {results['build']['build_s']} s "
-        f"({results['build']['database_gib']} GiB in PostgreSQL)."
+        f"{build['rows']:,} rows, {build['referrals_12m']:,} referrals "
+        f"in the last 12 months; built in {build['build_s']} s "
+        f"({build['database_gib']} GiB in PostgreSQL)."
     )
     print(f"PostgreSQL settings: {SERVER_SETTINGS}\n")
     print(
@@ -385,8 +387,6 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|")
     for name, result in results.items():
-        if name == "build":
-            continue
         detail = {
             k: v
             for k, v in result.items()
