@@ -15,7 +15,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -121,6 +121,12 @@ def _canonical_chunks(
         yield canonical_table(chunk, wanted)
 
 
+def _count_findings(findings: dict[str, list[int]], table: CanonicalTable) -> None:
+    for name, found in table.findings.items():
+        findings[name][0] += found.placeholders
+        findings[name][1] += found.unparseable
+
+
 @contextmanager
 def _write_staged(path: Path) -> Iterator[gzip.GzipFile]:
     """A reproducible gzip stream (no name or time in its header), readable by its owner only."""
@@ -141,10 +147,11 @@ def _stage_in_key_order(
     findings = {c.name: [0, 0] for c in wanted}
     digest, rows, last_key = hashlib.sha256(), 0, None
     header = canonical_csv(pd.DataFrame(columns=[c.name for c in wanted]))
-    with _write_staged(path) as staged:
+    chunks = _canonical_chunks(conn, statement, wanted)
+    with _write_staged(path) as staged, closing(chunks):  # closing: the cursor, on a break
         staged.write(header)
         digest.update(header)
-        for table in _canonical_chunks(conn, statement, wanted):
+        for table in chunks:
             keys = table.frame[spec.primary_key].to_numpy(dtype=object)
             if len(keys) and (
                 pd.isna(keys).any()
@@ -157,9 +164,7 @@ def _stage_in_key_order(
             digest.update(data)
             rows += len(keys)
             last_key = keys[-1] if len(keys) else last_key
-            for name, found in table.findings.items():
-                findings[name][0] += found.placeholders
-                findings[name][1] += found.unparseable
+            _count_findings(findings, table)
         else:
             return _StagedTable(rows, digest.hexdigest(), path.name, findings)
     path.unlink()
@@ -175,9 +180,7 @@ def _stage_sorted_in_memory(
     canonical_chunks, findings = [], {c.name: [0, 0] for c in wanted}
     for table in _canonical_chunks(conn, statement, wanted):
         canonical_chunks.append(table.frame)
-        for name, found in table.findings.items():
-            findings[name][0] += found.placeholders
-            findings[name][1] += found.unparseable
+        _count_findings(findings, table)
     frame = (
         pd.concat(canonical_chunks, ignore_index=True)
         if canonical_chunks
