@@ -228,7 +228,12 @@ def step_snapshot(warehouse_url: str, staging: str) -> dict:
 
 
 def step_measures(warehouse_url: str, population_scale: float, history: bool) -> dict:
+    import logging
+
     import sqlalchemy as sa
+
+    # The engine logs its slowest queries.
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
     from improvement.county import load_county_config
     from improvement.measures.asat import history_dates

@@ -202,12 +202,14 @@ def compute_measures(
         timings[measure.id] = time.monotonic() - clock
     clock = time.monotonic()
     results = _results(measures, rows, as_at_dates, config)
+    slowest = sorted(timings.items(), key=lambda item: -item[1])[:5]
     log.info(
-        "Computed %d measures for %d as-at dates in %.2f s (queries) + %.2f s",
+        "Computed %d measures for %d as-at dates in %.2f s (queries) + %.2f s; slowest: %s",
         len(measures),
         len(set(as_at_dates)),
         sum(timings.values()),
         time.monotonic() - clock,
+        ", ".join(f"{measure_id} {seconds:.2f} s" for measure_id, seconds in slowest),
     )
     return results
 
