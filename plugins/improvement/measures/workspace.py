@@ -41,7 +41,11 @@ from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, Tab
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
 WORK_TABLES: dict[str, TableSpec] = {**SSD_TABLES, **EXTENSION_TABLES}
-_TYPES = {"date": sa.Date, "int": sa.Integer, "float": sa.Float, "text": sa.Text}
+# Text compares byte by byte on PostgreSQL, as on SQLite: the same order on both engines for
+# ids and codes, and at national size ids sort and index several times faster than under a
+# language's collation.
+_TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
+_TYPES = {"date": sa.Date(), "int": sa.Integer(), "float": sa.Float(), "text": _TEXT}
 # Shared cohorts that are views over the derived tables (sql/workspace/<name>.sql).
 VIEWS = ("child_team_at",)
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
@@ -266,27 +270,34 @@ def _load_sqlite(conn: sa.Connection, table: sa.Table, rows: Iterator[tuple]) ->
 
 
 def _load_postgresql_payload(
-    conn: sa.Connection, metadata: sa.MetaData, spec: TableSpec, payload: bytes, keep: list[str]
+    conn: sa.Connection,
+    metadata: sa.MetaData,
+    spec: TableSpec,
+    payload: bytes,
+    keep: list[str],
+    bounds: list[tuple[str, dt.date]],
 ) -> sa.Table:
-    """COPY the whole CSV straight from the payload (no parsing here), then drop the columns
-    nothing reads."""
+    """COPY the whole CSV straight from the payload (no parsing here), storing only the rows
+    some load window keeps (``bounds``, as ``_kept``), then drop the columns nothing reads."""
     header = _csv_header(payload)
     kinds = {c.name: c.kind for c in spec.extracted}
-    columns = [sa.Column(name, _TYPES[kinds.get(name, "text")]()) for name in header]
+    columns = [sa.Column(name, _TYPES[kinds.get(name, "text")]) for name in header]
     full = _temporary_table(sa.MetaData(), spec.name, columns)
     _create(conn, full)
     listed = ", ".join(header)
     cursor = conn.connection.cursor()
+    # Names come from the SSD declaration and dates from the as-at dates, never from input.
+    kept = " OR ".join(f"{c} IS NULL OR {c} >= '{first.isoformat()}'" for c, first in bounds)
     cursor.copy_expert(
         f"COPY {spec.name} ({listed}) FROM STDIN WITH (FORMAT csv, HEADER true, "
-        f"FORCE_NULL ({listed}))",
+        f"FORCE_NULL ({listed})){f' WHERE {kept}' if kept else ''}",
         gzip.GzipFile(fileobj=io.BytesIO(payload)),
     )
     unused = [name for name in header if name not in keep]
     if unused:
         drops = ", ".join(f"DROP COLUMN {name}" for name in unused)
         conn.exec_driver_sql(f"ALTER TABLE {spec.name} {drops}")
-    return _temporary_table(metadata, spec.name, [sa.Column(n, _TYPES[kinds[n]]()) for n in keep])
+    return _temporary_table(metadata, spec.name, [sa.Column(n, _TYPES[kinds[n]]) for n in keep])
 
 
 def _load_frame_postgresql(conn: sa.Connection, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -332,13 +343,10 @@ def _load_table(
     if frame is not None and bounds:
         frame = frame[_kept(frame, bounds)]
     if payload is not None and _copies_payloads(conn):
-        table = _load_postgresql_payload(conn, metadata, spec, payload, names)
-        if bounds:
-            kept = [sa.or_(table.c[c].is_(None), table.c[c] >= first) for c, first in bounds]
-            conn.execute(table.delete().where(sa.not_(sa.or_(*kept))))
+        table = _load_postgresql_payload(conn, metadata, spec, payload, names, bounds)
     else:
         table = _temporary_table(
-            metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]()) for c in columns]
+            metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]) for c in columns]
         )
         _create(conn, table)
         if parsed is not None:
@@ -380,6 +388,15 @@ def _read_ahead(reads: list[Callable[[], Iterator[tuple]] | None]) -> Iterator:
             yield future.result() if future is not None else None
 
 
+def _analyse_postgresql(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
+    """Statistics for PostgreSQL's planner on these temporary tables (autovacuum never sees
+    them). Without them it takes a table for a few rows, and at national size a nested loop
+    over one ran for minutes where a hash join takes a tenth of a second; with a small county
+    it costs about 0.2 s."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(table.name for table in tables))
+
+
 def _index(conn: sa.Connection, table: sa.Table, spec: TableSpec) -> None:
     for column in table.c:
         if column.name == spec.primary_key or column.name.endswith(
@@ -414,9 +431,9 @@ def workspace(
     created_views: list[str] = []
     jit = None
     if conn.dialect.name == "postgresql":
-        # PostgreSQL's JIT compiler spends about 0.35 s on any query it estimates costly, and
-        # the temporary tables have no statistics, so it misjudges them (docs/performance.md):
-        # off for the workspace's queries, restored after.
+        # PostgreSQL's JIT compiler spent about 0.35 s on each query it estimated costly, and
+        # saved less than that (docs/performance.md): off for the workspace's queries,
+        # restored after.
         jit = conn.exec_driver_sql("select current_setting('jit')").scalar()
         conn.exec_driver_sql("set local jit = off")
     try:
@@ -475,9 +492,9 @@ def workspace(
         team_map = _temporary_table(
             metadata,
             "team_map",
-            [sa.Column(key, sa.Text) for key in ("team_id", "team_name", "locality", "team_type")],
+            [sa.Column(key, _TEXT) for key in ("team_id", "team_name", "locality", "team_type")],
         )
-        allocated_role = _temporary_table(metadata, "allocated_role", [sa.Column("role", sa.Text)])
+        allocated_role = _temporary_table(metadata, "allocated_role", [sa.Column("role", _TEXT)])
         parameter = _temporary_table(
             metadata,
             "measure_parameter",
@@ -490,7 +507,7 @@ def workspace(
             metadata,
             "allocated_involvement",
             [
-                sa.Column(name, sa.Text)
+                sa.Column(name, _TEXT)
                 for name in ("involvement_id", "person_id", "professional_id", "team_id")
             ]
             + [
@@ -504,7 +521,7 @@ def workspace(
             "allocation_at",
             [sa.Column("as_at", sa.Date)]
             + [
-                sa.Column(name, sa.Text)
+                sa.Column(name, _TEXT)
                 for name in ("involvement_id", "person_id", "professional_id", "team_id")
             ]
             + [sa.Column("started", sa.Date), sa.Column("is_child_team", sa.Integer)],
@@ -513,8 +530,8 @@ def workspace(
             metadata,
             "child_team_span",
             [
-                sa.Column("person_id", sa.Text),
-                sa.Column("team_id", sa.Text),
+                sa.Column("person_id", _TEXT),
+                sa.Column("team_id", _TEXT),
                 sa.Column("span_start", sa.Date),
                 sa.Column("span_end", sa.Date),
             ],
@@ -523,7 +540,7 @@ def workspace(
             metadata,
             "care_episode",
             [
-                sa.Column("person_id", sa.Text),
+                sa.Column("person_id", _TEXT),
                 sa.Column("episode_start", sa.Date),
                 sa.Column("episode_end", sa.Date),
                 sa.Column("period_start", sa.Date),
@@ -534,7 +551,7 @@ def workspace(
             metadata,
             "in_care_span",
             [
-                sa.Column("person_id", sa.Text),
+                sa.Column("person_id", _TEXT),
                 sa.Column("period_start", sa.Date),
                 sa.Column("span_start", sa.Date),
                 sa.Column("span_end", sa.Date),
@@ -545,7 +562,7 @@ def workspace(
             "in_care_at",
             [
                 sa.Column("as_at", sa.Date),
-                sa.Column("person_id", sa.Text),
+                sa.Column("person_id", _TEXT),
                 sa.Column("period_start", sa.Date),
             ],
         )
@@ -553,11 +570,11 @@ def workspace(
             metadata,
             "placement_span",
             [
-                sa.Column("person_id", sa.Text),
-                sa.Column("placement_id", sa.Text),
+                sa.Column("person_id", _TEXT),
+                sa.Column("placement_id", _TEXT),
                 sa.Column("placement_start", sa.Date),
                 sa.Column("placement_end", sa.Date),
-                sa.Column("placement_type", sa.Text),
+                sa.Column("placement_type", _TEXT),
                 sa.Column("current_end", sa.Date),
             ],
         )
@@ -611,6 +628,7 @@ def workspace(
                 }
             ],
         )
+        _analyse_postgresql(conn, loaded.values())
         for table in derived:  # in order: each may read the ones before it
             query = (SQL_DIR / "workspace" / f"{table.name}.sql").read_text()
             names = [c.name for c in table.c]
@@ -650,6 +668,7 @@ def workspace(
             conn
         )
         sa.Index("ix_placement_span", placement_span.c.person_id).create(conn)
+        _analyse_postgresql(conn, derived)
         if conn.dialect.name == "sqlite":
             # Table statistics for the planner (the temporary schema only, never the
             # warehouse's own tables): without them it guesses row counts and can pick a

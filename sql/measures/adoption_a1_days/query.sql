@@ -5,7 +5,7 @@
 -- period that began on or before the placement; a period begins on the earlier of its first
 -- episode's start and its entered-care date. A placement with no period beginning on or
 -- before it is left out (its days are unknown).
-with care_period as (
+with care_period as materialized (
     select
         clae_cla_id as cla_id,
         clae_person_id as person_id,
@@ -29,21 +29,17 @@ placed as (
 ),
 
 placed_period as (
+    -- Joined and grouped, not looked up per placement: a correlated look-up in care_period
+    -- scans it once per placement, which at national size is billions of rows.
     select
         pl.placed_date,
-        coalesce(
-            (
-                select max(own.period_start)
-                from care_period as own
-                where own.cla_id = pl.cla_id and own.period_start <= pl.placed_date
-            ),
-            (
-                select max(latest.period_start)
-                from care_period as latest
-                where latest.person_id = pl.person_id and latest.period_start <= pl.placed_date
-            )
-        ) as period_start
+        coalesce(max(own.period_start), max(latest.period_start)) as period_start
     from placed as pl
+    left join care_period as own
+        on own.cla_id = pl.cla_id and own.period_start <= pl.placed_date
+    left join care_period as latest
+        on latest.person_id = pl.person_id and latest.period_start <= pl.placed_date
+    group by pl.person_id, pl.cla_id, pl.placed_date
 )
 
 select
