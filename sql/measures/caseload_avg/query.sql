@@ -1,19 +1,157 @@
 -- Average caseload: one row per as-at date and team, cases held over FTE of their holders.
-with holder as (
+-- Cases: open allocated-social-worker involvements (allocated_involvement) by the
+-- involvement's team; holders: the distinct professionals holding at least one of the team's
+-- cases at the date, each adding their FTE once (professionals not in ssd_professionals are
+-- left out of both). Without a row per involvement and as-at date: each involvement is open
+-- on a run of as-at dates (the first on or after its start to the last before its end, each
+-- looked up once per distinct date); a professional's runs in a team, overlapping runs merged,
+-- are the runs on which they hold a case there. Each run adds its count on its first date and
+-- takes it away after its last; running totals per team, read at each as-at date, give the
+-- counts. A team has a row where it has a case.
+with open_from as materialized (
+    -- Each start date with the first as-at date on or after it (one look-up per date).
     select
-        as_at,
-        team_id,
-        professional_id,
-        count(*) as cases
-    from allocation_at
-    group by as_at, team_id, professional_id
+        d.day,
+        (select min(a.as_at) from as_at as a where a.as_at >= d.day) as as_at
+    from (select distinct x.started as day from allocated_involvement as x) as d
+),
+
+open_to as materialized (
+    -- Each end date (none: 9999-12-31) with the last as-at date before it.
+    select
+        d.day,
+        (select max(a.as_at) from as_at as a where a.as_at < d.day) as as_at
+    from (
+        select distinct coalesce(x.ended, '9999-12-31') as day
+        from allocated_involvement as x
+    ) as d
+),
+
+case_run as materialized (
+    -- Each involvement's run of as-at dates it is open on.
+    select
+        x.team_id,
+        x.professional_id,
+        f.as_at as first_day,
+        t.as_at as last_day
+    from allocated_involvement as x
+    inner join open_from as f on x.started = f.day
+    inner join open_to as t on coalesce(x.ended, '9999-12-31') = t.day
+    where f.as_at <= t.as_at
+),
+
+holder_run as materialized (
+    -- Each professional's runs holding a case in a team, overlapping case runs merged: a run
+    -- starts a new one unless an earlier one of the same team and professional reaches it.
+    select
+        y.team_id,
+        y.professional_id,
+        min(y.first_day) as first_day,
+        max(y.last_day) as last_day
+    from (
+        select
+            x.team_id,
+            x.professional_id,
+            x.first_day,
+            x.last_day,
+            sum(x.starts_run) over (
+                partition by x.team_id, x.professional_id
+                order by x.first_day, x.last_day
+                rows between unbounded preceding and current row
+            ) as run
+        from (
+            select
+                r.team_id,
+                r.professional_id,
+                r.first_day,
+                r.last_day,
+                case
+                    when
+                        r.first_day <= max(r.last_day) over (
+                            partition by r.team_id, r.professional_id
+                            order by r.first_day, r.last_day
+                            rows between unbounded preceding and 1 preceding
+                        )
+                        then 0
+                    else 1
+                end as starts_run
+            from case_run as r
+            where r.professional_id is not null
+        ) as x
+    ) as y
+    group by y.team_id, y.professional_id, y.run
+),
+
+part as materialized (
+    -- What each run adds on each of its dates: a case (cases), or a holder's FTE (fte, and
+    -- rated: 1 when the FTE is known, so a team whose holders have none has no denominator).
+    select
+        r.team_id,
+        r.first_day,
+        r.last_day,
+        1 as cases,
+        0 as fte,
+        0 as rated
+    from case_run as r
+    inner join ssd_professionals as p on r.professional_id = p.prof_professional_id
+    union all
+    select
+        h.team_id,
+        h.first_day,
+        h.last_day,
+        0 as cases,
+        coalesce(p.prof_full_time_equivalency, 0) as fte,
+        case when p.prof_full_time_equivalency is null then 0 else 1 end as rated
+    from holder_run as h
+    inner join ssd_professionals as p on h.professional_id = p.prof_professional_id
+),
+
+running as (
+    -- Each part adds its counts on its first day (sorting before that date's row) and takes
+    -- them away after its last; a row per team and as-at date, in date order per team, sums
+    -- the changes before it.
+    select
+        x.team_id,
+        x.day as as_at,
+        x.is_as_at,
+        sum(x.cases) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as cases,
+        sum(x.fte) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as fte,
+        sum(x.rated) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as rated
+    from (
+        select p.team_id, p.first_day as day, 0 as is_as_at, p.cases, p.fte, p.rated
+        from part as p
+        union all
+        select
+            p.team_id,
+            p.last_day as day,
+            2 as is_as_at,
+            -p.cases as cases,
+            -p.fte as fte,
+            -p.rated as rated
+        from part as p
+        union all
+        select t.team_id, a.as_at as day, 1 as is_as_at, 0 as cases, 0 as fte, 0 as rated
+        from (select distinct team_id from part) as t
+        cross join as_at as a
+    ) as x
 )
 
 select
-    h.as_at,
-    h.team_id,
-    sum(h.cases) as numerator,
-    sum(p.prof_full_time_equivalency) as denominator
-from holder as h
-inner join ssd_professionals as p on h.professional_id = p.prof_professional_id
-group by h.as_at, h.team_id
+    r.as_at,
+    r.team_id,
+    r.cases as numerator,
+    case when r.rated > 0 then r.fte end as denominator
+from running as r
+where r.is_as_at = 1 and r.cases > 0

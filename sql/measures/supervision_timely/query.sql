@@ -1,7 +1,13 @@
 -- Supervision in timescale: one row per as-at date and worker's department, case-holding
--- registered social workers at S (holding an open allocated involvement, from allocation_at)
--- supervised after S minus the policy interval (calendar days, from measure_parameter) up to
--- and including S. An absent (empty) ext_supervision gives no rows, so no value, not 0 %.
+-- registered social workers at S (holding an open allocated involvement) supervised after S
+-- minus the policy interval (calendar days, from measure_parameter) up to and including S. An
+-- absent (empty) ext_supervision gives no rows, so no value, not 0 %.
+-- Without a row per involvement and as-at date: each involvement is open on a run of as-at
+-- dates (the first on or after its start to the last before its end, each looked up once per
+-- distinct date); a professional's runs, overlapping runs merged, are the runs on which they
+-- hold a case. Each worker's run adds one on its first date and takes it away after its last;
+-- running totals per department, read at each as-at date, give the case-holding workers. The
+-- supervised are each worker's supervised dates within a run of theirs, counted per date.
 with supervision_window as materialized (
     select
         a.as_at,
@@ -13,14 +19,111 @@ with supervision_window as materialized (
         on window_start.day_serial = as_at_day.day_serial - m.supervision_interval_days
 ),
 
-worker as materialized (
+open_from as materialized (
+    -- Each start date with the first as-at date on or after it (one look-up per date).
     select
-        h.as_at,
+        d.day,
+        (select min(a.as_at) from as_at as a where a.as_at >= d.day) as as_at
+    from (select distinct x.started as day from allocated_involvement as x) as d
+),
+
+open_to as materialized (
+    -- Each end date (none: 9999-12-31) with the last as-at date before it.
+    select
+        d.day,
+        (select max(a.as_at) from as_at as a where a.as_at < d.day) as as_at
+    from (
+        select distinct coalesce(x.ended, '9999-12-31') as day
+        from allocated_involvement as x
+    ) as d
+),
+
+case_run as materialized (
+    -- Each involvement's run of as-at dates it is open on.
+    select
+        x.professional_id,
+        f.as_at as first_day,
+        t.as_at as last_day
+    from allocated_involvement as x
+    inner join open_from as f on x.started = f.day
+    inner join open_to as t on coalesce(x.ended, '9999-12-31') = t.day
+    where f.as_at <= t.as_at and x.professional_id is not null
+),
+
+holder_run as materialized (
+    -- Each professional's runs holding a case, overlapping case runs merged: a run starts a
+    -- new one unless an earlier one of the same professional reaches it.
+    select
+        y.professional_id,
+        min(y.first_day) as first_day,
+        max(y.last_day) as last_day
+    from (
+        select
+            x.professional_id,
+            x.first_day,
+            x.last_day,
+            sum(x.starts_run) over (
+                partition by x.professional_id
+                order by x.first_day, x.last_day
+                rows between unbounded preceding and current row
+            ) as run
+        from (
+            select
+                r.professional_id,
+                r.first_day,
+                r.last_day,
+                case
+                    when
+                        r.first_day <= max(r.last_day) over (
+                            partition by r.professional_id
+                            order by r.first_day, r.last_day
+                            rows between unbounded preceding and 1 preceding
+                        )
+                        then 0
+                    else 1
+                end as starts_run
+            from case_run as r
+        ) as x
+    ) as y
+    group by y.professional_id, y.run
+),
+
+worker_run as materialized (
+    -- Registered social workers' runs, with their department.
+    select
         h.professional_id,
-        p.prof_professional_department as team_id
-    from (select distinct as_at, professional_id from allocation_at) as h
+        p.prof_professional_department as team_id,
+        h.first_day,
+        h.last_day
+    from holder_run as h
     inner join ssd_professionals as p on h.professional_id = p.prof_professional_id
     where p.prof_social_worker_registration_no is not null
+),
+
+running as (
+    -- Each worker's run adds one on its first day (sorting before that date's row) and takes
+    -- it away after its last; a row per department and as-at date, in date order per
+    -- department, sums the changes before it.
+    select
+        x.team_id,
+        x.day as as_at,
+        x.is_as_at,
+        sum(x.workers) over (
+            partition by x.team_id
+            order by x.day, x.is_as_at
+            rows between unbounded preceding and current row
+        ) as workers
+    from (
+        select w.team_id, w.first_day as day, 0 as is_as_at, 1 as workers
+        from worker_run as w
+        union all
+        select w.team_id, w.last_day as day, 2 as is_as_at, -1 as workers
+        from worker_run as w
+        union all
+        select t.team_id, a.as_at as day, 1 as is_as_at, 0 as workers
+        from (select distinct team_id from worker_run) as t
+        cross join as_at as a
+    ) as x
 ),
 
 supervised as materialized (
@@ -30,14 +133,29 @@ supervised as materialized (
     from supervision_window as sw
     inner join ext_supervision as s
         on s.supv_supervision_date > sw.window_start and s.supv_supervision_date <= sw.as_at
+),
+
+supervised_worker as (
+    -- Supervised workers at each date and department: supervised dates within a run.
+    select
+        s.as_at,
+        w.team_id,
+        count(*) as workers
+    from supervised as s
+    inner join worker_run as w
+        on
+            s.professional_id = w.professional_id
+            and s.as_at >= w.first_day
+            and s.as_at <= w.last_day
+    group by s.as_at, w.team_id
 )
 
 select
-    w.as_at,
-    w.team_id,
-    sum(case when s.professional_id is not null then 1 else 0 end) as numerator,
-    count(*) as denominator
-from worker as w
-left join supervised as s on w.as_at = s.as_at and w.professional_id = s.professional_id
-where exists (select 1 from ext_supervision)
-group by w.as_at, w.team_id
+    r.as_at,
+    r.team_id,
+    coalesce(s.workers, 0) as numerator,
+    r.workers as denominator
+from running as r
+left join supervised_worker as s
+    on r.as_at = s.as_at and (r.team_id = s.team_id or (r.team_id is null and s.team_id is null))
+where r.is_as_at = 1 and r.workers > 0 and exists (select 1 from ext_supervision)
