@@ -157,5 +157,7 @@ select
     r.workers as denominator
 from running as r
 left join supervised_worker as s
-    on r.as_at = s.as_at and (r.team_id = s.team_id or (r.team_id is null and s.team_id is null))
+    on
+        r.as_at = s.as_at
+        and (r.team_id = s.team_id or (r.team_id is null and s.team_id is null))
 where r.is_as_at = 1 and r.workers > 0 and exists (select 1 from ext_supervision)
