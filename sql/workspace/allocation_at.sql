@@ -1,5 +1,6 @@
 -- Open allocated-social-worker involvements at each as-at date: one row per as-at date and
--- involvement. Computed once per workspace: the child's team and caseloads both read it.
+-- involvement. Computed once per workspace: the child's team (child_team_at, child_team_span)
+-- and the lists read it.
 -- is_child_team marks the involvement that gives the child's team at that date: the latest
 -- started open one (the larger id on the same start). Most involvements never overlap a later
 -- one of the same child (allocated_involvement.sql), and mark every date they are open; only

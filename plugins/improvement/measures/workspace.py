@@ -643,13 +643,8 @@ def workspace(
                     conn
                 )
             if table is allocation_at:
-                # Before child_team_span, which reads the marked rows by child.
-                sa.Index(
-                    "ix_allocation_at",
-                    allocation_at.c.as_at,
-                    allocation_at.c.team_id,
-                    allocation_at.c.professional_id,
-                ).create(conn)
+                # Before child_team_span, which reads the marked rows by child. (No measure
+                # reads it by date and team: caseloads count on runs of as-at dates.)
                 sa.Index(
                     "ix_child_team_at",
                     allocation_at.c.person_id,
