@@ -7,7 +7,10 @@
 -- those that do are compared date by date. Each involvement meets only the dates it is open on
 -- (a range on the indexed as_at column), and nothing is correlated, so both engines join rather
 -- than loop. (The cross joins keep SQLite's order, involvements first: allocated_involvement
--- has no statistics yet when this runs.)
+-- has no statistics yet when this runs.) When no query of the run reads allocation_at or
+-- child_team_at date by date (a measure run: the measures count on runs), every_involvement
+-- is 0 and only overlapped involvements get rows, the ones child_team_span needs: over a
+-- national history the others would be 43 million rows.
 select
     a.as_at,
     x.involvement_id,
@@ -20,6 +23,7 @@ from allocated_involvement as x
 cross join as_at as a
 where
     x.overlapped = 0
+    and :every_involvement = 1
     and a.as_at >= x.started
     and a.as_at < coalesce(x.ended, '9999-12-31')
 

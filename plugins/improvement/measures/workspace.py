@@ -48,6 +48,7 @@ _TEXT = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 _TYPES = {"date": sa.Date(), "int": sa.Integer(), "float": sa.Float(), "text": _TEXT}
 # Shared cohorts that are views over the derived tables (sql/workspace/<name>.sql).
 VIEWS = ("child_team_at",)
+_ALLOCATION_BY_DATE = re.compile(r"\b(allocation_at|child_team_at)\b")
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 # Rows the shared cohorts never read, by query (sql/workspace/<name>.sql; see LoadWindow):
 # allocated_involvement keeps only involvements with no end or one after the first as-at date.
@@ -388,6 +389,12 @@ def _read_ahead(reads: list[Callable[[], Iterator[tuple]] | None]) -> Iterator:
             yield future.result() if future is not None else None
 
 
+def _reads_allocation_by_date(queries: Iterable[str] | None) -> bool:
+    """Whether some query (every one, when they are not given) reads allocation_at or
+    child_team_at: else allocation_at holds only what child_team_span needs."""
+    return queries is None or any(_ALLOCATION_BY_DATE.search(query) for query in queries)
+
+
 def _analyse_postgresql(conn: sa.Connection, tables: Iterable[sa.Table]) -> None:
     """Statistics for PostgreSQL's planner on these temporary tables (autovacuum never sees
     them). Without them it takes a table for a few rows, and at national size a nested loop
@@ -426,6 +433,7 @@ def workspace(
     (``engine.begin()``) so the results it helps write and the clean-up commit together.
     """
     metadata = sa.MetaData()
+    queries = list(queries) if queries is not None else None  # read more than once
     payloads = payloads if payloads is not None else {}
     windows = windows if windows is not None else {}
     created_views: list[str] = []
@@ -630,12 +638,12 @@ def workspace(
         )
         _analyse_postgresql(conn, loaded.values())
         for table in derived:  # in order: each may read the ones before it
-            query = (SQL_DIR / "workspace" / f"{table.name}.sql").read_text()
+            query = sa.text((SQL_DIR / "workspace" / f"{table.name}.sql").read_text())
+            if table is allocation_at:
+                query = query.bindparams(every_involvement=int(_reads_allocation_by_date(queries)))
             names = [c.name for c in table.c]
             conn.execute(
-                table.insert().from_select(
-                    names, sa.text(query).columns(*(sa.column(n) for n in names))
-                )
+                table.insert().from_select(names, query.columns(*(sa.column(n) for n in names)))
             )
             if table is allocated_involvement:
                 # allocation_at compares each overlapped involvement with the child's others.
