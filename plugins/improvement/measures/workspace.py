@@ -22,11 +22,9 @@ import datetime as dt
 import gzip
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -335,11 +333,9 @@ def _load_table(
     frame: pd.DataFrame | None,
     payload: bytes | None,
     bounds: list[tuple[str, dt.date]],
-    parsed: Iterator[tuple] | None,
 ) -> sa.Table:
     """One SSD or extension table with the columns the queries read, loaded and indexed;
-    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``).
-    ``parsed`` is the payload already read (``_csv_rows``) where it is not copied as it is."""
+    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``)."""
     names = [c.name for c in columns]
     if frame is not None and bounds:
         frame = frame[_kept(frame, bounds)]
@@ -350,8 +346,8 @@ def _load_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]) for c in columns]
         )
         _create(conn, table)
-        if parsed is not None:
-            rows = parsed
+        if payload is not None:
+            rows = _csv_rows(payload, names, bounds)
         elif frame is not None:
             rows = _frame_rows(frame, names)
         else:
@@ -369,24 +365,6 @@ def _load_table(
 def _copies_payloads(conn: sa.Connection) -> bool:
     """psycopg2 hands a stored CSV to PostgreSQL's COPY as it is; other drivers get rows."""
     return f"{conn.dialect.name}+{conn.dialect.driver}" == "postgresql+psycopg2"
-
-
-def _read_ahead(reads: list[Callable[[], Iterator[tuple]] | None]) -> Iterator:
-    """Each read's result in order (None where there is nothing to read), the next one read on
-    a second thread meanwhile: zlib and pandas' tokeniser release the GIL, so reading one table
-    overlaps loading the one before on a second core. At most two tables' rows are held."""
-    with ThreadPoolExecutor(1, thread_name_prefix="workspace-read") as reader:
-        futures = [None] * len(reads)
-
-        def start(index: int) -> None:
-            if index < len(reads) and reads[index] is not None:
-                futures[index] = reader.submit(reads[index])
-
-        start(0)
-        for index in range(len(reads)):
-            start(index + 1)
-            future, futures[index] = futures[index], None
-            yield future.result() if future is not None else None
 
 
 def _reads_allocation_by_date(queries: Iterable[str] | None) -> bool:
@@ -446,22 +424,13 @@ def workspace(
         conn.exec_driver_sql("set local jit = off")
     try:
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
-        plan = []
+        loaded = {}
         for name, columns in referenced_columns(queries).items():
             bounds = [
                 (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
             ]
             if any(column not in {c.name for c in columns} for column, _ in bounds):
                 bounds = []  # a window on a column not loaded: load every row
-            plan.append((name, columns, bounds))
-        reads = [
-            partial(_csv_rows, payloads[name], [c.name for c in columns], bounds)
-            if name in payloads and not _copies_payloads(conn)
-            else None
-            for name, columns, bounds in plan
-        ]
-        loaded = {}
-        for (name, columns, bounds), parsed in zip(plan, _read_ahead(reads), strict=True):
             loaded[name] = _load_table(
                 conn,
                 metadata,
@@ -470,7 +439,6 @@ def workspace(
                 frames.get(name),
                 payloads.get(name),
                 bounds,
-                parsed,
             )
         unknown = _normalise_codes(conn, loaded)
         as_at = _temporary_table(
