@@ -44,6 +44,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from improvement.ssd.canonical import PLACEHOLDER_TEXT
+
 AS_OF = dt.date(2026, 11, 15)
 SEED_BASE = 5000
 # Sized for this 24 GiB machine and stated with the results: the workspace's temporary tables
@@ -58,7 +60,6 @@ SERVER_SETTINGS = {
 }
 # Columns named ``*_id`` that hold a team or a code, not a record's id: left as they are.
 UNPREFIXED_ID_COLUMNS = {"dept_team_id", "dept_team_parent_id", "invo_professional_role_id"}
-PLACEHOLDER_TEXT = "SSD_PH"
 
 
 @contextlib.contextmanager
@@ -302,12 +303,14 @@ class ServerMemory(threading.Thread):
         import psutil
 
         server = psutil.Process(self.postmaster)
-        while not self._stopped.wait(1.0):
+        while True:  # a sample at once, then every second until stopped
             total = 0
             for process in [server, *server.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
                     total += process.memory_full_info().uss
             self.peak = max(self.peak, total)
+            if self._stopped.wait(1.0):
+                return
 
     def stop(self) -> int:
         self._stopped.set()

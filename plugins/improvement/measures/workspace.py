@@ -6,8 +6,9 @@ windows), ``period_last_day`` (each day with the last as-at date whose period in
 ``day_reach`` (each day with the as-at dates around it and around windows from it),
 ``team_map`` (team -> locality and team type, from configuration), ``measure_parameter``,
 ``allocated_involvement`` (allocated-worker involvements, once each), ``allocation_at`` (open
-allocated-worker involvements on each date), ``child_team_at`` (each child's team on each
-date), ``child_team_span`` (the same as spans of as-at dates), ``care_episode`` (care episodes
+allocated-worker involvements on each date; only the overlapped ones unless a query reads it or
+``child_team_at`` date by date), ``child_team_at`` (each child's team on each date),
+``child_team_span`` (the same as spans of as-at dates), ``care_episode`` (care episodes
 made disjoint per child), ``in_care_at`` (children in care on each date), ``in_care_span`` (the
 same as spans of as-at dates) and ``placement_span`` (placements with their current span).
 Shared cohorts are defined once, in ``sql/workspace/``. Temporary tables belong to one
