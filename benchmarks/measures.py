@@ -98,7 +98,14 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
         queries = [m.sql for m in catalogue.values()]
         windows = load_windows(catalogue.values())
         with workspace(
-            conn, {}, dates, config, payloads=payloads, queries=queries, windows=windows
+            conn,
+            {},
+            dates,
+            config,
+            payloads=payloads,
+            queries=queries,
+            windows=windows,
+            columns=payloads.columns,
         ):
             for measure in catalogue.values():
                 started = time.monotonic()

@@ -23,6 +23,7 @@ from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
 from improvement.measures.workspace import load_windows, workspace
 from improvement.ssd.canonical import read_canonical_csv
+from improvement.warehouse.columns import stored_columns
 from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,12 @@ class SnapshotPayloads(Mapping[str, bytes]):
                 extract_blob.c.content_hash == self._hashes[name]
             )
         ).scalar_one()
+
+    def columns(self, name: str, names: list[str]) -> dict[str, list] | None:
+        """The table's named columns as stored on their own (``warehouse.columns``), or None."""
+        if name not in self._hashes:
+            return None
+        return stored_columns(self._conn, self._hashes[name], names)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._hashes)
@@ -167,6 +174,7 @@ def measure_snapshot(
             payloads=payloads,
             queries=queries,
             windows=load_windows(measures.values()),
+            columns=payloads.columns,
         ) as unknown:
             loaded = time.monotonic()
             results = compute_measures(conn, list(measures.values()), dates, config)

@@ -22,8 +22,9 @@ import csv
 import datetime as dt
 import gzip
 import io
+import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,9 +38,12 @@ from improvement.measures.asat import as_at_row
 from improvement.measures.catalogue import LoadWindow, Measure
 from improvement.ssd.codes import CODED_COLUMNS
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
+from improvement.warehouse.columns import copies_csv
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
 WORK_TABLES: dict[str, TableSpec] = {**SSD_TABLES, **EXTENSION_TABLES}
+# A table's stored columns by name (text, None for missing), or None when not stored.
+ColumnReader = Callable[[str, list[str]], dict[str, list] | None]
 # Text compares byte by byte on PostgreSQL, as on SQLite: the same order on both engines for
 # ids and codes, and at national size ids sort and index several times faster than under a
 # language's collation.
@@ -251,6 +255,22 @@ def _csv_rows(
     return zip(*columns, strict=True)
 
 
+def _column_rows(
+    stored: dict[str, list], names: list[str], bounds: list[tuple[str, dt.date]]
+) -> Iterator[tuple]:
+    """The named stored columns row by row, leaving out rows no load window keeps (``bounds``,
+    as ``_kept``: the date missing, or on or after the window's bound)."""
+    rows = zip(*(stored[name] for name in names), strict=True)
+    if not bounds:
+        return rows
+    keep = None
+    for column, first in bounds:
+        bound = first.isoformat()
+        kept = [value is None or value >= bound for value in stored[column]]
+        keep = kept if keep is None else [a or b for a, b in zip(keep, kept, strict=True)]
+    return itertools.compress(rows, keep)
+
+
 def _frame_rows(frame: pd.DataFrame, names: list[str]) -> Iterator[tuple]:
     if frame.empty:
         return iter(())
@@ -334,20 +354,24 @@ def _load_table(
     frame: pd.DataFrame | None,
     payload: bytes | None,
     bounds: list[tuple[str, dt.date]],
+    stored: dict[str, list] | None = None,
 ) -> sa.Table:
-    """One SSD or extension table with the columns the queries read, loaded and indexed;
-    with ``bounds`` (column, first date), only the rows some window keeps (``_kept``)."""
+    """One SSD or extension table with the columns the queries read (from a frame, a stored
+    CSV ``payload`` or ``stored`` columns), loaded and indexed; with ``bounds`` (column, first
+    date), only the rows some window keeps (``_kept``)."""
     names = [c.name for c in columns]
     if frame is not None and bounds:
         frame = frame[_kept(frame, bounds)]
-    if payload is not None and _copies_payloads(conn):
+    if payload is not None and copies_csv(conn):
         table = _load_postgresql_payload(conn, metadata, spec, payload, names, bounds)
     else:
         table = _temporary_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]) for c in columns]
         )
         _create(conn, table)
-        if payload is not None:
+        if stored is not None:
+            rows = _column_rows(stored, names, bounds)
+        elif payload is not None:
             rows = _csv_rows(payload, names, bounds)
         elif frame is not None:
             rows = _frame_rows(frame, names)
@@ -355,17 +379,12 @@ def _load_table(
             rows = iter(())
         if conn.dialect.name == "sqlite":
             _load_sqlite(conn, table, rows)
-        elif _copies_payloads(conn) and frame is not None and not frame.empty:
+        elif copies_csv(conn) and frame is not None and not frame.empty:
             _load_frame_postgresql(conn, table, frame)
         else:
             _load_generic(conn, table, rows)
     _index(conn, table, spec)
     return table
-
-
-def _copies_payloads(conn: sa.Connection) -> bool:
-    """psycopg2 hands a stored CSV to PostgreSQL's COPY as it is; other drivers get rows."""
-    return f"{conn.dialect.name}+{conn.dialect.driver}" == "postgresql+psycopg2"
 
 
 def _reads_allocation_by_date(queries: Iterable[str] | None) -> bool:
@@ -400,11 +419,14 @@ def workspace(
     payloads: Mapping[str, bytes] | None = None,
     queries: Iterable[str] | None = None,
     windows: Mapping[str, tuple[LoadWindow, ...]] | None = None,
+    columns: ColumnReader | None = None,
 ) -> Iterator[list[UnknownCodes]]:
     """Load ``frames`` (canonical text, by table name) and the helper tables; drop them after.
 
     ``payloads`` (table name to a snapshot's gzip-compressed canonical CSV) is the faster
-    way in: the CSV is streamed into the table without building a frame. ``queries`` (the
+    way in: the CSV is streamed into the table without building a frame. ``columns`` reads a
+    table's stored columns (``warehouse.columns``), faster still where rows are inserted: a
+    table whose columns are not all stored is read from its payload. ``queries`` (the
     SQL that will run, e.g. the measures') loads only the tables and columns they and the
     shared cohorts name (``referenced_columns``); without it every table and extracted
     column is loaded. ``windows`` (``load_windows`` of the measures that will run) leaves
@@ -426,20 +448,24 @@ def workspace(
     try:
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         loaded = {}
-        for name, columns in referenced_columns(queries).items():
+        for name, read in referenced_columns(queries).items():
             bounds = [
                 (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
             ]
-            if any(column not in {c.name for c in columns} for column, _ in bounds):
+            if any(column not in {c.name for c in read} for column, _ in bounds):
                 bounds = []  # a window on a column not loaded: load every row
+            stored = None
+            if columns is not None and name not in frames and not copies_csv(conn):
+                stored = columns(name, [c.name for c in read])
             loaded[name] = _load_table(
                 conn,
                 metadata,
                 WORK_TABLES[name],
-                columns,
+                read,
                 frames.get(name),
-                payloads.get(name),
+                None if stored is not None else payloads.get(name),
                 bounds,
+                stored,
             )
         unknown = _normalise_codes(conn, loaded)
         as_at = _temporary_table(

@@ -1,7 +1,8 @@
 """Write an extract into the warehouse as one snapshot, in one transaction, keyed by period.
 
-Table contents are stored once per content hash (gzip of the canonical CSV), so weeks whose
-tables did not change cost nothing. Re-running a period replaces its snapshot in place: the
+Table contents are stored once per content hash (gzip of the canonical CSV; on a warehouse that
+inserts rows, also column by column: ``warehouse.columns``), so weeks whose tables did not
+change cost nothing. Re-running a period replaces its snapshot in place: the
 same extract gives the same rows, and no duplicates; a different extract (a backfill after a
 data fix) also leaves the data-fix audit of what changed (``warehouse.changes``).
 """
@@ -15,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from improvement.extract import ExtractManifest
 from improvement.ssd.canonical import read_canonical_csv
 from improvement.validate import Finding, PreviousSnapshot
 from improvement.warehouse.changes import TableChange, extract_changes, record_changes
+from improvement.warehouse.columns import insert_once, store_columns
 from improvement.warehouse.tables import (
     data_quality_finding,
     extract_blob,
@@ -86,15 +87,8 @@ def previous_snapshot(engine: sa.Engine, before: dt.date) -> PreviousSnapshot | 
 
 
 def store_blob(conn: sa.Connection, row: dict) -> None:
-    """Add one table content unless it is stored already. Runs of several weeks at once (a
-    backfill) extract the same tables: the second to arrive skips the insert rather than
-    failing on the primary key (PostgreSQL and SQLite: ON CONFLICT DO NOTHING)."""
-    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    insert = dialects.get(conn.dialect.name)
-    if insert is None:  # other databases: the check before the insert is the guard
-        conn.execute(extract_blob.insert().values(**row))
-        return
-    conn.execute(insert(extract_blob).values(**row).on_conflict_do_nothing())
+    """Add one table content unless it is stored already (see ``insert_once``)."""
+    insert_once(conn, extract_blob, [row])
 
 
 def write_snapshot(
@@ -128,6 +122,7 @@ def write_snapshot(
                     },
                 )
                 stored.add(table.content_hash)
+        store_columns(conn, {t.content_hash: staging / t.staged_file for t in present})
         values = {
             "cadence": run.cadence,
             "snapshot_date": run.snapshot_date,

@@ -29,6 +29,19 @@ extract_blob = sa.Table(
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 
+extract_column = sa.Table(
+    "extract_column",
+    metadata,
+    sa.Column(
+        "content_hash",
+        sa.String(64),
+        sa.ForeignKey("extract_blob.content_hash"),
+        primary_key=True,
+    ),
+    sa.Column("column_name", sa.String(64), primary_key=True),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+
 snapshot = sa.Table(
     "snapshot",
     metadata,
