@@ -9,34 +9,13 @@
 -- times dates; dates on no span are "(unallocated)", as with child_team_at. (The cross join
 -- keeps SQLite's order, the few overlapped involvements first, each reading its child's marked
 -- rows by the partial index on allocation_at; the tables have no statistics yet.)
-with open_from as materialized (
-    -- Each start date with the first as-at date on or after it (one look-up per date).
-    select
-        d.day,
-        (select min(a.as_at) from as_at as a where a.as_at >= d.day) as as_at
-    from (select distinct x.started as day from allocated_involvement as x) as d
-),
-
-open_to as materialized (
-    -- Each end date (none: 9999-12-31) with the last as-at date before it.
-    select
-        d.day,
-        (select max(a.as_at) from as_at as a where a.as_at < d.day) as as_at
-    from (
-        select distinct coalesce(x.ended, '9999-12-31') as day
-        from allocated_involvement as x
-    ) as d
-)
-
 select
     x.person_id,
     x.team_id,
-    f.as_at as span_start,
-    t.as_at as span_end
+    x.first_as_at as span_start,
+    x.last_as_at as span_end
 from allocated_involvement as x
-inner join open_from as f on x.started = f.day
-inner join open_to as t on coalesce(x.ended, '9999-12-31') = t.day
-where x.overlapped = 0 and f.as_at <= t.as_at
+where x.overlapped = 0 and x.first_as_at <= x.last_as_at
 
 union all
 

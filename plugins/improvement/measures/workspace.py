@@ -517,6 +517,8 @@ def workspace(
                 sa.Column("started", sa.Date),
                 sa.Column("ended", sa.Date),
                 sa.Column("overlapped", sa.Integer),
+                sa.Column("first_as_at", sa.Date),
+                sa.Column("last_as_at", sa.Date),
             ],
         )
         allocation_at = _temporary_table(

@@ -3,11 +3,11 @@
 -- minus the policy interval (calendar days, from measure_parameter) up to and including S. An
 -- absent (empty) ext_supervision gives no rows, so no value, not 0 %.
 -- Without a row per involvement and as-at date: each involvement is open on a run of as-at
--- dates (the first on or after its start to the last before its end, each looked up once per
--- distinct date); a professional's runs, overlapping runs merged, are the runs on which they
--- hold a case. Each worker's run adds one on its first date and takes it away after its last;
--- running totals per department, read at each as-at date, give the case-holding workers. The
--- supervised are each worker's supervised dates within a run of theirs, counted per date.
+-- dates (allocated_involvement's first_as_at to last_as_at); a professional's runs,
+-- overlapping runs merged, are the runs on which they hold a case. Each worker's run adds one
+-- on its first date and takes it away after its last; running totals per department, read at
+-- each as-at date, give the case-holding workers. The supervised are each worker's supervised
+-- dates within a run of theirs, counted per date.
 with supervision_window as materialized (
     select
         a.as_at,
@@ -19,35 +19,14 @@ with supervision_window as materialized (
         on window_start.day_serial = as_at_day.day_serial - m.supervision_interval_days
 ),
 
-open_from as materialized (
-    -- Each start date with the first as-at date on or after it (one look-up per date).
-    select
-        d.day,
-        (select min(a.as_at) from as_at as a where a.as_at >= d.day) as as_at
-    from (select distinct x.started as day from allocated_involvement as x) as d
-),
-
-open_to as materialized (
-    -- Each end date (none: 9999-12-31) with the last as-at date before it.
-    select
-        d.day,
-        (select max(a.as_at) from as_at as a where a.as_at < d.day) as as_at
-    from (
-        select distinct coalesce(x.ended, '9999-12-31') as day
-        from allocated_involvement as x
-    ) as d
-),
-
 case_run as materialized (
     -- Each involvement's run of as-at dates it is open on.
     select
         x.professional_id,
-        f.as_at as first_day,
-        t.as_at as last_day
+        x.first_as_at as first_day,
+        x.last_as_at as last_day
     from allocated_involvement as x
-    inner join open_from as f on x.started = f.day
-    inner join open_to as t on coalesce(x.ended, '9999-12-31') = t.day
-    where f.as_at <= t.as_at and x.professional_id is not null
+    where x.first_as_at <= x.last_as_at and x.professional_id is not null
 ),
 
 holder_run as materialized (
