@@ -64,14 +64,18 @@ class Benchmark:
 
 @dataclass(frozen=True)
 class LoadWindow:
-    """Rows of ``table`` the measure never reads: those whose ``column`` (a date) is before the
-    earliest value of the ``as_at`` column ``start`` over the dates measured. A row missing the
-    date is always read. When every query that reads a table declares one, a measure run loads
-    only the rows some window keeps (``workspace.load_windows``)."""
+    """Rows of ``table`` the measure never reads. A date window (``start``): those whose
+    ``column`` (a date) is before the earliest value of the ``as_at`` column ``start`` over the
+    dates measured; a row missing the date is always read. A key window (``keys_in``, each
+    ``table.column`` of another table the measure reads): those whose ``column`` holds none of
+    the values those columns hold, e.g. the people in no table the measure counts from. When
+    every query that reads a table declares one, a measure run loads only the rows some window
+    keeps (``workspace.load_windows``)."""
 
     table: str
     column: str
-    start: str
+    start: str | None = None
+    keys_in: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,33 @@ def expand_blocks(sql: str, where: str) -> str:
     raise CatalogueError(f"{where}: building blocks name each other in a loop")
 
 
+def _text_columns(table: str) -> list[str]:
+    return [c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "text"]
+
+
 def _load_windows(data: dict, tables: tuple[str, ...], where: str) -> tuple[LoadWindow, ...]:
     windows = []
     as_at_columns = set(as_at_row(dt.date(2000, 1, 1)))
     for index, item in enumerate(data.get("load_windows") or []):
         at = f"{where}: load_windows[{index}]"
         table = _one_of(_field(item, "table", at), tables, "table", at)
+        if ("start" in item) == ("in" in item):
+            raise CatalogueError(f"{at}: needs one of 'start' (a date window) and 'in' (keys)")
+        if "in" in item:
+            # Keys compare as text on both engines, so key columns must be text.
+            column = _one_of(_field(item, "column", at), _text_columns(table), "column", at)
+            sources = _field(item, "in", at, kind=list)
+            others = [t for t in tables if t != table]
+            keys_in = []
+            for source in sources:
+                source_table, _, source_column = str(source).partition(".")
+                _one_of(source_table, others, "in", at)
+                _one_of(source_column, _text_columns(source_table), "in", at)
+                keys_in.append(f"{source_table}.{source_column}")
+            if not keys_in:
+                raise CatalogueError(f"{at}: 'in' names no column")
+            windows.append(LoadWindow(table, column, keys_in=tuple(keys_in)))
+            continue
         dates = [
             c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "date"
         ]

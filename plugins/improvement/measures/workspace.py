@@ -118,15 +118,36 @@ def load_windows(measures: Iterable[Measure]) -> dict[str, tuple[LoadWindow, ...
     }
 
 
-def _kept(frame: pd.DataFrame, bounds: list[tuple[str, dt.date]]) -> np.ndarray:
-    """Which rows some window keeps: the date missing, or on or after the window's bound
-    (canonical dates are ISO text, which sorts as the dates do)."""
+@dataclass(frozen=True)
+class Kept:
+    """The rows a table loads, when some window keeps them: a date window (``dates``: column
+    and first date) keeps a row whose date is missing or on or after the first date
+    (canonical dates are ISO text, which sorts as the dates do); a key window (``keys``:
+    column and values) a row whose column holds one of the values. Nothing: every row."""
+
+    dates: tuple[tuple[str, dt.date], ...] = ()
+    keys: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.dates or self.keys)
+
+    def columns(self) -> set[str]:
+        return {column for column, _ in (*self.dates, *self.keys)}
+
+
+EVERY_ROW = Kept()
+
+
+def _kept(frame: pd.DataFrame, kept: Kept) -> np.ndarray:
+    """Which rows of a frame of canonical text (missing: None or empty) some window keeps."""
     keep = np.zeros(len(frame), dtype=bool)
-    for column, first in bounds:
+    for column, first in kept.dates:
         values = frame[column]
         missing = (values.isna() | (values == "")).to_numpy(dtype=bool)
         text = values.where(~missing, "").astype(str)
         keep |= missing | (text >= first.isoformat()).to_numpy(dtype=bool)
+    for column, values in kept.keys:
+        keep |= frame[column].isin(values).to_numpy(dtype=bool)
     return keep
 
 
@@ -232,12 +253,10 @@ def _csv_header(payload: bytes) -> list[str]:
         return next(csv.reader(io.TextIOWrapper(text, encoding="utf-8", newline="")), [])
 
 
-def _csv_rows(
-    payload: bytes, names: list[str], bounds: list[tuple[str, dt.date]]
-) -> Iterator[tuple]:
+def _csv_rows(payload: bytes, names: list[str], kept: Kept) -> Iterator[tuple]:
     """The named columns of a gzip-compressed canonical CSV, row by row, as text with None
-    for missing, leaving out rows no load window keeps (``bounds``). pandas' C parser reads
-    only those columns, as text; empty becomes None in one vectorised step per column."""
+    for missing, leaving out rows no load window keeps. pandas' C parser reads only those
+    columns, as text; empty becomes None in one vectorised step per column."""
     frame = pd.read_csv(
         io.BytesIO(gzip.decompress(payload)),
         dtype=object,
@@ -245,8 +264,8 @@ def _csv_rows(
         usecols=names,
         engine="c",
     )
-    if bounds:
-        frame = frame[_kept(frame, bounds)]
+    if kept:
+        frame = frame[_kept(frame, kept)]
     columns = []
     for name in names:
         values = frame[name].to_numpy(dtype=object, copy=True)
@@ -255,19 +274,17 @@ def _csv_rows(
     return zip(*columns, strict=True)
 
 
-def _column_rows(
-    stored: dict[str, list], names: list[str], bounds: list[tuple[str, dt.date]]
-) -> Iterator[tuple]:
-    """The named stored columns row by row, leaving out rows no load window keeps (``bounds``,
-    as ``_kept``: the date missing, or on or after the window's bound)."""
+def _column_rows(stored: dict[str, list], names: list[str], kept: Kept) -> Iterator[tuple]:
+    """The named stored columns row by row, leaving out rows no load window keeps (as
+    ``_kept``)."""
     rows = zip(*(stored[name] for name in names), strict=True)
-    if not bounds:
+    if not kept:
         return rows
-    keep = None
-    for column, first in bounds:
-        bound = first.isoformat()
-        kept = [value is None or value >= bound for value in stored[column]]
-        keep = kept if keep is None else [a or b for a, b in zip(keep, kept, strict=True)]
+    bounds = [(column, first.isoformat()) for column, first in kept.dates]
+    masks = [
+        [value is None or value >= bound for value in stored[column]] for column, bound in bounds
+    ] + [[value in values for value in stored[column]] for column, values in kept.keys]
+    keep = masks[0] if len(masks) == 1 else map(any, zip(*masks, strict=True))
     return itertools.compress(rows, keep)
 
 
@@ -295,10 +312,11 @@ def _load_postgresql_payload(
     spec: TableSpec,
     payload: bytes,
     keep: list[str],
-    bounds: list[tuple[str, dt.date]],
+    kept: Kept,
 ) -> sa.Table:
     """COPY the whole CSV straight from the payload (no parsing here), storing only the rows
-    some load window keeps (``bounds``, as ``_kept``), then drop the columns nothing reads."""
+    some date window keeps (as ``_kept``; ``kept`` has no key windows: COPY's condition cannot
+    read another table), then drop the columns nothing reads."""
     header = _csv_header(payload)
     kinds = {c.name: c.kind for c in spec.extracted}
     columns = [sa.Column(name, _TYPES[kinds.get(name, "text")]) for name in header]
@@ -307,10 +325,10 @@ def _load_postgresql_payload(
     listed = ", ".join(header)
     cursor = conn.connection.cursor()
     # Names come from the SSD declaration and dates from the as-at dates, never from input.
-    kept = " OR ".join(f"{c} IS NULL OR {c} >= '{first.isoformat()}'" for c, first in bounds)
+    where = " OR ".join(f"{c} IS NULL OR {c} >= '{first.isoformat()}'" for c, first in kept.dates)
     cursor.copy_expert(
         f"COPY {spec.name} ({listed}) FROM STDIN WITH (FORMAT csv, HEADER true, "
-        f"FORCE_NULL ({listed})){f' WHERE {kept}' if kept else ''}",
+        f"FORCE_NULL ({listed})){f' WHERE {where}' if where else ''}",
         gzip.GzipFile(fileobj=io.BytesIO(payload)),
     )
     unused = [name for name in header if name not in keep]
@@ -353,26 +371,29 @@ def _load_table(
     columns: tuple[ColumnSpec, ...],
     frame: pd.DataFrame | None,
     payload: bytes | None,
-    bounds: list[tuple[str, dt.date]],
+    kept: Kept,
     stored: dict[str, list] | None = None,
 ) -> sa.Table:
     """One SSD or extension table with the columns the queries read (from a frame, a stored
-    CSV ``payload`` or ``stored`` columns), loaded and indexed; with ``bounds`` (column, first
-    date), only the rows some window keeps (``_kept``)."""
+    CSV ``payload`` or ``stored`` columns), loaded and indexed: only the rows some window
+    keeps (``_kept``)."""
     names = [c.name for c in columns]
-    if frame is not None and bounds:
-        frame = frame[_kept(frame, bounds)]
+    if frame is not None and kept:
+        frame = frame[_kept(frame, kept)]
     if payload is not None and copies_csv(conn):
-        table = _load_postgresql_payload(conn, metadata, spec, payload, names, bounds)
+        # COPY keeps the date windows' rows; with a key window too, every row (deleting the
+        # others after would cost more than they do).
+        kept = EVERY_ROW if kept.keys else kept
+        table = _load_postgresql_payload(conn, metadata, spec, payload, names, kept)
     else:
         table = _temporary_table(
             metadata, spec.name, [sa.Column(c.name, _TYPES[c.kind]) for c in columns]
         )
         _create(conn, table)
         if stored is not None:
-            rows = _column_rows(stored, names, bounds)
+            rows = _column_rows(stored, names, kept)
         elif payload is not None:
-            rows = _csv_rows(payload, names, bounds)
+            rows = _csv_rows(payload, names, kept)
         elif frame is not None:
             rows = _frame_rows(frame, names)
         else:
@@ -385,6 +406,33 @@ def _load_table(
             _load_generic(conn, table, rows)
     _index(conn, table, spec)
     return table
+
+
+def _kept_rows(
+    conn: sa.Connection,
+    windows: Iterable[LoadWindow],
+    as_at_rows: list[dict],
+    loaded: Mapping[str, sa.Table],
+) -> Kept:
+    """What a table's windows keep for these as-at dates: a date window's first date, a key
+    window's values from the tables already loaded (every row when one of them is not)."""
+    dates, keys = [], []
+    for window in windows:
+        if window.start is not None:
+            dates.append((window.column, min(row[window.start] for row in as_at_rows)))
+            continue
+        values: set[str] = set()
+        for source in window.keys_in:
+            table_name, column_name = source.split(".")
+            table = loaded.get(table_name)
+            if table is None or column_name not in table.c:
+                return EVERY_ROW
+            column = table.c[column_name]
+            values.update(
+                conn.execute(sa.select(column).where(column.is_not(None)).distinct()).scalars()
+            )
+        keys.append((window.column, frozenset(values)))
+    return Kept(tuple(dates), tuple(keys))
 
 
 def _reads_allocation_by_date(queries: Iterable[str] | None) -> bool:
@@ -447,13 +495,14 @@ def workspace(
         conn.exec_driver_sql("set local jit = off")
     try:
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
-        loaded = {}
-        for name, read in referenced_columns(queries).items():
-            bounds = [
-                (w.column, min(row[w.start] for row in as_at_rows)) for w in windows.get(name, ())
-            ]
-            if any(column not in {c.name for c in read} for column, _ in bounds):
-                bounds = []  # a window on a column not loaded: load every row
+        loaded: dict[str, sa.Table] = {}
+        referenced = referenced_columns(queries)
+        # Tables with a key window after the others, whose loaded rows give the keys.
+        for name in sorted(referenced, key=lambda n: any(w.keys_in for w in windows.get(n, ()))):
+            read = referenced[name]
+            kept = _kept_rows(conn, windows.get(name, ()), as_at_rows, loaded)
+            if not kept.columns() <= {c.name for c in read}:
+                kept = EVERY_ROW  # a window on a column not loaded: load every row
             stored = None
             if columns is not None and name not in frames and not copies_csv(conn):
                 stored = columns(name, [c.name for c in read])
@@ -464,7 +513,7 @@ def workspace(
                 read,
                 frames.get(name),
                 None if stored is not None else payloads.get(name),
-                bounds,
+                kept,
                 stored,
             )
         unknown = _normalise_codes(conn, loaded)
