@@ -381,9 +381,6 @@ def _load_table(
     if frame is not None and kept:
         frame = frame[_kept(frame, kept)]
     if payload is not None and copies_csv(conn):
-        # COPY keeps the date windows' rows; with a key window too, every row (deleting the
-        # others after would cost more than they do).
-        kept = EVERY_ROW if kept.keys else kept
         table = _load_postgresql_payload(conn, metadata, spec, payload, names, kept)
     else:
         table = _temporary_table(
@@ -499,12 +496,18 @@ def workspace(
         referenced = referenced_columns(queries)
         # Tables with a key window after the others, whose loaded rows give the keys.
         for name in sorted(referenced, key=lambda n: any(w.keys_in for w in windows.get(n, ()))):
-            read = referenced[name]
-            kept = _kept_rows(conn, windows.get(name, ()), as_at_rows, loaded)
+            read, table_windows = referenced[name], windows.get(name, ())
+            copies = copies_csv(conn) and name not in frames
+            if copies and any(w.keys_in for w in table_windows):
+                # COPY's condition cannot look at another table, and deleting the rows after
+                # would cost more than keeping them: the whole table.
+                kept = EVERY_ROW
+            else:
+                kept = _kept_rows(conn, table_windows, as_at_rows, loaded)
             if not kept.columns() <= {c.name for c in read}:
                 kept = EVERY_ROW  # a window on a column not loaded: load every row
             stored = None
-            if columns is not None and name not in frames and not copies_csv(conn):
+            if columns is not None and name not in frames and not copies:
                 stored = columns(name, [c.name for c in read])
             loaded[name] = _load_table(
                 conn,
