@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import time
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ from improvement.lists import compute_weekly_lists, load_lists
 from improvement.lists.weekly import SHARED_TABLES, compute_lists
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.engine import UNMAPPED_TEAM
-from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_frames
+from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_payloads
 from improvement.warehouse.tables import measure_result
 from tests.conftest import AS_OF
 from tests.integration.helpers import new_warehouse, run_week
@@ -128,9 +129,9 @@ def test_court_lists_on_an_earlier_date_of_the_generated_county(demo_warehouse):
     needed = {t for d in definitions.values() for t in d.tables}
     needed |= set(WORKSPACE_TABLES) | set(SHARED_TABLES)
     with demo_warehouse.begin() as conn:
-        _, _, frames = snapshot_frames(conn, KEY, needed)
+        _, _, snapshot = snapshot_payloads(conn, KEY, needed)
         oversight, worklists = compute_lists(
-            conn, frames, EARLIER, load_county_config(), definitions
+            conn, {}, EARLIER, load_county_config(), definitions, snapshot=snapshot
         )
     for list_id in ("pre_proceedings_over_12w", "care_proceedings_over_26w", "cp_plans_over_9m"):
         assert not oversight[list_id].empty, f"{list_id} is empty as at {EARLIER}"
@@ -141,3 +142,28 @@ def test_court_lists_on_an_earlier_date_of_the_generated_county(demo_warehouse):
         assert len(oversight[list_id]) == measured[list_id], list_id
     for check_id in ("dq_assessment_overdue", "dq_cp_visit_overdue"):
         assert (worklists["check_id"] == check_id).sum() == measured[check_id], check_id
+
+
+def test_lists_read_from_stored_columns_match_lists_from_canonical_frames(
+    demo_warehouse, monkeypatch
+):
+    import improvement.measures.workspace as workspace_module
+    from improvement.warehouse.snapshots import read_snapshot_table
+
+    definitions, config = load_lists(), load_county_config()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a stored table was parsed from its CSV, not read by column")
+
+    monkeypatch.setattr(workspace_module, "_csv_rows", refuse)
+    lists = compute_weekly_lists(demo_warehouse, KEY, config, definitions)
+    monkeypatch.undo()
+    needed = {t for d in definitions.values() for t in d.tables}
+    needed |= set(WORKSPACE_TABLES) | set(SHARED_TABLES)
+    frames = {table: read_snapshot_table(demo_warehouse, KEY, table) for table in needed}
+    with demo_warehouse.begin() as conn:
+        oversight, worklists = compute_lists(conn, frames, AS_OF, config, definitions)
+    assert set(oversight) == set(lists.oversight)
+    for list_id, frame in oversight.items():
+        pd.testing.assert_frame_equal(lists.oversight[list_id], frame, obj=list_id)
+    pd.testing.assert_frame_equal(lists.worklists, worklists, obj="worklists")

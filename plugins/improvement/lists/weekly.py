@@ -27,7 +27,7 @@ from improvement.lists.catalogue import (
     shared_queries,
 )
 from improvement.measures.engine import UNMAPPED_TEAM
-from improvement.measures.run import WORKSPACE_TABLES, snapshot_frames
+from improvement.measures.run import WORKSPACE_TABLES, SnapshotPayloads, snapshot_payloads
 from improvement.measures.workspace import workspace
 from improvement.ssd.schema import EXTENSION_TABLES
 
@@ -255,10 +255,13 @@ def compute_lists(
     as_at: dt.date,
     config: CountyConfig,
     definitions: dict[str, ListDefinition],
+    snapshot: SnapshotPayloads | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The oversight lists and the worklist from canonical frames, as at ``as_at``: loads the
+    """The oversight lists and the worklist from canonical frames, or a stored snapshot's
+    tables (``snapshot``: read by column where they are stored so), as at ``as_at``: loads the
     workspace and the shared helper tables on ``conn`` and drops them after."""
-    with workspace(conn, frames, [as_at], config):
+    columns = snapshot.columns if snapshot is not None else None
+    with workspace(conn, frames, [as_at], config, payloads=snapshot, columns=columns):
         shared = build_shared_tables(conn)
         try:
             oversight = {
@@ -286,8 +289,8 @@ def compute_weekly_lists(
         | set(SHARED_TABLES)
     )
     with engine.begin() as conn:
-        extract_hash, as_at, frames = snapshot_frames(conn, snapshot_key, needed)
-        absent = sorted(set(needed) - set(frames))
+        extract_hash, as_at, snapshot = snapshot_payloads(conn, snapshot_key, needed)
+        absent = sorted(set(needed) - set(snapshot))
         not_optional = [t for t in absent if t not in EXTENSION_TABLES]
         if not_optional:
             readers = sorted(
@@ -297,7 +300,9 @@ def compute_weekly_lists(
                 f"snapshot {snapshot_key} holds no table(s) {not_optional}, which the weekly "
                 f"lists read (lists: {readers or 'shared helper tables'})"
             )
-        oversight, worklists = compute_lists(conn, frames, as_at, config, definitions)
+        oversight, worklists = compute_lists(
+            conn, {}, as_at, config, definitions, snapshot=snapshot
+        )
     lists = WeeklyLists(
         snapshot_key=snapshot_key,
         as_at=as_at,

@@ -14,7 +14,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-import pandas as pd
 import sqlalchemy as sa
 
 from improvement.county import CountyConfig
@@ -22,7 +21,6 @@ from improvement.measures.asat import history_dates, week_dates
 from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
 from improvement.measures.workspace import load_windows, workspace
-from improvement.ssd.canonical import read_canonical_csv
 from improvement.warehouse.columns import stored_columns
 from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
 
@@ -106,15 +104,6 @@ def snapshot_payloads(
         snapshot_date = dt.date.fromisoformat(str(snapshot_date)[:10])
     payloads = SnapshotPayloads(conn, found.snapshot_id, dict(hashes))
     return found.extract_hash, snapshot_date, payloads
-
-
-def snapshot_frames(
-    conn: sa.Connection, snapshot_key: str, tables: set[str]
-) -> tuple[str, dt.date, dict[str, pd.DataFrame]]:
-    """The snapshot's extract hash, date, and the named tables as canonical frames."""
-    extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, tables)
-    frames = {name: read_canonical_csv(payload) for name, payload in payloads.items()}
-    return extract_hash, snapshot_date, frames
 
 
 def has_results(conn: sa.Connection) -> bool:
