@@ -2,9 +2,9 @@
 
 Table contents are stored once per content hash (gzip of the canonical CSV; on a warehouse that
 inserts rows, also column by column: ``warehouse.columns``), so weeks whose tables did not
-change cost nothing. Re-running a period replaces its snapshot in place: the
-same extract gives the same rows, and no duplicates; a different extract (a backfill after a
-data fix) also leaves the data-fix audit of what changed (``warehouse.changes``).
+change cost nothing. Re-running a period replaces its snapshot in place: the same extract
+gives the same rows, and no duplicates; a different extract (a backfill after a data fix)
+also leaves the data-fix audit of what changed (``warehouse.changes``).
 """
 
 from __future__ import annotations
