@@ -17,12 +17,10 @@ from __future__ import annotations
 import gzip
 import io
 import json
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from improvement.warehouse.tables import extract_column
 
@@ -49,45 +47,6 @@ def column_payloads(csv_payload: bytes) -> dict[str, bytes]:
 
 def read_column(payload: bytes) -> list[str | None]:
     return json.loads(gzip.decompress(payload))
-
-
-def insert_once(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """Insert rows unless stored already. Runs of several weeks at once (a backfill) store the
-    same contents: the second to arrive skips the insert rather than failing on the primary
-    key (PostgreSQL and SQLite: ON CONFLICT DO NOTHING)."""
-    if not rows:
-        return
-    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-    insert = dialects.get(conn.dialect.name)
-    if insert is None:  # other databases: the caller's check before the insert is the guard
-        conn.execute(table.insert(), rows)
-        return
-    conn.execute(insert(table).on_conflict_do_nothing(), rows)
-
-
-def store_columns(conn: sa.Connection, staged: Mapping[str, Path]) -> None:
-    """On a warehouse that inserts rows (``copies_csv`` false), store the columns of the table
-    contents (content hash to its staged CSV file) that lack them."""
-    if copies_csv(conn) or not staged:
-        return
-    stored = set(
-        conn.execute(
-            sa.select(extract_column.c.content_hash)
-            .where(extract_column.c.content_hash.in_(sorted(staged)))
-            .distinct()
-        ).scalars()
-    )
-    for content_hash, path in staged.items():
-        if content_hash in stored:
-            continue
-        insert_once(
-            conn,
-            extract_column,
-            [
-                {"content_hash": content_hash, "column_name": name, "payload": payload}
-                for name, payload in column_payloads(path.read_bytes()).items()
-            ],
-        )
 
 
 def stored_columns(

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from improvement.extract import ExtractManifest
 from improvement.ssd.canonical import read_canonical_csv
 from improvement.validate import Finding, PreviousSnapshot
 from improvement.warehouse.changes import TableChange, extract_changes, record_changes
-from improvement.warehouse.columns import insert_once, store_columns
+from improvement.warehouse.columns import column_payloads, copies_csv
 from improvement.warehouse.tables import (
     data_quality_finding,
     extract_blob,
+    extract_column,
     pipeline_run,
     snapshot,
     snapshot_table,
@@ -86,9 +89,48 @@ def previous_snapshot(engine: sa.Engine, before: dt.date) -> PreviousSnapshot | 
     return PreviousSnapshot(latest.snapshot_key, {name: rows for name, rows in counts})
 
 
+def _insert_once(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert rows unless stored already. Runs of several weeks at once (a backfill) store the
+    same contents: the second to arrive skips the insert rather than failing on the primary
+    key (PostgreSQL and SQLite: ON CONFLICT DO NOTHING)."""
+    if not rows:
+        return
+    dialects = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    insert = dialects.get(conn.dialect.name)
+    if insert is None:  # other databases: the caller's check before the insert is the guard
+        conn.execute(table.insert(), rows)
+        return
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def store_columns(conn: sa.Connection, staged: Mapping[str, Path]) -> None:
+    """On a warehouse that inserts rows (``copies_csv`` false), store the columns of the table
+    contents (content hash to its staged CSV file) that lack them."""
+    if copies_csv(conn) or not staged:
+        return
+    stored = set(
+        conn.execute(
+            sa.select(extract_column.c.content_hash)
+            .where(extract_column.c.content_hash.in_(sorted(staged)))
+            .distinct()
+        ).scalars()
+    )
+    for content_hash, path in staged.items():
+        if content_hash in stored:
+            continue
+        _insert_once(
+            conn,
+            extract_column,
+            [
+                {"content_hash": content_hash, "column_name": name, "payload": payload}
+                for name, payload in column_payloads(path.read_bytes()).items()
+            ],
+        )
+
+
 def store_blob(conn: sa.Connection, row: dict) -> None:
-    """Add one table content unless it is stored already (see ``insert_once``)."""
-    insert_once(conn, extract_blob, [row])
+    """Add one table content unless it is stored already (see ``_insert_once``)."""
+    _insert_once(conn, extract_blob, [row])
 
 
 def write_snapshot(
