@@ -7,6 +7,7 @@ module imports it.
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import glob
 import os
 import shutil
@@ -14,6 +15,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -52,6 +55,83 @@ AS_OF = dt.date(2026, 11, 15)  # a Sunday: the week ending it is run on Monday 2
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
+
+
+STARTED = pytest.StashKey[float]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """When the test began, as pytest-timeout counts it (setup included)."""
+    item.stash[STARTED] = time.monotonic()
+
+
+def timeout_of(item: pytest.Item) -> float:
+    """The test's time limit in seconds: its ``timeout`` marker, else ``--timeout``, else the
+    ``timeout`` of pyproject.toml."""
+    marker = item.get_closest_marker("timeout")
+    if marker is not None:
+        return float(marker.args[0] if marker.args else marker.kwargs["timeout"])
+    return float(item.config.getoption("timeout") or item.config.getini("timeout") or 0)
+
+
+# pytest-timeout's thread method ends a stuck test's process, and under pytest-xdist its own
+# report (written to the worker's terminal) is lost with it: a second timer, due a moment before
+# pytest-timeout's, writes which test ran over and every thread's stack to this folder, and the
+# summary at the end of the run prints them.
+OVERRUNS = Path(
+    os.environ.setdefault("IMPROVEMENT_TEST_OVERRUNS", tempfile.mkdtemp(prefix="overruns-"))
+)
+OVERRUNS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_set_timer(item, settings):
+    if settings.timeout <= 0:
+        return None
+
+    def record() -> None:
+        with (OVERRUNS / f"{os.getpid()}-{time.monotonic_ns()}.txt").open("w") as out:
+            out.write(f"{item.nodeid} ran over its time limit of {settings.timeout:.0f} s\n")
+            out.flush()
+            faulthandler.dump_traceback(out, all_threads=True)
+
+    timer = threading.Timer(max(settings.timeout - 1, settings.timeout * 0.9), record)
+    timer.daemon = True
+    item.stash[OVERRUN_TIMER] = timer
+    timer.start()
+    return None  # pytest-timeout sets its own timer too
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_timeout_cancel_timer(item):
+    timer = item.stash.get(OVERRUN_TIMER, None)
+    if timer is not None:
+        timer.cancel()
+    return None
+
+
+def pytest_terminal_summary(terminalreporter):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    for report in sorted(OVERRUNS.glob("*.txt")):
+        lines = report.read_text(errors="replace").splitlines()
+        terminalreporter.section(f"Timeout: {lines[0]}", sep="+")
+        terminalreporter.write_line("\n".join(lines[1:60]))
+
+
+OVERRUN_TIMER = pytest.StashKey[threading.Timer]()
+
+
+@pytest.fixture
+def deadline(request) -> float:
+    """The ``time.monotonic()`` by which this test's own waits must give up: a little before its
+    time limit, so a wait that expires fails with a message naming what it waited for rather
+    than with the bare per-test timeout."""
+    limit = timeout_of(request.node)
+    if limit <= 0:
+        pytest.fail("the suite runs with a per-test timeout: set timeout in pyproject.toml")
+    return request.node.stash[STARTED] + limit - max(20.0, limit * 0.1)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import httpx
 
 # With a real executor, the process that parked a step must be reported finished before the
 # answer resumes it (Airflow 3.3 marks the step failed otherwise); people take minutes anyway.
@@ -36,26 +39,39 @@ class Responder(threading.Thread):
         timeout: float = 240,
         base_url: str | None = None,
         run_id: str = "~",
+        deadline: float | None = None,
+        on_give_up: Callable[[str], None] | None = None,
     ):
         """``base_url``: a running api-server (e.g. ``airflow standalone``); without it, the
-        API app runs in this process against the same metadata database."""
+        API app runs in this process against the same metadata database. The reviewers wait
+        ``timeout`` seconds for their steps, or until ``deadline`` (a ``time.monotonic()``)
+        when given. If they stop with steps unanswered, ``on_give_up`` is called with why: the
+        run they were answering would otherwise wait for input forever."""
         super().__init__(daemon=True)
-        self.dag_id, self.answers, self.timeout = dag_id, list(answers), timeout
-        self.base_url, self.run_id = base_url, run_id
+        self.dag_id, self.answers = dag_id, list(answers)
+        self.deadline = deadline if deadline is not None else time.monotonic() + timeout
+        self.base_url, self.run_id, self.on_give_up = base_url, run_id, on_give_up
         self.settle = EXECUTOR_SETTLE_SECONDS if base_url else 0
         self.responses: list[tuple[str, int]] = []
         self.errors: list[str] = []
 
     def run(self) -> None:
+        started = time.monotonic()
         try:
             self._answer()
         except Exception as error:  # surfaced by the test through ``errors``
             self.errors.append(f"{type(error).__name__}: {error}")
+        if self.answers and not self.errors:
+            self.errors.append(
+                f"gave up after {time.monotonic() - started:.0f} s waiting for step "
+                f"{self.answers[0].task_id} (still to answer: "
+                f"{', '.join(a.task_id for a in self.answers)})"
+            )
+        if self.errors and self.on_give_up is not None:
+            self.on_give_up("; ".join(self.errors))
 
     def _client(self):
         if self.base_url:
-            import httpx
-
             return httpx.Client(base_url=self.base_url, timeout=30)
         from airflow.api_fastapi.app import create_app
         from fastapi.testclient import TestClient
@@ -75,14 +91,17 @@ class Responder(threading.Thread):
             return {"Authorization": f"Bearer {tokens[user]}"}
 
         first_parked: dict[str, float] = {}
-        deadline = time.monotonic() + self.timeout
-        while self.answers and time.monotonic() < deadline:
+        while self.answers and time.monotonic() < self.deadline:
             answer = self.answers[0]
-            pending = client.get(
-                f"/api/v2/dags/{self.dag_id}/dagRuns/{self.run_id}/hitlDetails",
-                params={"response_received": False},
-                headers=headers(answer.user),
-            ).json()
+            try:
+                pending = client.get(
+                    f"/api/v2/dags/{self.dag_id}/dagRuns/{self.run_id}/hitlDetails",
+                    params={"response_received": False},
+                    headers=headers(answer.user),
+                ).json()
+            except httpx.TransportError:  # a busy api-server answers late: ask again
+                time.sleep(1)
+                continue
             for detail in pending.get("hitl_details", []):
                 task = detail["task_instance"]
                 # Answer only once the task is parked: a response written before the task

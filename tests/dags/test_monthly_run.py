@@ -11,12 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from improvement import monthly
-from improvement.demo_reviewers import Answer, Responder
+from improvement.demo_reviewers import Answer
 from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.signoff import decisions
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import publication
+from tests.reviewers import reviewers_answering
 
 RUN_AFTER = dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)  # reports on October 2026
 
@@ -51,18 +52,14 @@ def environment(airflow_db, measured_county, tmp_path, monkeypatch):
     return sa.create_engine(url), tmp_path / "data"
 
 
-def _run_monthly(answers: list[Answer]):
+def _run_monthly(answers: list[Answer], deadline: float):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models import DagRun
     from airflow.utils.session import create_session
 
     dag = DagBag(dag_folder="dags/monthly_governance.py").dags["monthly_governance"]
-    responder = Responder("monthly_governance", answers)
-    responder.start()
-    run = dag.test(logical_date=RUN_AFTER)
-    responder.join(timeout=5)
-    assert not responder.errors, responder.errors
-    assert not responder.answers, f"steps never asked: {[a.task_id for a in responder.answers]}"
+    with reviewers_answering("monthly_governance", answers, deadline):
+        run = dag.test(logical_date=RUN_AFTER)
     with create_session() as session:
         stored = session.query(DagRun).filter_by(dag_id=dag.dag_id, run_id=run.run_id).one()
         states = {
@@ -78,14 +75,17 @@ def _published(engine) -> dict:
     return {row["group_id"]: dict(row) for row in rows}
 
 
-def test_approved_packs_are_published_with_their_sign_off_record(environment, slack, small_county):
+def test_approved_packs_are_published_with_their_sign_off_record(
+    environment, slack, small_county, deadline
+):
     engine, data = environment
     run_id, state, states = _run_monthly(
         [
             Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
             Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
             Answer("round_1.chief_officer", "improvement_director", "Approve", reason()),
-        ]
+        ],
+        deadline,
     )
     assert state == "success"
     assert states[("round_2.analyst", -1)] == "skipped"
@@ -143,7 +143,7 @@ def test_approved_packs_are_published_with_their_sign_off_record(environment, sl
     assert not [r for r in slack.requests[before:] if r.method != "conversations.info"]
 
 
-def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(environment):
+def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(environment, deadline):
     engine, data = environment
     run_id, state, _ = _run_monthly(
         [
@@ -162,7 +162,8 @@ def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(enviro
             ),
             Answer("round_2.head_of_service", "head_of_service", "Approve", reason()),
             Answer("round_2.chief_officer", "chief_officer", "Approve", reason()),
-        ]
+        ],
+        deadline,
     )
     assert state == "success"
     record = [(d.review_round, d.step, d.decision, d.reason) for d in decisions(engine, run_id)]
@@ -178,7 +179,7 @@ def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(enviro
     assert "Explain the rise in re-referrals" in pack  # the sign-off box keeps every round
 
 
-def test_a_rejected_month_publishes_nothing(environment):
+def test_a_rejected_month_publishes_nothing(environment, deadline):
     engine, data = environment
     run_id, state, states = _run_monthly(
         [
@@ -190,7 +191,8 @@ def test_a_rejected_month_publishes_nothing(environment):
                 "Reject",
                 {"reason": "Figures for care leavers are wrong"},
             ),  # fmt: skip
-        ]
+        ],
+        deadline,
     )
     assert states[("not_published", -1)] == "success"
     assert states[("signed_off", -1)] == "skipped"
@@ -207,7 +209,7 @@ APPROVE_ALL = [
 
 
 def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
-    environment, slack, small_case_system, tmp_path
+    environment, slack, small_case_system, tmp_path, deadline
 ):
     from improvement.connections import DatabaseTarget
     from improvement.revisions import read_revisions
@@ -215,7 +217,7 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
     from tests.integration.helpers import correct_assessment_dates, run_week, warehouse_contents
 
     engine, data = environment
-    run_id, state, _ = _run_monthly(APPROVE_ALL)
+    run_id, state, _ = _run_monthly(APPROVE_ALL, deadline)
     assert state == "success"
     first = _published(engine)
     warehouse = DatabaseTarget.from_url(str(engine.url))
@@ -223,7 +225,7 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
 
     # The same data again (a backfill with nothing fixed): nobody is asked, nothing republished,
     # not one row of the warehouse added or changed.
-    _, state, states = _run_monthly([])
+    _, state, states = _run_monthly([], deadline)
     assert state == "success"
     assert states[("no_review_needed", -1)] == "success"
     assert states[("round_1.analyst", -1)] == "skipped"
@@ -241,7 +243,7 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
     run_week(DatabaseTarget.from_url(f"sqlite:///{fixed}"), warehouse, tmp_path / "staging",
              dt.date(2026, 11, 15))  # fmt: skip
     requests_before = len(slack.messages(load_sign_off().review_channel))
-    _, state, states = _run_monthly(APPROVE_ALL)
+    _, state, states = _run_monthly(APPROVE_ALL, deadline)
     assert state == "success"
     second = _published(engine)
     # dag.test gives each run a new run id; a backfill re-runs the same one (review id "<run>#1")

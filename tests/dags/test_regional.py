@@ -22,6 +22,7 @@ from improvement.warehouse.rejections import read_rejections
 from improvement.warehouse.tables import measure_result, snapshot
 from tests.conftest import AS_OF
 from tests.integration.helpers import new_warehouse
+from tests.reviewers import reviewers_answering
 from tests.slack_stub import SlackStub
 
 RUN_AFTER = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
@@ -97,21 +98,14 @@ def region(airflow_db, small_case_system, tmp_path, monkeypatch):
         yield tmp_path, stub
 
 
-def _run(dag_id: str, logical_date: dt.datetime, answers: list | None = None):
+def _run(dag_id: str, logical_date: dt.datetime, deadline: float, answers: list | None = None):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models import DagRun
     from airflow.utils.session import create_session
 
-    from improvement.demo_reviewers import Responder
-
     dag = DagBag(dag_folder="dags").dags[dag_id]
-    responder = Responder(dag_id, answers or [])
-    if answers:
-        responder.start()
-    run = dag.test(logical_date=logical_date)
-    if answers:
-        responder.join(timeout=5)
-        assert not responder.errors and not responder.answers, responder.errors
+    with reviewers_answering(dag_id, answers or [], deadline):
+        run = dag.test(logical_date=logical_date)
     with create_session() as session:
         stored = session.query(DagRun).filter_by(dag_id=dag_id, run_id=run.run_id).one()
         instances = stored.get_task_instances(session=session)
@@ -127,9 +121,9 @@ def _engine(root: Path, council_id: str) -> sa.Engine:
     return sa.create_engine(f"sqlite:///{root / f'{council_id}_warehouse.sqlite'}")
 
 
-def test_each_council_runs_on_its_own_and_one_failure_does_not_stop_the_others(region):
+def test_each_council_runs_on_its_own_and_one_failure_does_not_stop_the_others(region, deadline):
     root, slack = region
-    state, states, summary = _run("regional_weekly", RUN_AFTER)
+    state, states, summary = _run("regional_weekly", RUN_AFTER, deadline)
 
     # Three map indexes (region file order); the broken council fails at validate only.
     assert {i for (task, i) in states if task == "council_week.extract"} == {0, 1, 2}
@@ -172,11 +166,11 @@ def test_each_council_runs_on_its_own_and_one_failure_does_not_stop_the_others(r
         assert notices and not any("blocked" in m["text"] for m in notices), council_id
 
 
-def test_regional_benchmarking_pack_compares_councils_naming_only_those_allowed(region):
+def test_regional_benchmarking_pack_compares_councils_naming_only_those_allowed(region, deadline):
     root, _ = region
-    _run("regional_weekly", RUN_AFTER)
+    _run("regional_weekly", RUN_AFTER, deadline)
     state, states, _ = _run(
-        "regional_monthly", dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)
+        "regional_monthly", dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC), deadline
     )  # covers October 2026
     assert states[("month_end_measures", 2)] == "failed"  # east has no snapshot after October
     assert states[("benchmarking_pack", -1)] == "failed"  # written, then says who is missing
@@ -215,7 +209,7 @@ def test_regional_benchmarking_pack_compares_councils_naming_only_those_allowed(
     assert f"n = {int(pooled[1]):,}" in row
 
 
-def test_each_council_signs_off_and_publishes_its_own_packs(region):
+def test_each_council_signs_off_and_publishes_its_own_packs(region, deadline):
     from airflow.dag_processing.dagbag import DagBag
 
     from improvement.demo_reviewers import approve_all
@@ -229,11 +223,12 @@ def test_each_council_signs_off_and_publishes_its_own_packs(region):
         "monthly_governance__southshire", "monthly_governance__eastshire",
     }  # fmt: skip  # the single-council DAGs are not defined in regional mode
 
-    _run("regional_weekly", RUN_AFTER)
+    _run("regional_weekly", RUN_AFTER, deadline)
     october = dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)
     state, _, _ = _run(
-        "monthly_governance__southshire", october, approve_all("Southshire's own words.")
-    )
+        "monthly_governance__southshire", october, deadline,
+        approve_all("Southshire's own words."),
+    )  # fmt: skip
     assert state == "success"
 
     published = {}

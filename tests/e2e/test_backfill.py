@@ -10,8 +10,8 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
-import httpx
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from improvement.revisions import read_revisions
 from improvement.warehouse.changes import read_changes
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import measure_result, published_figure, snapshot
-from tests.e2e.airflow import airflow_standalone, token
+from tests.e2e.airflow import AirflowAPI, airflow_standalone
 from tests.integration.helpers import (
     add_late_referrals,
     correct_assessment_dates,
@@ -65,32 +65,23 @@ def _results(engine: sa.Engine, extract_hash: str) -> pd.DataFrame:
     return frame[[*KEY, "numerator", "denominator", "value"]]
 
 
-def _backfill(env: dict) -> str:
+def _backfill(env: dict, deadline: float) -> str:
+    """The project's backfill command, waiting for the runs until shortly before the test's
+    deadline (its own ``--timeout``), then a margin for it to report."""
+    wait = int(deadline - time.monotonic() - 30)
+    assert wait > 60, "no time left in the test for a backfill"
     done = subprocess.run(
         ["improvement", "backfill", "--first-week", str(FIRST_WEEK), "--last-week",
-         str(LAST_WEEK), "--wait", "--timeout", "1200"],
-        env=env, capture_output=True, text=True, timeout=1500,
+         str(LAST_WEEK), "--wait", "--timeout", str(wait)],
+        env=env, capture_output=True, text=True, timeout=wait + 20,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
 
-def _weekly_runs(base: str) -> list[dict]:
-    reply = httpx.get(
-        f"{base}/api/v2/dags/weekly_performance/dagRuns", headers=token(base),
-        params={"limit": 100},
-    )  # fmt: skip
-    reply.raise_for_status()
-    return reply.json()["dag_runs"]
-
-
-def _task_states(base: str, run_id: str) -> set[str]:
-    reply = httpx.get(
-        f"{base}/api/v2/dags/weekly_performance/dagRuns/{run_id}/taskInstances",
-        headers=token(base),
-    )
-    reply.raise_for_status()
-    return {ti["state"] for ti in reply.json()["task_instances"]}
+def _task_states(api: AirflowAPI, run_id: str) -> set[str]:
+    path = f"/api/v2/dags/weekly_performance/dagRuns/{run_id}/taskInstances"
+    return {ti["state"] for ti in api.get(path)["task_instances"]}
 
 
 @pytest.fixture
@@ -123,27 +114,27 @@ def airflow_metadata(postgres_url):
 
 
 def test_backfilling_eight_weeks_after_a_data_fix_revises_exactly_what_changed(
-    fixed_county, airflow_metadata, slack, tmp_path, small_county
+    fixed_county, airflow_metadata, slack, tmp_path, small_county, deadline
 ):
     engine, case_system, plan, published, fixes = fixed_county
     with engine.connect() as conn:
         (old_hash,) = conn.execute(sa.select(snapshot.c.extract_hash)).scalars().all()
     before = _results(engine, old_hash)
     url = f"sqlite:///{tmp_path / 'warehouse.sqlite'}"
-    with airflow_standalone(tmp_path, url, plan, f"sqlite:///{case_system}", airflow_metadata) as (
-        base,
-        env,
-    ):
-        output = _backfill(env)
+    with airflow_standalone(
+        tmp_path, url, plan, f"sqlite:///{case_system}", airflow_metadata, deadline=deadline
+    ) as (base, env):
+        api = AirflowAPI(base, deadline)
+        output = _backfill(env, deadline)
         assert "weekly_performance: 8 run(s)" in output and "'success': 8" in output
-        runs = _weekly_runs(base)
+        runs = api.get("/api/v2/dags/weekly_performance/dagRuns", limit=100)["dag_runs"]
         assert len(runs) == 8 and {r["run_type"] for r in runs} == {"backfill"}
-        assert all(_task_states(base, r["dag_run_id"]) == {"success"} for r in runs)
+        assert all(_task_states(api, r["dag_run_id"]) == {"success"} for r in runs)
         first = warehouse_contents_of(url)
         slack_after_first = len(slack.requests)
 
         # The same backfill again (the case system unchanged since): nothing changes.
-        _backfill(env)
+        _backfill(env, deadline)
         assert warehouse_contents_of(url) == first
         assert [
             r for r in slack.requests[slack_after_first:] if r.method != "conversations.info"

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -17,13 +15,13 @@ from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import publication
-from tests.e2e.airflow import airflow_standalone, token
+from tests.e2e.airflow import AirflowAPI, airflow_standalone
 
 RUN_ID = "e2e__2026-10"
 
 
 @pytest.fixture
-def standalone(measured_county, slack, tmp_path):
+def standalone(measured_county, slack, tmp_path, deadline):
     """A real Airflow on a temporary AIRFLOW_HOME, pointed at a copy of the measured county."""
     from improvement.generator.plan import write_plan_register
 
@@ -31,32 +29,24 @@ def standalone(measured_county, slack, tmp_path):
     shutil.copy(sa.make_url(measured_county).database, warehouse)
     upgrade_warehouse(sa.create_engine(f"sqlite:///{warehouse}"))
     plan = write_plan_register(tmp_path / "plan.csv", 7, dt.date(2026, 11, 15))
-    with airflow_standalone(tmp_path, f"sqlite:///{warehouse}", plan) as (base, _env):
+    with airflow_standalone(tmp_path, f"sqlite:///{warehouse}", plan, deadline=deadline) as (
+        base,
+        _env,
+    ):
         yield base, sa.create_engine(f"sqlite:///{warehouse}"), tmp_path / "data"
 
 
-def test_monthly_run_on_airflow_standalone_is_signed_off_over_http(standalone, slack):
+def test_monthly_run_on_airflow_standalone_is_signed_off_over_http(standalone, slack, deadline):
     base, warehouse, data = standalone
-    reply = httpx.post(
-        f"{base}/api/v2/dags/monthly_governance/dagRuns",
-        headers=token(base),
-        json={"dag_run_id": RUN_ID, "logical_date": "2026-11-05T07:00:00Z"},
-    )
-    assert reply.status_code == 200, reply.text
+    api = AirflowAPI(base, deadline)
+    api.trigger("monthly_governance", RUN_ID, "2026-11-05T07:00:00Z")
     reviewers = Responder(
-        "monthly_governance", approve_all("Signed off end to end."), timeout=480, base_url=base,
-        run_id=RUN_ID,
+        "monthly_governance", approve_all("Signed off end to end."), base_url=base,
+        run_id=RUN_ID, deadline=deadline - 30,
     )  # fmt: skip
     reviewers.start()
-    deadline, state = time.monotonic() + 600, None
-    while time.monotonic() < deadline:
-        state = httpx.get(
-            f"{base}/api/v2/dags/monthly_governance/dagRuns/{RUN_ID}", headers=token(base)
-        ).json()["state"]
-        if state in ("success", "failed"):
-            break
-        time.sleep(3)
-    reviewers.join(timeout=5)
+    state = api.wait_for_run("monthly_governance", RUN_ID)
+    reviewers.join(timeout=30)
     assert not reviewers.errors, reviewers.errors
     assert [status for _, status in reviewers.responses] == [200, 200, 200]
     assert state == "success"

@@ -23,7 +23,8 @@ from tests.conftest import AS_OF
 from tests.e2e.airflow import airflow_standalone, token
 from tests.integration.helpers import fresh_database, new_warehouse, run_week
 
-pytestmark = pytest.mark.soak
+# About eight minutes of work, with the backfill command waiting up to an hour.
+pytestmark = [pytest.mark.soak, pytest.mark.timeout(4200)]
 WEEKS = 104
 FIRST_WEEK = AS_OF - dt.timedelta(weeks=WEEKS - 1)
 

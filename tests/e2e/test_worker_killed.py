@@ -10,7 +10,6 @@ import os
 import signal
 import time
 
-import httpx
 import sqlalchemy as sa
 
 from improvement.connections import DatabaseTarget
@@ -19,7 +18,7 @@ from improvement.measures.catalogue import load_catalogue
 from improvement.measures.run import measure_snapshot
 from improvement.warehouse.tables import measure_result, snapshot
 from tests.conftest import AS_OF
-from tests.e2e.airflow import airflow_standalone, token
+from tests.e2e.airflow import AirflowAPI, airflow_standalone
 from tests.integration.helpers import fresh_database, new_warehouse, run_week
 
 RUN_ID = "killed__2026-11-15"
@@ -49,12 +48,8 @@ def _parent(pid: int) -> int:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
 
-def _task(base: str, task_id: str) -> dict:
-    return httpx.get(f"{base}{TASK}/{task_id}", headers=token(base), timeout=10).json()
-
-
 def test_a_worker_killed_mid_task_is_retried_and_the_week_is_as_if_undisturbed(
-    small_case_system, postgres_url, tmp_path
+    small_case_system, postgres_url, tmp_path, deadline
 ):
     from improvement.generator.plan import write_plan_register
 
@@ -76,23 +71,24 @@ def test_a_worker_killed_mid_task_is_retried_and_the_week_is_as_if_undisturbed(
         "IMPROVEMENT_RETRY_DELAY": "1",
     }
     with airflow_standalone(
-        tmp_path, str(warehouse.url), plan, f"sqlite:///{small_case_system}", extra_env=settings
-    ) as (base, _env):
-        reply = httpx.post(
-            f"{base}/api/v2/dags/weekly_performance/dagRuns", headers=token(base),
-            json={"dag_run_id": RUN_ID, "logical_date": "2026-11-16T06:00:00Z"},
-        )  # fmt: skip
-        assert reply.status_code == 200, reply.text
+        tmp_path, str(warehouse.url), plan, f"sqlite:///{small_case_system}", extra_env=settings,
+        deadline=deadline,
+    ) as (base, _env):  # fmt: skip
+        api = AirflowAPI(base, deadline)
+        api.trigger("weekly_performance", RUN_ID, "2026-11-16T06:00:00Z")
 
         # Wait until `measures` is running and holds its warehouse transaction open.
-        deadline = time.monotonic() + 300
+        kill_by = min(time.monotonic() + 300, deadline - 120)
         while True:
-            measures = _task(base, "measures")
+            measures = api.get(f"{TASK}/measures")
             running = measures.get("state") == "running" and measures.get("pid")
             if running and _open_transactions(engine, warehouse.url.database):
                 break
             assert measures.get("state") not in ("success", "failed"), measures
-            assert time.monotonic() < deadline, "measures never started"
+            assert time.monotonic() < kill_by, (
+                f"measures never held its warehouse transaction open (last state "
+                f"{measures.get('state')})"
+            )
             time.sleep(0.05)
         task_process = measures["pid"]
         worker = _parent(task_process)
@@ -100,15 +96,8 @@ def test_a_worker_killed_mid_task_is_retried_and_the_week_is_as_if_undisturbed(
             os.kill(pid, signal.SIGKILL)
         assert measures["try_number"] == 1
 
-        deadline, state = time.monotonic() + 420, None
-        while time.monotonic() < deadline:
-            state = httpx.get(
-                f"{base}/api/v2/dags/weekly_performance/dagRuns/{RUN_ID}", headers=token(base)
-            ).json()["state"]
-            if state in ("success", "failed"):
-                break
-            time.sleep(3)
-        tasks = httpx.get(f"{base}{TASK}", headers=token(base)).json()["task_instances"]
+        state = api.wait_for_run("weekly_performance", RUN_ID)
+        tasks = api.get(TASK)["task_instances"]
 
     assert state == "success", {t["task_id"]: t["state"] for t in tasks}
     tries = {t["task_id"]: t["try_number"] for t in tasks}
