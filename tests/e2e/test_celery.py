@@ -107,7 +107,10 @@ def _mid_extract(data: Path) -> Path | None:
     """A council's extract part-way through: its partial staging folder once the people table
     (names, dates of birth) is written whole and the next table has begun."""
     for partial in sorted(data.glob(f"councils/*/staging/weekly/{AS_OF}.partial-*")):
-        files = {p.name for p in partial.iterdir()} if partial.exists() else set()
+        try:
+            files = {p.name for p in partial.iterdir()}
+        except FileNotFoundError:  # that extract has just finished: its folder was renamed
+            continue
         if "ssd_person.csv.gz" in files and len(files) > 1:
             return partial
     return None
