@@ -65,10 +65,11 @@ ensure_pack_libraries() {
   ensure_debian_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 }
 
-# Tests start their own PostgreSQL server, open packs in headless Chromium and check
-# docker-compose.yml with Debian's docker-compose (`docker-compose config`; no Docker engine).
+# Tests start their own PostgreSQL server and Redis (the Celery broker of the Celery test), open
+# packs in headless Chromium and check docker-compose.yml with Debian's docker-compose
+# (`docker-compose config`; no Docker engine).
 ensure_test_packages() {
   ensure_pack_libraries
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ensure_debian_packages postgresql
-  ensure_debian_packages chromium docker-compose
+  ensure_debian_packages chromium docker-compose redis-server
 }

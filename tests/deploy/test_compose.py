@@ -113,6 +113,16 @@ def test_celery_executor_with_redis_and_the_execution_api_on_the_apiserver(servi
     assert services["airflow-worker"]["command"] in ("celery worker", ["celery", "worker"])
 
 
+def test_the_celery_executor_and_its_worker_load_with_the_pinned_packages():
+    """The scheduler loads the CeleryExecutor and `celery worker` the Celery app from these
+    modules. celery 5.7.0 dropped what the celery provider 3.26.0 imports from it, so neither
+    started; tests/e2e/test_celery.py runs them, this catches a bad pin in the default run."""
+    from airflow.providers.celery.executors.celery_executor import CeleryExecutor, app
+
+    assert CeleryExecutor.__name__ == "CeleryExecutor"
+    assert app.conf.task_acks_late  # a task whose worker dies is not lost with it
+
+
 def test_airflow_components_share_one_set_of_keys_and_settings(services):
     shared = (
         "AIRFLOW__CORE__FERNET_KEY",
