@@ -36,6 +36,7 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
 
     from improvement import pipeline
     from improvement.connections import warehouse_target
+    from improvement.county import load_county_config
     from improvement.settings import load_settings
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
@@ -43,7 +44,11 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
     warehouse = warehouse_target()
     try:
         return pipeline.run_validate(
-            manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
+            manifest,
+            warehouse,
+            _snapshot_date(context),
+            load_settings().max_row_drop,
+            load_county_config().codes,
         )
     except ExtractValidationError as error:
         _report_rejection(warehouse, manifest, context, error)

@@ -175,7 +175,7 @@ def measure_snapshot(
         as_at_dates=tuple(dates),
         measures=len(measures),
         rows=rows,
-        unknown_codes=tuple(f"{u.table}.{u.column}: {u.rows} rows" for u in unknown),
+        unknown_codes=tuple(u.describe() for u in unknown),
         load_seconds=loaded - clock,
         compute_seconds=computed - loaded,
     )

@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
 from improvement.measures.catalogue import LoadWindow, Measure
-from improvement.ssd.codes import CODED_COLUMNS
+from improvement.ssd.codes import CATALOGUE, CodeBook
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 from improvement.warehouse.columns import copies_csv
 
@@ -64,11 +64,17 @@ SHARED_LOAD_WINDOWS = {
 
 @dataclass(frozen=True)
 class UnknownCodes:
-    """Values in a coded column that are neither a DfE code nor a known description."""
+    """Values in a coded column that nothing maps to a code (neither a code, nor its DfE
+    description, nor the council's wording): how many rows, and the values with their counts,
+    most frequent first (codes and descriptions, never a free-text or identifying column)."""
 
     table: str
     column: str
     rows: int
+    values: tuple[tuple[str, int], ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.table}.{self.column}: {self.rows} rows"
 
 
 def shared_queries() -> list[str]:
@@ -199,13 +205,17 @@ def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnS
     return read
 
 
-def _normalise_codes(conn: sa.Connection, loaded: dict[str, sa.Table]) -> list[UnknownCodes]:
-    """Map descriptions to DfE codes in the loaded tables; count what cannot be mapped.
+def _normalise_codes(
+    conn: sa.Connection, loaded: dict[str, sa.Table], codes: CodeBook
+) -> list[UnknownCodes]:
+    """Map every coded value in the loaded tables to its code, the one place this is done
+    before any measure or list reads them; count what nothing maps (left as it is, which no
+    code the SQL compares with can equal: see ``CodedColumn.unmapped`` for what that does).
 
     Works on each column's distinct values (a handful), so it costs a group-by per column.
     """
     unknown = []
-    for (name, column_name), code_list in CODED_COLUMNS.items():
+    for (name, column_name), coded in CATALOGUE.items():
         table = loaded.get(name)
         if table is None or column_name not in table.c:
             continue
@@ -213,15 +223,17 @@ def _normalise_codes(conn: sa.Connection, loaded: dict[str, sa.Table]) -> list[U
         counts = conn.execute(
             sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
         ).all()
-        rows = 0
+        unmapped = []
         for value, count in counts:
-            code = code_list.to_code(value)
+            code = codes.to_code(coded.column, value)
             if code is None:
-                rows += count
+                unmapped.append((value, count))
             elif code != value:
                 conn.execute(table.update().where(column == value).values({column_name: code}))
-        if rows:
-            unknown.append(UnknownCodes(name, column_name, rows))
+        if unmapped:
+            unmapped.sort(key=lambda pair: (-pair[1], pair[0]))
+            rows = sum(count for _, count in unmapped)
+            unknown.append(UnknownCodes(name, column_name, rows, tuple(unmapped)))
     return unknown
 
 
@@ -519,7 +531,7 @@ def workspace(
                 kept,
                 stored,
             )
-        unknown = _normalise_codes(conn, loaded)
+        unknown = _normalise_codes(conn, loaded, config.codes)
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
         )
