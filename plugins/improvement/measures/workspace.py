@@ -74,7 +74,7 @@ class UnknownCodes:
     values: tuple[tuple[str, int], ...] = ()
 
     def describe(self) -> str:
-        return f"{self.table}.{self.column}: {self.rows} rows"
+        return f"{self.table}.{self.column}: {self.rows:,} row{'' if self.rows == 1 else 's'}"
 
 
 def shared_queries() -> list[str]:
