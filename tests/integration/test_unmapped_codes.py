@@ -226,3 +226,29 @@ def test_measure_as_at_any_date_from_the_stored_snapshot(week, capsys):
     err = capsys.readouterr().err.strip()
     assert err == f"improvement: as-at date 2026-04-30 is after snapshot {KEY}: not measurable yet"
     assert load_county_config().codes.local  # the demo's own wording is loaded beside county.yaml
+
+
+def test_above_the_councils_threshold_unmapped_codes_block_the_run(week, tmp_path):
+    from improvement import pipeline
+    from improvement.ssd.codes import CodeBook
+    from improvement.validate import ExtractValidationError
+    from tests.integration.helpers import warehouse_contents
+
+    warehouse = new_warehouse(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
+    before = warehouse_contents(warehouse)
+    manifest = pipeline.run_extract(
+        sa_target(f"sqlite:///{week.root / 'case_system.sqlite'}"), tmp_path / "staging"
+    )
+    # 1 of 8 legal statuses and 1 of 5 suitabilities are unmapped: over 15 % blocks the second.
+    codes = CodeBook(block_above=0.15, source="code_mappings.yaml")
+    with pytest.raises(ExtractValidationError) as error:
+        pipeline.run_validate(manifest, warehouse, WEEK, 0.25, codes)
+    [blocking] = error.value.findings
+    assert (blocking.table, blocking.column, blocking.rows) == (
+        "ssd_care_leavers", "clea_care_leaver_accom_suitable", 1,
+    )  # fmt: skip
+    assert blocking.message.endswith(
+        "more than the 15 % allowed (code_mappings.yaml), so the run stops"
+    )
+    assert warehouse_contents(warehouse) == before
+    assert not (tmp_path / "staging").exists() or not any((tmp_path / "staging").iterdir())

@@ -380,7 +380,8 @@ ETHNICITY = CodeList(
         "REFU": "Refused",
         "NOBT": "Information not yet obtained",
     },
-    "DfE ethnicity codes as the SSDA903 and CIN census use them; the descriptions are the "
+    f"DfE ethnicity codes as the SSDA903 and CIN census use them ({COLLECTION_YEAR}); the "
+    "descriptions are the "
     "short forms Data to Insight's transcription gives, not checked against the guide's own "
     "wording",
 )
