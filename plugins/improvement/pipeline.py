@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -60,9 +61,11 @@ def run_validate(
     snapshot_date: dt.date,
     max_row_drop: float,
     codes: CodeBook = NO_LOCAL_WORDING,
+    teams: Iterable[tuple[str, str]] = (),
 ) -> dict:
     """Judge the staged extract; on a blocking problem discard it and raise, writing nothing.
-    ``codes``: the code catalogue with the council's wording (``CountyConfig.codes``)."""
+    ``codes``: the code catalogue with the council's wording (``CountyConfig.codes``);
+    ``teams``: the configured teams' ids and names (team names in team columns resolve)."""
     clock = time.monotonic()
     manifest = ExtractManifest.from_dict(manifest_data)
     engine = warehouse.engine()
@@ -72,7 +75,7 @@ def run_validate(
     finally:
         engine.dispose()
     schema_label = f"the case system ({manifest.source})"
-    findings = validate_extract(manifest, previous, max_row_drop, schema_label, codes)
+    findings = validate_extract(manifest, previous, max_row_drop, schema_label, codes, teams)
     for finding in findings:
         (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
     try:

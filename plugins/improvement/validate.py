@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -24,6 +24,7 @@ import pandas as pd
 from improvement.extract import ExtractManifest, read_staged_table
 from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
+from improvement.ssd.teams import TEAM_COLUMNS, UNRESOLVED_EFFECT, TeamDirectory
 
 ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
@@ -382,6 +383,35 @@ def _code_findings(manifest: ExtractManifest, codes: CodeBook) -> list[Finding]:
     return findings
 
 
+def _team_findings(manifest: ExtractManifest, teams: Iterable[tuple[str, str]]) -> list[Finding]:
+    """Team columns holding values that are neither a team id nor a team name of
+    ``ssd_department`` or the county configuration (``teams``: id and name pairs). Names that
+    resolve are read as their ids when measuring, and need no finding."""
+    department = []
+    if _staged(manifest, "ssd_department"):
+        frame = read_staged_table(manifest, "ssd_department", ["dept_team_id", "dept_team_name"])
+        department = list(frame.itertuples(index=False, name=None))
+    directory = TeamDirectory.build(teams, department)
+    findings = []
+    for name, column in TEAM_COLUMNS:
+        if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
+            continue
+        counts = read_staged_table(manifest, name, [column])[column].dropna().value_counts()
+        unknown = sorted(
+            ((str(v), int(n)) for v, n in counts.items() if directory.resolve(str(v)) is None),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        if unknown:
+            rows = sum(n for _, n in unknown)
+            findings.append(Finding(
+                WARNING, "unknown_team", name, column, rows,
+                f"neither a team id nor a team name of ssd_department or the county "
+                f"configuration in {_rows(rows)} (values {describe_values(unknown)}): "
+                f"{UNRESOLVED_EFFECT}",
+            ))  # fmt: skip
+    return findings
+
+
 def _caseload_findings(manifest: ExtractManifest) -> list[Finding]:
     """Workers holding an impossible number of open involvements at the extract."""
     name = "ssd_involvements"
@@ -424,9 +454,10 @@ def validate_extract(
     max_row_drop: float,
     schema_label: str = "the case system",
     codes: CodeBook = NO_LOCAL_WORDING,
+    teams: Iterable[tuple[str, str]] = (),
 ) -> list[Finding]:
     """Every finding for this extract, errors first. ``codes``: the code catalogue with the
-    council's wording (``CountyConfig.codes``)."""
+    council's wording (``CountyConfig.codes``); ``teams``: the configured teams' ids and names."""
     findings = _structure_findings(manifest, schema_label)
     findings += _row_count_findings(manifest, previous, max_row_drop)
     findings += _empty_extract_findings(manifest)
@@ -435,6 +466,7 @@ def validate_extract(
         findings += _date_findings(manifest)
         findings += _encoding_findings(manifest)
         findings += _code_findings(manifest, codes)
+        findings += _team_findings(manifest, teams)
         findings += _caseload_findings(manifest)
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.table, f.column or "", f.check))
 

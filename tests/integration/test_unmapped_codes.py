@@ -38,8 +38,10 @@ MEASURES = load_catalogue()
 
 
 def _with_unmappable(status: str, suitability: str) -> dict[str, list[dict]]:
-    """The cohort, plus a child in care and a care leaver aged 20 whose coded values are these."""
+    """The cohort, plus a child in care and a care leaver aged 20 whose coded values are these,
+    and a worker whose department is neither a team id nor a team name."""
     tables = cohort()
+    tables["ssd_professionals"][2]["prof_professional_department"] = "Agency pool"
     tables["ssd_person"] += [
         {"pers_person_id": "C6", "pers_dob": "2013-04-04", "pers_ethnicity": "WBRI"},
         {"pers_person_id": "L5", "pers_dob": "2005-12-12", "pers_ethnicity": "WBRI"},
@@ -160,6 +162,7 @@ def test_the_finding_says_what_the_measures_did_and_the_figures_do_it(week):
     assert set(week.run.unknown_codes) == {
         "ssd_care_leavers.clea_care_leaver_accom_suitable: 1 row",
         "ssd_legal_status.lega_legal_status: 1 row",
+        "ssd_professionals.prof_professional_department: 1 row",  # below
     }
 
 
@@ -252,3 +255,31 @@ def test_above_the_councils_threshold_unmapped_codes_block_the_run(week, tmp_pat
     )
     assert warehouse_contents(warehouse) == before
     assert not (tmp_path / "staging").exists() or not any((tmp_path / "staging").iterdir())
+
+
+def test_a_team_that_is_neither_an_id_nor_a_name_is_a_finding_and_falls_outside_the_teams(week):
+    from improvement.measures.engine import UNMAPPED_TEAM
+
+    with week.engine.connect() as conn:
+        [finding] = conn.execute(
+            sa.select(data_quality_finding).where(
+                data_quality_finding.c.check_name == "unknown_team"
+            )
+        ).all()
+        breakdowns = {
+            (row.breakdown, row.breakdown_value)
+            for row in conn.execute(
+                sa.select(measure_result.c.breakdown, measure_result.c.breakdown_value).where(
+                    measure_result.c.measure_id == "agency_rate", measure_result.c.as_at == WEEK
+                )
+            )
+        }
+    assert (finding.table_name, finding.column_name, finding.row_count) == (
+        "ssd_professionals", "prof_professional_department", 1,
+    )  # fmt: skip
+    assert "'Agency pool' (1 row)" in finding.message
+    assert "shown as it is in the team breakdown and counted under '(team not in " in (
+        finding.message
+    )
+    assert {("team", "Agency pool"), ("team", "T1"), ("locality", UNMAPPED_TEAM)} <= breakdowns
+    assert "ssd_professionals.prof_professional_department: 1 row" in week.run.unknown_codes

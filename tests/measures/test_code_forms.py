@@ -2,9 +2,10 @@
 
 One cohort touches every coded column a measure or list reads. It is written (1) with DfE
 codes, (2) with the DfE's descriptions in every coded column (Yes/No for flags), and (3) in
-another system's style: codes in lower case with stray spaces, flags as yes/TRUE/1/0, and the
-council's own phrases with its mapping file. Every measure, list and breakdown must give the
-same numerators and denominators on all three, and nothing may be left unmapped.
+another system's style: codes in lower case with stray spaces, flags as yes/TRUE/1/0, the
+council's own phrases with its mapping file, and team names (from the county configuration or
+ssd_department) in place of team ids. Every measure, list and breakdown must give the same
+numerators and denominators on all three, and nothing may be left unmapped.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ def cohort() -> dict[str, list[dict]]:
                       legal_status_start_date="2025-08-01",
                       legal_status_end_date="2025-11-01"))  # fmt: skip
     return {
+        "ssd_department": [
+            {"dept_team_id": team, "dept_team_name": name}
+            for team, name in [("T1", "NIR"), ("T2", "North C&F"), ("T3", "South P&T")]
+        ],
         "ssd_person": people,
         "ssd_involvements": [
             _allocation(n, p, team)
@@ -339,6 +344,25 @@ def other_system(coded, code):
     return f"  {code.lower()} "
 
 
+# Team names some systems write in team columns: from the county configuration (tests'
+# CONFIG) in one, from ssd_department in another.
+TEAM_NAMES = {
+    "prof_professional_department": {t.team_id: t.name for t in CONFIG.teams},
+    "paud_team": {"T1": "nir", "T2": "North C&F", "T3": "South P&T"},
+}
+
+
+def _with_team_names(tables):
+    return {
+        name: [
+            {key: TEAM_NAMES[key].get(value, value) if key in TEAM_NAMES else value
+             for key, value in row.items()}
+            for row in rows
+        ]
+        for name, rows in tables.items()
+    }  # fmt: skip
+
+
 @pytest.fixture
 def council_codes(tmp_path: Path):
     path = tmp_path / "code_mappings.yaml"
@@ -372,7 +396,7 @@ def test_codes_descriptions_and_a_councils_own_wording_give_the_same_figures(eng
         "DfE codes": (codes, CONFIG),
         "DfE descriptions": (_rewrite(codes, dfe_descriptions), CONFIG),
         "another system": (
-            _rewrite(codes, other_system),
+            _with_team_names(_rewrite(codes, other_system)),
             dataclasses.replace(CONFIG, codes=council_codes),
         ),
     }
@@ -381,6 +405,9 @@ def test_codes_descriptions_and_a_councils_own_wording_give_the_same_figures(eng
         "Accommodated under an agreed series of short-term breaks, when agreements"
     )
     assert forms["another system"][0]["ssd_cin_episodes"][0]["cine_referral_nfa"] != "Y"
+    assert forms["another system"][0]["ssd_professionals"][0]["prof_professional_department"] == (
+        "North Initial Response"
+    )
     base_figures, base_oversight, base_worklists, base_unknown = _figures(
         engine, *forms["DfE codes"]
     )

@@ -26,7 +26,13 @@ from improvement.warehouse.tables import extract_blob, measure_result, snapshot,
 
 log = logging.getLogger(__name__)
 # Tables the shared workspace queries (sql/workspace/) read, whatever the measures list.
-WORKSPACE_TABLES = ("ssd_involvements", "ssd_cla_episodes", "ssd_legal_status", "ssd_cla_placement")
+WORKSPACE_TABLES = (
+    "ssd_involvements",
+    "ssd_cla_episodes",
+    "ssd_legal_status",
+    "ssd_cla_placement",
+    "ssd_department",  # team names written in team columns resolve through it
+)
 
 
 @dataclass(frozen=True)
