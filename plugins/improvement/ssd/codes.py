@@ -24,7 +24,7 @@ repaired text is marked in a comment. Lists without published DfE wording say so
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -610,18 +610,6 @@ class CodeBook:
         if code is None:
             code = self.local.get(column, {}).get(match_key(value))
         return code
-
-    def mapping(self, column: str, values: Iterable[str]) -> tuple[dict[str, str], dict[str, int]]:
-        """For distinct ``values`` of ``column``: value -> code for those that map, and the
-        values that do not (with a zero count, for the caller to fill)."""
-        mapped, unmapped = {}, {}
-        for value in values:
-            code = self.to_code(column, value)
-            if code is None:
-                unmapped[value] = 0
-            else:
-                mapped[value] = code
-        return mapped, unmapped
 
     def blocks(self, column: CodedColumn, rows: int, total: int) -> bool:
         """Whether ``rows`` unmapped of ``total`` in a measure's column block the run."""
