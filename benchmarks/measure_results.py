@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import shutil
 import sys
@@ -47,6 +48,7 @@ def _case_system(scale: float, cache: Path) -> Path:
 
 def _snapshot(case_system: Path, warehouse_url: str) -> sa.Engine:
     from improvement.connections import DatabaseTarget
+    from improvement.county import load_county_config
     from improvement.pipeline import run_extract, run_snapshot, run_validate
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
@@ -57,7 +59,7 @@ def _snapshot(case_system: Path, warehouse_url: str) -> sa.Engine:
     staging = Path(tempfile.mkdtemp(prefix="improvement-results-"))
     try:
         manifest = run_extract(DatabaseTarget.from_url(f"sqlite:///{case_system}"), staging)
-        validation = run_validate(manifest, warehouse, AS_OF, 0.25)
+        validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
         end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
         run = RunRecord("results", "results", "weekly", AS_OF, end - dt.timedelta(days=7), end, 0.0)
         run_snapshot(manifest, validation, warehouse, run)
@@ -117,11 +119,8 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     engine = _warehouse(args.scale, args.cache, args.warehouse_url)
     catalogue, config = load_catalogue(), load_county_config()
-    config = type(config)(
-        round(config.child_population_0_17 * args.scale),
-        config.allocated_worker_roles,
-        config.supervision_interval_days,
-        config.teams,
+    config = dataclasses.replace(
+        config, child_population_0_17=round(config.child_population_0_17 * args.scale)
     )
     runs = {
         "history": lambda: measure_snapshot(

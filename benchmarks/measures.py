@@ -17,6 +17,7 @@ Results are printed as Markdown; docs/performance.md records them.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import resource
@@ -57,18 +58,15 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     manifest = run_extract(
         DatabaseTarget.from_url(f"sqlite:///{work / 'case_system.sqlite'}"), work / "staging"
     )
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25)
+    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord("benchmark", "benchmark", "weekly", AS_OF, end - dt.timedelta(days=7), end, 0.0)
     run_snapshot(manifest, validation, warehouse, run)
     timings["extract_validate_snapshot_s"] = time.monotonic() - clock
 
     engine, catalogue, config = warehouse.engine(), load_catalogue(), load_county_config()
-    config = type(config)(
-        round(config.child_population_0_17 * scale),
-        config.allocated_worker_roles,
-        config.supervision_interval_days,
-        config.teams,
+    config = dataclasses.replace(
+        config, child_population_0_17=round(config.child_population_0_17 * scale)
     )
     runs: dict[str, list[float]] = {}
     for _ in range(repeat):

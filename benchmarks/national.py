@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime as dt
 import glob
 import io
@@ -203,13 +204,14 @@ def step_extract(case_system_url: str, staging: str) -> dict:
 
 def step_snapshot(warehouse_url: str, staging: str) -> dict:
     from improvement.connections import DatabaseTarget
+    from improvement.county import load_county_config
     from improvement.pipeline import run_snapshot, run_validate
     from improvement.warehouse.snapshots import RunRecord
 
     manifest = json.loads(Path(staging).with_suffix(".manifest.json").read_text())
     warehouse = DatabaseTarget.from_url(warehouse_url)
     clock = time.monotonic()
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25)
+    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
     validated = time.monotonic() - clock
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord(
@@ -242,11 +244,8 @@ def step_measures(warehouse_url: str, population_scale: float, history: bool) ->
     from improvement.measures.run import measure_snapshot
 
     config = load_county_config()
-    config = type(config)(
-        round(config.child_population_0_17 * population_scale),
-        config.allocated_worker_roles,
-        config.supervision_interval_days,
-        config.teams,
+    config = dataclasses.replace(
+        config, child_population_0_17=round(config.child_population_0_17 * population_scale)
     )
     engine = sa.create_engine(warehouse_url)
     dates = history_dates(AS_OF) if history else [AS_OF]

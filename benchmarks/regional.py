@@ -53,7 +53,7 @@ def council_week(council: int, root: str, case_system_url: str) -> dict:
     upgrade_warehouse(engine)
     clock, cpu = time.monotonic(), time.process_time()
     manifest = run_extract(DatabaseTarget.from_url(case_system_url), folder / "staging")
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25)
+    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord("regional_weekly", "benchmark", "weekly", AS_OF, end - dt.timedelta(days=7),
                     end, validation["seconds"])  # fmt: skip

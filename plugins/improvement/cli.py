@@ -73,26 +73,70 @@ def _refresh_calendar(args: argparse.Namespace) -> None:
     print(f"Calendar of {days:,} days rewritten in {target.describe()}")
 
 
+def _fail(message: str) -> None:
+    """A command-line mistake: one line on stderr, exit code 2, no traceback."""
+    print(f"improvement: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 def _measure(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
-    from improvement.county import load_county_config
+    from improvement.county import ConfigError, load_county_config
     from improvement.measures.asat import history_dates, week_dates
     from improvement.measures.catalogue import load_catalogue
-    from improvement.measures.run import measure_snapshot
+    from improvement.measures.run import measure_as_at
     from improvement.warehouse.migrate import require_current
 
+    if args.history and args.as_at:
+        _fail("give --history or --as-at, not both")
+    try:
+        snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])
+    except ValueError:
+        _fail(f"--key {args.key!r} does not end in a date, e.g. weekly/2026-11-15")
+    try:
+        config = load_county_config()
+    except ConfigError as error:
+        _fail(str(error))
     target = DatabaseTarget.from_url(args.url)
     engine = target.engine()
     require_current(engine)
-    snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])
-    dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
-    run = measure_snapshot(engine, args.key, load_catalogue(), load_county_config(), dates)
+    if args.as_at:
+        dates = sorted(set(args.as_at))
+    else:
+        dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
+    try:
+        run, left_out = measure_as_at(engine, args.key, load_catalogue(), config, dates)
+    except (LookupError, ValueError) as error:
+        _fail(str(error))
     print(
         f"{run.measures} measures for {len(run.as_at_dates)} as-at date(s) from {args.key}: "
         f"{run.rows:,} results (load {run.load_seconds:.1f} s, compute {run.compute_seconds:.1f} s)"
     )
+    if left_out:
+        print(
+            f"  left out (current-state measures, which describe {snapshot_date} only): "
+            f"{', '.join(left_out)}"
+        )
     for unknown in run.unknown_codes:
-        print(f"  unknown code values: {unknown}")
+        print(f"  unmapped code values: {unknown} (see improvement unmapped-codes)")
+
+
+def _unmapped_codes(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.county import ConfigError, load_county_config
+    from improvement.warehouse.migrate import require_current
+    from improvement.warehouse.report import describe_unmapped_codes
+
+    try:
+        codes = load_county_config().codes
+    except ConfigError as error:
+        _fail(str(error))
+    engine = DatabaseTarget.from_url(args.url).engine()
+    require_current(engine)
+    try:
+        print(describe_unmapped_codes(engine, args.key, codes))
+    except LookupError as error:
+        _fail(str(error))
 
 
 def _catalogue(args: argparse.Namespace) -> None:
@@ -255,8 +299,21 @@ def build_parser() -> argparse.ArgumentParser:
     measure.add_argument(
         "--history", action="store_true", help="also the 104 weekly and 24 month-end dates before"
     )
+    measure.add_argument(
+        "--as-at", action="append", type=dt.date.fromisoformat, default=[], metavar="YYYY-MM-DD",
+        help="measure this date instead of the snapshot's week, on or before the snapshot's "
+        "date (repeatable), e.g. 2026-03-31 for year-end figures",
+    )  # fmt: skip
     measure.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     measure.set_defaults(handler=_measure, default_url=default_warehouse_url)
+
+    unmapped = commands.add_parser(
+        "unmapped-codes",
+        help="list a snapshot's coded values that nothing maps, ready for code_mappings.yaml",
+    )
+    unmapped.add_argument("--key", required=True, help="snapshot key, e.g. weekly/2026-11-15")
+    unmapped.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    unmapped.set_defaults(handler=_unmapped_codes, default_url=default_warehouse_url)
 
     catalogue = commands.add_parser("catalogue", help="print the measure catalogue as Markdown")
     catalogue.set_defaults(handler=_catalogue)

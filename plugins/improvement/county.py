@@ -1,4 +1,5 @@
-"""The county's own settings (``config/county.yaml``): population, teams, allocation roles.
+"""The county's own settings (``config/county.yaml``): population, teams, allocation roles,
+and beside it the council's wording for coded columns (``config/code_mappings.yaml``).
 
 Parsed when a task runs, into a typed object; a problem names the file and the key.
 """
@@ -10,6 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from improvement.ssd.codes import (
+    CODE_MAPPINGS_FILE,
+    NO_LOCAL_WORDING,
+    CodeBook,
+    CodeMappingError,
+    load_code_mappings,
+)
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "county.yaml"
 UNALLOCATED = "(unallocated)"
@@ -33,6 +42,8 @@ class CountyConfig:
     allocated_worker_roles: tuple[str, ...]
     supervision_interval_days: int
     teams: tuple[Team, ...]
+    # The code catalogue with the council's own wording (code_mappings.yaml beside county.yaml).
+    codes: CodeBook = NO_LOCAL_WORDING
 
 
 def _require(data: dict, key: str, kind: type, path: Path):
@@ -62,9 +73,14 @@ def load_county_config(path: Path | None = None) -> CountyConfig:
             if not isinstance(team, dict) or not isinstance(team.get(key), str):
                 raise ConfigError(f"{path}: team '{team_id}' needs a text '{key}'")
         teams.append(Team(str(team_id), team["name"], team["locality"], team["team_type"]))
+    try:
+        codes = load_code_mappings(path.parent / CODE_MAPPINGS_FILE)
+    except CodeMappingError as error:
+        raise ConfigError(str(error)) from None
     return CountyConfig(
         child_population_0_17=population,
         allocated_worker_roles=tuple(str(role) for role in roles),
         supervision_interval_days=_require(data, "supervision_interval_days", int, path),
         teams=tuple(teams),
+        codes=codes,
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from improvement.connections import DatabaseTarget
 from improvement.extract import ExtractManifest, discard_staged, extract_case_system
+from improvement.ssd.codes import NO_LOCAL_WORDING, CodeBook
 from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
 from improvement.warehouse.migrate import require_current
 from improvement.warehouse.snapshots import RunRecord, previous_snapshot, write_snapshot
@@ -54,9 +56,16 @@ def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:
 
 
 def run_validate(
-    manifest_data: dict, warehouse: DatabaseTarget, snapshot_date: dt.date, max_row_drop: float
+    manifest_data: dict,
+    warehouse: DatabaseTarget,
+    snapshot_date: dt.date,
+    max_row_drop: float,
+    codes: CodeBook = NO_LOCAL_WORDING,
+    teams: Iterable[tuple[str, str]] = (),
 ) -> dict:
-    """Judge the staged extract; on a blocking problem discard it and raise, writing nothing."""
+    """Judge the staged extract; on a blocking problem discard it and raise, writing nothing.
+    ``codes``: the code catalogue with the council's wording (``CountyConfig.codes``);
+    ``teams``: the configured teams' ids and names (team names in team columns resolve)."""
     clock = time.monotonic()
     manifest = ExtractManifest.from_dict(manifest_data)
     engine = warehouse.engine()
@@ -66,7 +75,7 @@ def run_validate(
     finally:
         engine.dispose()
     schema_label = f"the case system ({manifest.source})"
-    findings = validate_extract(manifest, previous, max_row_drop, schema_label)
+    findings = validate_extract(manifest, previous, max_row_drop, schema_label, codes, teams)
     for finding in findings:
         (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
     try:

@@ -5,23 +5,26 @@ type, missing or repeated primary keys, a row count that collapses against the p
 snapshot, and an extract whose SSD tables are all empty. Warnings: placeholders
 (``1900-01-01``, ``SSD_PH``), orphan ids, empty tables, dates after the extract was taken,
 ends dated before their starts, people aged over 31 at the extract, text that was not in a
-valid encoding, unknown codes, and workers holding impossible caseloads. Every finding names
-its table, column and number of rows, and never a value.
+valid encoding, unmapped codes, and workers holding impossible caseloads; unmapped codes in a
+column a measure reads block the run above the council's ``block_above`` share. Every finding
+names its table, column and number of rows, and never a value, except the unmapped values of a
+coded column (codes and descriptions, never personal data), which a mapping file needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from improvement.extract import ExtractManifest, read_staged_table
-from improvement.ssd.codes import CODED_COLUMNS
+from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
+from improvement.ssd.teams import TEAM_COLUMNS, UNRESOLVED_EFFECT, TeamDirectory
 
 ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 
@@ -320,21 +323,91 @@ def _encoding_findings(manifest: ExtractManifest) -> list[Finding]:
     return findings
 
 
-def _code_findings(manifest: ExtractManifest) -> list[Finding]:
-    """Coded columns holding values that are neither a DfE code nor a known description: the
-    measures that use them cannot count those rows."""
+# Unmapped values a finding names, most frequent first, each cut to this length: enough for
+# a mapping file, short enough for the 500-character finding the warehouse keeps.
+SHOWN_VALUES = 5
+SHOWN_LENGTH = 40
+
+
+def unmapped_values(
+    codes: CodeBook, column: CodedColumn, values: pd.Series
+) -> list[tuple[str, int]]:
+    """The values of a coded column that nothing maps, with their row counts, most frequent
+    first (the same test the workspace applies before measuring)."""
+    counts = values.dropna().value_counts()
+    unmapped = [
+        (str(value), int(count))
+        for value, count in counts.items()
+        if codes.to_code(column.column, str(value)) is None
+    ]
+    return sorted(unmapped, key=lambda pair: (-pair[1], pair[0]))
+
+
+def describe_values(values: list[tuple[str, int]]) -> str:
+    """'v3' (37 rows), 'Suitable' (2 rows) and 3 more: the values a finding shows."""
+    shown = [
+        f"'{value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + '…'}' "
+        f"({_rows(count)})"
+        for value, count in values[:SHOWN_VALUES]
+    ]
+    more = len(values) - SHOWN_VALUES
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _code_findings(manifest: ExtractManifest, codes: CodeBook) -> list[Finding]:
+    """Coded columns holding values nothing maps to a code (not a code, not its DfE
+    description, not the council's wording): what the measures did with those rows. An error
+    where the council's ``block_above`` share is passed in a column a measure reads."""
     findings = []
-    for (name, column), code_list in CODED_COLUMNS.items():
+    for (name, column_name), column in CATALOGUE.items():
+        if not _staged(manifest, name) or column_name in manifest.tables[name].missing_columns:
+            continue
+        values = read_staged_table(manifest, name, [column_name])[column_name]
+        unmapped = unmapped_values(codes, column, values)
+        if not unmapped:
+            continue
+        rows, total = sum(count for _, count in unmapped), int(values.notna().sum())
+        blocked = codes.blocks(column, rows, total)
+        detail = (
+            f"{column.codes.name} neither a DfE code nor known wording in {_rows(rows)} of "
+            f"{total:,} (values {describe_values(unmapped)}): {column.unmapped}"
+        )
+        if blocked:
+            detail += (
+                f"; more than the {100 * codes.block_above:g} % allowed ({codes.source}), so "
+                "the run stops"
+            )
+        findings.append(
+            Finding(ERROR if blocked else WARNING, "unknown_code", name, column_name, rows, detail)
+        )
+    return findings
+
+
+def _team_findings(manifest: ExtractManifest, teams: Iterable[tuple[str, str]]) -> list[Finding]:
+    """Team columns holding values that are neither a team id nor a team name of
+    ``ssd_department`` or the county configuration (``teams``: id and name pairs). Names that
+    resolve are read as their ids when measuring, and need no finding."""
+    department = []
+    if _staged(manifest, "ssd_department"):
+        frame = read_staged_table(manifest, "ssd_department", ["dept_team_id", "dept_team_name"])
+        department = list(frame.itertuples(index=False, name=None))
+    directory = TeamDirectory.build(teams, department)
+    findings = []
+    for name, column in TEAM_COLUMNS:
         if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
             continue
-        values = read_staged_table(manifest, name, [column])[column].dropna()
-        known = {v: code_list.to_code(v) is not None for v in values.unique()}
-        unknown = int((~values.map(known)).sum())
+        counts = read_staged_table(manifest, name, [column])[column].dropna().value_counts()
+        unknown = sorted(
+            ((str(v), int(n)) for v, n in counts.items() if directory.resolve(str(v)) is None),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
         if unknown:
+            rows = sum(n for _, n in unknown)
             findings.append(Finding(
-                WARNING, "unknown_code", name, column, unknown,
-                f"neither a DfE code nor a known description in {_rows(unknown)}: left out of "
-                "the measures that use it",
+                WARNING, "unknown_team", name, column, rows,
+                f"neither a team id nor a team name of ssd_department or the county "
+                f"configuration in {_rows(rows)} (values {describe_values(unknown)}): "
+                f"{UNRESOLVED_EFFECT}",
             ))  # fmt: skip
     return findings
 
@@ -380,8 +453,11 @@ def validate_extract(
     previous: PreviousSnapshot | None,
     max_row_drop: float,
     schema_label: str = "the case system",
+    codes: CodeBook = NO_LOCAL_WORDING,
+    teams: Iterable[tuple[str, str]] = (),
 ) -> list[Finding]:
-    """Every finding for this extract, errors first."""
+    """Every finding for this extract, errors first. ``codes``: the code catalogue with the
+    council's wording (``CountyConfig.codes``); ``teams``: the configured teams' ids and names."""
     findings = _structure_findings(manifest, schema_label)
     findings += _row_count_findings(manifest, previous, max_row_drop)
     findings += _empty_extract_findings(manifest)
@@ -389,7 +465,8 @@ def validate_extract(
         findings += _orphan_findings(manifest)
         findings += _date_findings(manifest)
         findings += _encoding_findings(manifest)
-        findings += _code_findings(manifest)
+        findings += _code_findings(manifest, codes)
+        findings += _team_findings(manifest, teams)
         findings += _caseload_findings(manifest)
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.table, f.column or "", f.check))
 

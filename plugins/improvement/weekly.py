@@ -36,14 +36,24 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
 
     from improvement import pipeline
     from improvement.connections import warehouse_target
+    from improvement.county import ConfigError, load_county_config
     from improvement.settings import load_settings
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
     warehouse = warehouse_target()
     try:
+        county = load_county_config()
+    except ConfigError as error:  # a wrong configuration will not fix itself by retrying
+        raise AirflowFailException(str(error)) from error
+    try:
         return pipeline.run_validate(
-            manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
+            manifest,
+            warehouse,
+            _snapshot_date(context),
+            load_settings().max_row_drop,
+            county.codes,
+            [(team.team_id, team.name) for team in county.teams],
         )
     except ExtractValidationError as error:
         _report_rejection(warehouse, manifest, context, error)

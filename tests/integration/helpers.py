@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from improvement import pipeline
 from improvement.connections import DatabaseTarget
+from improvement.county import load_county_config
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.snapshots import RunRecord
 from improvement.warehouse.tables import metadata
@@ -34,7 +35,15 @@ def run_week(
     """extract -> validate -> snapshot for the week ending ``week_ending``, as the DAG does."""
     destination = pipeline.staging_path(staging_root, "weekly", week_ending)
     manifest = pipeline.run_extract(case_system, destination)
-    validation = pipeline.run_validate(manifest, warehouse, week_ending, max_row_drop=0.25)
+    county = load_county_config()
+    validation = pipeline.run_validate(
+        manifest,
+        warehouse,
+        week_ending,
+        max_row_drop=0.25,
+        codes=county.codes,
+        teams=[(team.team_id, team.name) for team in county.teams],
+    )
     end = dt.datetime.combine(week_ending + dt.timedelta(days=1), LONDON_MONDAY_0600)
     run = RunRecord(
         dag_id="weekly_performance",

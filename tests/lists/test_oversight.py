@@ -8,10 +8,16 @@ import pytest
 
 from improvement.county import UNALLOCATED
 from improvement.lists.weekly import ListError
+from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION
 from tests.lists.conftest import allocation, person
 
 S = dt.date(2026, 3, 31)  # a Tuesday; S - 84 days = 2026-01-06; S - 9 months = 2025-06-30
 D = dt.date.fromisoformat
+
+
+def described(code):
+    """A care-leaver accommodation code as the list shows it: with the DfE's description."""
+    return f"{code}: {CARE_LEAVER_ACCOMMODATION.codes[code]}"
 
 
 def rows(frame, *columns):
@@ -66,10 +72,10 @@ def test_care_leavers_in_unsuitable_or_high_risk_accommodation(lists):
     assert rows(frame, "person_id", "concern", "accommodation", "weeks_since_contact") == [
         ("P6", "high-risk and unsuitable", "W: Bed and breakfast", 21),
         ("P1", "high-risk and unsuitable", "W: Bed and breakfast", 4),
-        ("P2", "unsuitable", "U: Independent living", None),
-        ("P3", "unsuitable", "K: Ordinary lodgings without formal support", 17),
-        ("P4", "high-risk kind, recorded as suitable", "S: No fixed abode or homeless", None),
-        ("P7", "high-risk kind, suitability not recorded", "V: Emergency accommodation", None),
+        ("P2", "unsuitable", described("U"), None),
+        ("P3", "unsuitable", described("K"), 17),
+        ("P4", "high-risk kind, recorded as suitable", described("S"), None),
+        ("P7", "high-risk kind, suitability not recorded", described("V"), None),
     ]
     first = frame[frame.person_id == "P1"].iloc[0].to_dict()
     assert first == {
@@ -269,9 +275,9 @@ def test_child_protection_plans_over_9_months(lists):
     oversight, _ = lists(CP_PLANS, S)
     frame = oversight["cp_plans_over_9m"]
     assert rows(frame, "plan_id", "plan_start", "months_open", "category", "team_id") == [
-        ("CP4", D("2024-01-15"), 26, "Physical abuse", "T3"),
+        ("CP4", D("2024-01-15"), 26, "PHY: Physical abuse", "T3"),
         ("CP5", D("2025-01-10"), 14, None, UNALLOCATED),
-        ("CP2", D("2025-06-29"), 9, "Neglect", UNALLOCATED),
+        ("CP2", D("2025-06-29"), 9, "NEG: Neglect", UNALLOCATED),
     ]
     cp2 = frame.iloc[2]
     assert (cp2.latest_review_date, cp2.latest_visit_date) == (D("2025-09-15"), D("2026-03-20"))

@@ -204,7 +204,7 @@ def placement(placement_id, person_id, start, end=None):
         "clap_person_id": person_id,
         "clap_cla_placement_start_date": start,
         "clap_cla_placement_end_date": end,
-        "clap_cla_placement_type": "F1",
+        "clap_cla_placement_type": "U1",
     }
 
 

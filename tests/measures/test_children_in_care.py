@@ -44,7 +44,7 @@ def legal(pid, status, start, end=None, suffix="1"):
     }
 
 
-def placement(pid, start, end=None, kind="F4", suffix="1"):
+def placement(pid, start, end=None, kind="U4", suffix="1"):
     return {
         "clap_cla_placement_id": f"PL{pid}{suffix}",
         "clap_cla_id": f"CLA{pid}",
@@ -117,7 +117,9 @@ def test_children_in_care_rate_counts_open_episodes_and_leaves_out_short_breaks_
             legal("C7", "C2", "2024-01-01", end="2025-01-01", suffix="2"),
             legal(
                 "C10",
-                "Accommodated under an agreed series of short-term breaks, agreements recorded",
+                # The DfE's description of V4, as some case systems store it.
+                "Accommodated under an agreed series of short-term breaks, when agreements are "
+                "recorded (NOT individual episodes of care)",
                 "2025-01-01",
             ),
             legal("C12", "Full care order", "2026-03-31"),
@@ -507,23 +509,24 @@ def test_foster_share_uses_the_current_placement(compute):
         in_care_since("G", "2024-01-01", status="V3"),
         {
             "ssd_cla_placement": [
-                placement("A", "2024-01-01", kind="F1"),
+                placement("A", "2024-01-01", kind="U1"),
                 placement(
                     "B",
                     "2024-01-01",
-                    kind="Foster placement with other foster carer - not long term or FFA",
-                ),  # F6 as its description
+                    kind="Foster placement with other foster carer(s) – not long term or "
+                    "fostering for adoption /concurrent planning",
+                ),  # U6 as the DfE describes it
                 placement("C", "2024-01-01", kind="K2"),
-                placement("D", "2024-01-01", "2026-03-31", kind="F4"),  # ended on S
+                placement("D", "2024-01-01", "2026-03-31", kind="U4"),  # ended on S
                 placement("D", "2026-03-31", kind="R1", suffix="2"),  # began on S: current
                 # E has no placement: stays in the denominator.
                 placement("F", "2024-01-01", "2026-04-01", kind="K2"),
-                placement("F", "2026-04-01", kind="F4", suffix="2"),  # after S: invisible
+                placement("F", "2026-04-01", kind="U4", suffix="2"),  # after S: invisible
                 placement("G", "2024-01-01", kind="K2"),  # short breaks only
-                placement("H", "2024-01-01", kind="F4"),  # overlaps the next one...
+                placement("H", "2024-01-01", kind="U4"),  # overlaps the next one...
                 placement("H", "2026-01-01", kind="K2", suffix="2"),  # ...latest started: current
                 placement("I", "2025-01-01", kind="K2"),  # short break under V3 alone
-                placement("I", "2025-10-01", kind="F4", suffix="2"),  # in care (C2): current
+                placement("I", "2025-10-01", kind="U4", suffix="2"),  # in care (C2): current
             ],
             "ssd_cla_episodes": [episode("I", "2025-01-01")],
             "ssd_legal_status": [

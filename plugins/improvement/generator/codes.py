@@ -1,8 +1,10 @@
-"""DfE code lists the generator draws from, with the descriptions some case systems store.
+"""Code lists the generator draws from, with the wording the demo case system stores.
 
 Weights are relative frequencies for a shire county; they shape the data, no measure targets
-them. Descriptions are what an LCS-style system writes into a "code" column: the planted
-``description_for_code`` faults take them from here, and the headline counts map them back.
+them. The descriptions below are the demo council's own LCS-style wording, not the DfE's (the
+DfE's is in ``improvement.ssd.codes``): the planted ``description_for_code`` faults write them
+into "code" columns, and ``config/code_mappings.yaml`` maps them back, as a council's mapping
+file does. So do the demo's foster placement codes F1-F6, which stand for the DfE's U1-U6.
 """
 
 from __future__ import annotations
@@ -10,7 +12,62 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import accumulate
 
-from improvement.ssd.codes import LEGAL_STATUS
+LEGAL_STATUS: dict[str, str] = {
+    "C1": "Interim care order",
+    "C2": "Full care order",
+    "D1": "Freeing order granted",
+    "E1": "Placement order granted",
+    "V2": "Single period of accommodation under section 20",
+    "V3": "Accommodated under an agreed series of short-term breaks, individual episodes",
+    "V4": "Accommodated under an agreed series of short-term breaks, agreements recorded",
+    "L1": "Under police protection and in local authority accommodation",
+    "L2": "Emergency protection order",
+    "L3": "Under child assessment order and in local authority accommodation",
+    "J1": "Remanded to local authority accommodation or youth detention accommodation",
+    "J2": "Placed in local authority accommodation under PACE",
+    "J3": "Sentenced to Youth Rehabilitation Order with residence requirement",
+}
+
+PLACEMENT_TYPE: dict[str, str] = {
+    "A3": "Placed for adoption with consent with current foster carer",
+    "A4": "Placed for adoption with consent not with current foster carer",
+    "A5": "Placed for adoption with placement order with current foster carer",
+    "A6": "Placed for adoption with placement order not with current foster carer",
+    "F1": "Foster placement with relative or friend - long term fostering",
+    "F2": "Foster placement with relative or friend - FFA or concurrent planning",
+    "F3": "Foster placement with relative or friend - not long term or FFA",
+    "F4": "Foster placement with other foster carer - long term fostering",
+    "F5": "Foster placement with other foster carer - FFA or concurrent planning",
+    "F6": "Foster placement with other foster carer - not long term or FFA",
+    "H5": "Semi-independent living accommodation",
+    "K1": "Secure children's home",
+    "K2": "Children's home subject to Children's Homes Regulations",
+    "P1": "Placed with own parent or other person with parental responsibility",
+    "P2": "Independent living with or without formal support",
+    "R1": "Residential care home",
+    "R3": "Family centre or mother and baby unit",
+    "S1": "Residential school",
+    "Z1": "Other placement",
+}
+
+CARE_LEAVER_ACCOMMODATION: dict[str, str] = {
+    "B": "With parents or relatives",
+    "C": "Community home or other residential care",
+    "D": "Semi-independent transitional accommodation",
+    "E": "Supported lodgings",
+    "G": "Gone abroad",
+    "H": "Deported",
+    "K": "Ordinary lodgings without formal support",
+    "R": "Residence not known",
+    "S": "No fixed abode or homeless",
+    "T": "Foyers and similar supported accommodation",
+    "U": "Independent living",
+    "V": "Emergency accommodation",
+    "W": "Bed and breakfast",
+    "X": "In custody",
+    "Y": "Other accommodation",
+    "Z": "With former foster carers",
+}
 
 
 class Weighted:

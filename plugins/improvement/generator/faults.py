@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from improvement.ssd import codes as dfe_codes
+from improvement.generator import codes as demo_codes
 
 PLACEHOLDER_DATE = pd.Timestamp("1900-01-01")
 PLACEHOLDER_TEXT = "SSD_PH"
@@ -127,9 +127,9 @@ FAULT_PLAN: tuple[FaultPlan, ...] = (
 )
 
 _DESCRIPTIONS = {
-    "lega_legal_status": dfe_codes.LEGAL_STATUS,
-    "clea_care_leaver_accommodation": dfe_codes.CARE_LEAVER_ACCOMMODATION,
-    "clap_cla_placement_type": dfe_codes.PLACEMENT_TYPE,
+    "lega_legal_status": demo_codes.LEGAL_STATUS,
+    "clea_care_leaver_accommodation": demo_codes.CARE_LEAVER_ACCOMMODATION,
+    "clap_cla_placement_type": demo_codes.PLACEMENT_TYPE,
 }
 _ID_NUMBER = re.compile(r"^(?P<prefix>\D+)(?P<number>\d+)$")
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 from improvement.measures.workspace import WORK_TABLES
-from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION, PLACEMENT_TYPE
+from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION, CP_CATEGORY, PLACEMENT_TYPE
 
 LISTS_DIR = Path(__file__).resolve().parents[3] / "sql" / "lists"
 SHARED_DIR = LISTS_DIR / "_shared"
@@ -38,8 +38,9 @@ CATEGORIES = (KEY_ACTIVITY_OVERDUE, MISSING_INFORMATION)  # worklist order
 KINDS = ("text", "date", "int")
 # Code lists a column may be described from ("W" -> "W: Bed and breakfast").
 CODE_LISTS = {
-    "care_leaver_accommodation": CARE_LEAVER_ACCOMMODATION,
-    "placement_type": PLACEMENT_TYPE,
+    "care_leaver_accommodation": CARE_LEAVER_ACCOMMODATION.codes,
+    "cp_category": CP_CATEGORY.codes,
+    "placement_type": PLACEMENT_TYPE.codes,
 }
 
 # Every oversight list has these columns (in any position); the module adds the last three

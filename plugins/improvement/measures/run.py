@@ -26,7 +26,13 @@ from improvement.warehouse.tables import extract_blob, measure_result, snapshot,
 
 log = logging.getLogger(__name__)
 # Tables the shared workspace queries (sql/workspace/) read, whatever the measures list.
-WORKSPACE_TABLES = ("ssd_involvements", "ssd_cla_episodes", "ssd_legal_status", "ssd_cla_placement")
+WORKSPACE_TABLES = (
+    "ssd_involvements",
+    "ssd_cla_episodes",
+    "ssd_legal_status",
+    "ssd_cla_placement",
+    "ssd_department",  # team names written in team columns resolve through it
+)
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,7 @@ def measure_snapshot(
         as_at_dates=tuple(dates),
         measures=len(measures),
         rows=rows,
-        unknown_codes=tuple(f"{u.table}.{u.column}: {u.rows} rows" for u in unknown),
+        unknown_codes=tuple(u.describe() for u in unknown),
         load_seconds=loaded - clock,
         compute_seconds=computed - loaded,
     )
@@ -194,3 +200,24 @@ def measure_month_end(
     if (month_end + dt.timedelta(days=1)).day != 1:
         raise ValueError(f"{month_end} is not the last day of a month")
     return measure_snapshot(engine, snapshot_key, measures, config, as_at_dates=[month_end])
+
+
+def measure_as_at(
+    engine: sa.Engine,
+    snapshot_key: str,
+    measures: dict[str, Measure],
+    config: CountyConfig,
+    as_at_dates: list[dt.date],
+) -> tuple[MeasureRun, tuple[str, ...]]:
+    """The measures for any as-at dates on or before the snapshot's date (year-end figures for
+    the returns, a date an inspector asks about), stored like any run; and the ids of the
+    current-state measures (``history: false``) left out because every date is before the
+    snapshot's: they describe the case system when it was extracted, not a past date."""
+    with engine.connect() as conn:
+        _, snapshot_date, _ = snapshot_payloads(conn, snapshot_key, set())
+    left_out: tuple[str, ...] = ()
+    if max(as_at_dates) < snapshot_date:
+        left_out = tuple(key for key, m in measures.items() if not m.history)
+        measures = {key: m for key, m in measures.items() if m.history}
+    run = measure_snapshot(engine, snapshot_key, measures, config, as_at_dates=list(as_at_dates))
+    return run, left_out

@@ -36,8 +36,9 @@ import sqlalchemy as sa
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
 from improvement.measures.catalogue import LoadWindow, Measure
-from improvement.ssd.codes import CODED_COLUMNS
+from improvement.ssd.codes import CATALOGUE, CodeBook
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
+from improvement.ssd.teams import TEAM_COLUMNS, TeamDirectory
 from improvement.warehouse.columns import copies_csv
 
 SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
@@ -64,11 +65,17 @@ SHARED_LOAD_WINDOWS = {
 
 @dataclass(frozen=True)
 class UnknownCodes:
-    """Values in a coded column that are neither a DfE code nor a known description."""
+    """Values in a coded column that nothing maps to a code (neither a code, nor its DfE
+    description, nor the council's wording): how many rows, and the values with their counts,
+    most frequent first (codes and descriptions, never a free-text or identifying column)."""
 
     table: str
     column: str
     rows: int
+    values: tuple[tuple[str, int], ...] = ()
+
+    def describe(self) -> str:
+        return f"{self.table}.{self.column}: {self.rows:,} row{'' if self.rows == 1 else 's'}"
 
 
 def shared_queries() -> list[str]:
@@ -199,13 +206,17 @@ def referenced_columns(queries: Iterable[str] | None) -> dict[str, tuple[ColumnS
     return read
 
 
-def _normalise_codes(conn: sa.Connection, loaded: dict[str, sa.Table]) -> list[UnknownCodes]:
-    """Map descriptions to DfE codes in the loaded tables; count what cannot be mapped.
+def _normalise_codes(
+    conn: sa.Connection, loaded: dict[str, sa.Table], codes: CodeBook
+) -> list[UnknownCodes]:
+    """Map every coded value in the loaded tables to its code, the one place this is done
+    before any measure or list reads them; count what nothing maps (left as it is, which no
+    code the SQL compares with can equal: see ``CodedColumn.unmapped`` for what that does).
 
     Works on each column's distinct values (a handful), so it costs a group-by per column.
     """
     unknown = []
-    for (name, column_name), code_list in CODED_COLUMNS.items():
+    for (name, column_name), coded in CATALOGUE.items():
         table = loaded.get(name)
         if table is None or column_name not in table.c:
             continue
@@ -213,16 +224,51 @@ def _normalise_codes(conn: sa.Connection, loaded: dict[str, sa.Table]) -> list[U
         counts = conn.execute(
             sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
         ).all()
-        rows = 0
+        unmapped = []
         for value, count in counts:
-            code = code_list.to_code(value)
+            code = codes.to_code(coded.column, value)
             if code is None:
-                rows += count
+                unmapped.append((value, count))
             elif code != value:
                 conn.execute(table.update().where(column == value).values({column_name: code}))
-        if rows:
-            unknown.append(UnknownCodes(name, column_name, rows))
+        if unmapped:
+            unmapped.sort(key=lambda pair: (-pair[1], pair[0]))
+            rows = sum(count for _, count in unmapped)
+            unknown.append(UnknownCodes(name, column_name, rows, tuple(unmapped)))
     return unknown
+
+
+def _resolve_teams(
+    conn: sa.Connection, loaded: dict[str, sa.Table], config: CountyConfig
+) -> list[UnknownCodes]:
+    """Read team names written in team columns as the ids they name (``ssd.teams``), so every
+    team breakdown is keyed on the id; count the values that are neither an id nor a name."""
+    department = loaded.get("ssd_department")
+    named = []
+    if department is not None and "dept_team_name" in department.c:
+        named = conn.execute(sa.select(department.c.dept_team_id, department.c.dept_team_name))
+    directory = TeamDirectory.build(((t.team_id, t.name) for t in config.teams), named)
+    unresolved = []
+    for name, column_name in TEAM_COLUMNS:
+        table = loaded.get(name)
+        if table is None or column_name not in table.c:
+            continue
+        column = table.c[column_name]
+        counts = conn.execute(
+            sa.select(column, sa.func.count()).where(column.is_not(None)).group_by(column)
+        ).all()
+        unknown = []
+        for value, count in counts:
+            team_id = directory.resolve(value)
+            if team_id is None:
+                unknown.append((value, count))
+            elif team_id != value:
+                conn.execute(table.update().where(column == value).values({column_name: team_id}))
+        if unknown:
+            unknown.sort(key=lambda pair: (-pair[1], pair[0]))
+            rows = sum(count for _, count in unknown)
+            unresolved.append(UnknownCodes(name, column_name, rows, tuple(unknown)))
+    return unresolved
 
 
 def _temporary_table(metadata: sa.MetaData, name: str, columns: list[sa.Column]) -> sa.Table:
@@ -494,6 +540,12 @@ def workspace(
         as_at_rows = [as_at_row(day) for day in sorted(set(as_at_dates))]
         loaded: dict[str, sa.Table] = {}
         referenced = referenced_columns(queries)
+        # Team names in team columns are resolved through ssd_department (_resolve_teams).
+        wanted = {c.name for c in referenced.get("ssd_department", ())}
+        wanted |= {"dept_team_id", "dept_team_name"}
+        referenced["ssd_department"] = tuple(
+            c for c in WORK_TABLES["ssd_department"].extracted if c.name in wanted
+        )
         # Tables with a key window after the others, whose loaded rows give the keys.
         for name in sorted(referenced, key=lambda n: any(w.keys_in for w in windows.get(n, ()))):
             read, table_windows = referenced[name], windows.get(name, ())
@@ -519,7 +571,9 @@ def workspace(
                 kept,
                 stored,
             )
-        unknown = _normalise_codes(conn, loaded)
+        unknown = _normalise_codes(conn, loaded, config.codes) + _resolve_teams(
+            conn, loaded, config
+        )
         as_at = _temporary_table(
             metadata, "as_at", [sa.Column(key, sa.Date) for key in as_at_rows[0]]
         )

@@ -26,6 +26,7 @@ from improvement.reports.figures import (
     revisions_since_published,
     shown_figures,
 )
+from improvement.ssd.codes import CATALOGUE
 
 BREAKDOWN_TITLES = {"locality": "Locality", "team_type": "Team type", "team": "Team"}
 NO_TEAM = "No team recorded"
@@ -274,11 +275,23 @@ def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> li
                 if finding.row_count < 6
                 else f"{finding.row_count:,} records"
             )
+            coded = CATALOGUE.get((finding.table_name, finding.column_name))
+            if finding.check_name == "unknown_code" and coded is not None:
+                lines.append(unmapped_caveat(coded.label, rows, coded.unmapped))
+                continue
             check = finding.check_name.replace("_", " ")
             lines.append(f"{finding.table_name}.{finding.column_name}: {check} ({rows})")
         else:
             lines.append(finding.message)
     return lines
+
+
+def unmapped_caveat(label: str, rows: str, effect: str) -> str:
+    """Unmapped codes in plain words, without the values (a public pack)."""
+    return (
+        f"{label[0].upper()}{label[1:]}: {rows} hold a value that is neither a DfE code nor "
+        f"the council's recorded wording. What the figures did with them: {effect}."
+    )
 
 
 def _visible_revisions(

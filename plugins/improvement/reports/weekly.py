@@ -25,6 +25,7 @@ from improvement.lists.weekly import WeeklyLists, compute_weekly_lists
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.reports.content import NO_TEAM
 from improvement.reports.render import environment, write_atomically
+from improvement.warehouse.tables import data_quality_finding, snapshot
 
 log = logging.getLogger(__name__)
 COUNTY = "County"
@@ -76,6 +77,22 @@ def _digest_context(digest: pd.DataFrame, catalogue: dict[str, Measure]) -> dict
         "worse": int((county["direction"] == "worse").sum()),
         "off_target": int(county["rag"].isin(["red", "amber"]).sum()),
     }
+
+
+def unmapped_code_lines(engine: sa.Engine, snapshot_key: str) -> list[str]:
+    """The week's unmapped-code findings, as validation stored them: each column with its rows,
+    values and what the measures did with those rows (codes, never personal data)."""
+    with engine.connect() as conn:
+        messages = conn.execute(
+            sa.select(data_quality_finding.c.message)
+            .join(snapshot, snapshot.c.snapshot_id == data_quality_finding.c.snapshot_id)
+            .where(
+                snapshot.c.snapshot_key == snapshot_key,
+                data_quality_finding.c.check_name == "unknown_code",
+            )
+            .order_by(data_quality_finding.c.table_name, data_quality_finding.c.column_name)
+        ).scalars()
+        return list(messages)
 
 
 def _owner_only_folder(path: Path) -> Path:
@@ -137,7 +154,11 @@ def write_weekly_outputs(
     digest_path = packs_dir / "weekly" / f"{as_at}" / f"performance-digest-{as_at}.html"
     context = _digest_context(digest, catalogue)
     html = env.get_template("weekly_digest.html.j2").render(
-        **common, previous=as_at - dt.timedelta(days=7), **context
+        **common,
+        previous=as_at - dt.timedelta(days=7),
+        unmapped_codes=unmapped_code_lines(engine, snapshot_key),
+        snapshot_key=snapshot_key,
+        **context,
     )
     write_atomically(digest_path, lambda p: p.write_text(html, encoding="utf-8"))
 

@@ -1,11 +1,14 @@
-"""Plain-text summaries of what the warehouse holds (counts only, never records)."""
+"""Plain-text summaries of what the warehouse holds (counts and codes only, never records)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pandas as pd
 import sqlalchemy as sa
 
+from improvement.ssd.codes import CATALOGUE, CodeBook
 from improvement.warehouse.rejections import read_rejections
 from improvement.warehouse.tables import (
     data_quality_finding,
@@ -70,3 +73,47 @@ def describe_rejections(engine: sa.Engine, since: dt.date | None = None) -> str:
         )
         lines += [f"  - {finding.message}" for finding in extract.blocking]
     return "\n".join(lines)
+
+
+def describe_unmapped_codes(engine: sa.Engine, snapshot_key: str, codes: CodeBook) -> str:
+    """Every value of a stored snapshot's coded columns that nothing maps yet (codes and
+    descriptions, never a free-text or identifying column), with its rows and what the
+    measures do with it, ending in entries ready to complete in the council's mapping file."""
+    from improvement.measures.run import snapshot_payloads
+    from improvement.ssd.canonical import read_canonical_csv
+    from improvement.validate import unmapped_values
+
+    def _rows(n: int) -> str:
+        return f"{n:,} row" + ("" if n == 1 else "s")
+
+    tables = {table for table, _ in CATALOGUE}
+    lines, entries = [], []
+    with engine.connect() as conn:
+        _, _, payloads = snapshot_payloads(conn, snapshot_key, tables)
+        for (table, column_name), column in CATALOGUE.items():
+            if table not in payloads:
+                continue
+            stored = payloads.columns(table, [column_name])
+            if stored is not None:
+                values = pd.Series(stored[column_name], dtype=object)
+            else:
+                values = read_canonical_csv(payloads[table], [column_name])[column_name]
+            unmapped = unmapped_values(codes, column, values)
+            if not unmapped:
+                continue
+            rows, total = sum(n for _, n in unmapped), int(values.notna().sum())
+            lines.append(f"{column.label}: {_rows(rows)} of {total:,}; {column.unmapped}")
+            lines += [f"  {value!r}: {_rows(n)}" for value, n in unmapped]
+            entries.append(f"  {column_name}:")
+            entries += [
+                f'    {json.dumps(value, ensure_ascii=False)}: ""  # {_rows(n)}: its '
+                f"{column.codes.name} code"
+                for value, n in unmapped
+            ]
+    if not lines:
+        return f"Every coded value in {snapshot_key} maps to a code ({codes.source})."
+    return "\n".join(
+        [f"Coded values in {snapshot_key} that nothing maps ({codes.source}):", *lines, "",
+         "To map them, add to the council's code_mappings.yaml (each code from the list in "
+         "plugins/improvement/ssd/codes.py):", "columns:", *entries]
+    )  # fmt: skip

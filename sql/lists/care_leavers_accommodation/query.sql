@@ -56,7 +56,7 @@ select
     case cl.suitability_code
         when '1' then 'suitable'
         when '2' then 'unsuitable'
-        else 'not recorded'
+        else coalesce('not a suitability code: ' || cl.suitability_code, 'not recorded')
     end as suitability,
     cl.in_touch,
     contact.latest_contact as latest_contact_date,

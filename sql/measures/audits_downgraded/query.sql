@@ -6,16 +6,16 @@ with moderated as (
         x.paud_team as team_id,
         x.paud_moderation_date as moderation_date,
         case
-            when lower(x.paud_grade) = 'outstanding' then 4
-            when lower(x.paud_grade) = 'good' then 3
-            when lower(x.paud_grade) like 'requires improvement%' then 2
-            when lower(x.paud_grade) = 'inadequate' then 1
+            when x.paud_grade = 'Outstanding' then 4
+            when x.paud_grade = 'Good' then 3
+            when x.paud_grade = 'Requires improvement' then 2
+            when x.paud_grade = 'Inadequate' then 1
         end as grade_rank,
         case
-            when lower(x.paud_moderated_grade) = 'outstanding' then 4
-            when lower(x.paud_moderated_grade) = 'good' then 3
-            when lower(x.paud_moderated_grade) like 'requires improvement%' then 2
-            when lower(x.paud_moderated_grade) = 'inadequate' then 1
+            when x.paud_moderated_grade = 'Outstanding' then 4
+            when x.paud_moderated_grade = 'Good' then 3
+            when x.paud_moderated_grade = 'Requires improvement' then 2
+            when x.paud_moderated_grade = 'Inadequate' then 1
         end as moderated_rank
     from ext_practice_audits as x
     where x.paud_moderated = 'Y'

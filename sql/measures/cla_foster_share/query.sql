@@ -1,6 +1,6 @@
 -- Children in care in foster placements: one row per as-at date and child's team, counting
 -- children in care at S (not short breaks only); the numerator is those whose current placement
--- is of type F1-F6. A child with no current placement stays in the denominator.
+-- is of type U1-U6 (the DfE's foster placement codes). A child with no current placement stays in the denominator.
 -- Without a row per child and as-at date: each child counts on their spans in care
 -- (in_care_span), and in the numerator on the part of a span their current placement is a
 -- foster placement (a placement is current from its start to the next one's: placement_span).
@@ -15,7 +15,7 @@ with condition_run as materialized (
         ) as last_day,
         1 as numerator
     from placement_span as p
-    where p.placement_type in ('F1', 'F2', 'F3', 'F4', 'F5', 'F6')
+    where p.placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6')
 ),
 
 -- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.

@@ -1,7 +1,7 @@
 -- Long-term stability: one row per as-at date and child's team, counting children in care at S
 -- (not short breaks only) aged under 16 whose current period of care began on or before S minus
 -- 30 months; the numerator also needs the current placement to have begun on or before S
--- minus 24 months, or to be a placement for adoption (A1-A6).
+-- minus 24 months, or to be a placement for adoption (A3-A6).
 -- Without a row per child and as-at date: each span in care (in_care_span) is cut to the as-at
 -- dates on which the child is under 16 and the period began 30 months or more before, and each
 -- placement counts on the as-at dates from the first on which it qualifies to its last as the
@@ -63,7 +63,7 @@ placement_run as materialized (
     select
         p.person_id,
         case
-            when p.placement_type in ('A1', 'A2', 'A3', 'A4', 'A5', 'A6') then q.on_or_after
+            when p.placement_type in ('A3', 'A4', 'A5', 'A6') then q.on_or_after
             else q.after_24m
         end as first_day,
         (

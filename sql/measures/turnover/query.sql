@@ -19,7 +19,7 @@ leaver as (
     inner join ext_workforce_events as e
         on e.wfev_event_date > latest.minus_12m and e.wfev_event_date <= latest.as_at
     where
-        lower(e.wfev_event_type) = 'leaver'
+        e.wfev_event_type = 'Leaver'
         and e.wfev_social_worker = 'Y'
         and coalesce(e.wfev_agency_flag, 'N') <> 'Y'
 ),
