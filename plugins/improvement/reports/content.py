@@ -50,12 +50,24 @@ class ScorecardRow:
     as_at: dt.date
     figure: Cell
     assessment: Assessment
-    breakdowns: dict[str, list[Cell]]
+    # breakdown -> {breakdown value as stored (team id, locality): its cell}
+    breakdowns: dict[str, dict[str, Cell]]
     chart: Chart | None
 
     @property
     def n(self) -> float | None:
         return self.figure.n(self.measure.unit)
+
+
+@dataclass(frozen=True)
+class BreakdownTable:
+    """One area's measures by one breakdown. Every row has a cell (or None: no figure) for
+    every column, so no figure can slip under another column's heading when a measure has no
+    value for one of them."""
+
+    breakdown: str
+    columns: tuple[tuple[str, str], ...]  # (breakdown value as stored, heading), in order
+    rows: tuple[tuple[ScorecardRow, tuple[Cell | None, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,26 @@ class AreaSection:
     rows: list[ScorecardRow]
     actions: list
     commentary: str | None
+
+    def breakdown_table(self, breakdown: str) -> BreakdownTable | None:
+        """The area's measures tabled by ``breakdown``, aligned on the union of their columns
+        (ordered by the stored value, as the measures' own rows are); None when none has it."""
+        tabled = [row for row in self.rows if row.breakdowns.get(breakdown)]
+        if not tabled:
+            return None
+        headings: dict[str, str] = {}
+        for row in tabled:
+            for key, cell in row.breakdowns[breakdown].items():
+                headings.setdefault(key, cell.label)
+        columns = tuple(sorted(headings.items()))
+        return BreakdownTable(
+            breakdown,
+            columns,
+            tuple(
+                (row, tuple(row.breakdowns[breakdown].get(key) for key, _ in columns))
+                for row in tabled
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -153,7 +185,7 @@ def _county_and_breakdowns(
     as_at: dt.date,
     group: Group,
     team_names: Mapping[str, str],
-) -> tuple[Cell, dict[str, list[Cell]]]:
+) -> tuple[Cell, dict[str, dict[str, Cell]]]:
     county_rows = figures.rows(measure.id, as_at, "all")
     county = (
         _cell(county_rows.iloc[0], "County")
@@ -165,6 +197,7 @@ def _county_and_breakdowns(
         if breakdown not in measure.breakdowns:
             continue
         rows = figures.rows(measure.id, as_at, breakdown).sort_values("breakdown_value")
+        keys = list(rows["breakdown_value"])
         cells = [
             _cell(row, _breakdown_label(breakdown, row.breakdown_value, team_names))
             for row in rows.itertuples(index=False)
@@ -173,7 +206,7 @@ def _county_and_breakdowns(
             continue
         if group.is_public:
             county, cells = suppress_breakdown(county, cells, measure.unit)
-        tables[breakdown] = cells
+        tables[breakdown] = dict(zip(keys, cells, strict=True))
     if group.is_public:
         county = suppress_cell(county, measure.unit)
     return county, tables
