@@ -53,7 +53,10 @@ def breakdown_tables(html: str):
         cells = [
             (label, _number(_text(value)), _number(_text(n)))
             for label, value, n in re.findall(
-                r'data-label="([^"]+)">(.*?)<br><span class="muted">n=(.*?)</span>', body, re.S
+                # a cell with no figure ("–", no n) reveals nothing and is passed over
+                r'data-label="([^"]+)">((?:(?!</td>).)*?)<br><span class="muted">n=(.*?)</span>',
+                body,
+                re.S,
             )
         ]
         yield measure_id, cells[:-1], cells[-1]
