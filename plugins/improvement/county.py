@@ -1,4 +1,5 @@
-"""The county's own settings (``config/county.yaml``): population, teams, allocation roles.
+"""The county's own settings (``config/county.yaml``): population, teams, allocation roles,
+and the ONS codes the DfE's published figures know the council and its region by.
 
 Parsed when a task runs, into a typed object; a problem names the file and the key.
 """
@@ -6,6 +7,7 @@ Parsed when a task runs, into a typed object; a problem names the file and the k
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,10 @@ class CountyConfig:
     allocated_worker_roles: tuple[str, ...]
     supervision_interval_days: int
     teams: tuple[Team, ...]
+    # The council's and its region's ONS codes (E10000008, E12000009): which DfE figures the
+    # packs compare with. None: the packs show no DfE benchmarks.
+    ons_code: str | None = None
+    ons_region_code: str | None = None
 
 
 def _require(data: dict, key: str, kind: type, path: Path):
@@ -62,7 +68,16 @@ def load_county_config(path: Path | None = None) -> CountyConfig:
             if not isinstance(team, dict) or not isinstance(team.get(key), str):
                 raise ConfigError(f"{path}: team '{team_id}' needs a text '{key}'")
         teams.append(Team(str(team_id), team["name"], team["locality"], team["team_type"]))
+    codes = {}
+    for key in ("ons_code", "ons_region_code"):
+        code = data.get(key)
+        if code is not None and not (isinstance(code, str) and re.fullmatch(r"E\d{8}", code)):
+            raise ConfigError(f"{path}: '{key}' must be an ONS code like E10000008, not {code!r}")
+        codes[key] = code
+    if (codes["ons_code"] is None) != (codes["ons_region_code"] is None):
+        raise ConfigError(f"{path}: 'ons_code' and 'ons_region_code' go together")
     return CountyConfig(
+        **codes,
         child_population_0_17=population,
         allocated_worker_roles=tuple(str(role) for role in roles),
         supervision_interval_days=_require(data, "supervision_interval_days", int, path),

@@ -45,15 +45,16 @@ def test_pack_says_what_moved_what_is_off_target_and_why(lg8_pack, tmp_path):
     for heading in ("Highlight report", "Scorecard", "Improvement-plan matrix",
                     "Glossary of measures", "Data sources", "Sign-off"):  # fmt: skip
         assert f">{heading}<" in html, heading
-    # 123 of 500 re-referrals (24.6 %, target 18, tolerance 2, lower is better): red, worse.
+    # 123 of 500 re-referrals (24.6 %, target 18, tolerance 2, lower is better): red, rising
+    # steadily for two years: special cause of concern, and failing its target.
     row = re.search(r'<tr data-measure="re_referrals_12m">(.*?)</tr>', html, re.S).group(1)
     assert "24.6%" in row and ">500<" in row and "18.0%" in row
-    assert "Red" in row and "Worse" in row
-    # 475 of 500 assessments on time (95.0 %, from 92.0 %): green and improved.
+    assert "Red" in row and "Up from 24.4%" in row and "Special cause concerning" in row
+    # 475 of 500 assessments on time (95.0 %, from 92.0 %): green, special-cause improvement.
     row = re.search(r'<tr data-measure="assessments_45wd">(.*?)</tr>', html, re.S).group(1)
-    assert "95.0%" in row and "Green" in row and "Improved" in row
-    assert "Assessments within 45 working days: 92.0% to 95.0%" in text
-    assert "Re-referrals within 12 months: 24.4% to 24.6%" in text
+    assert "95.0%" in row and "Green" in row and "Special cause improving" in row
+    assert "Needs attention Re-referrals within 12 months: 24.6% (special cause concerning" in text
+    assert "Special-cause improvement Assessments within 45 working days: 95.0%" in text
     assert "Re-referrals rose after the front door's restructure." in text
     assert "3 rows hold 1900-01-01" in text  # an internal pack gives the exact caveat
     assert "Draft: not yet signed off" in text
@@ -61,7 +62,8 @@ def test_pack_says_what_moved_what_is_off_target_and_why(lg8_pack, tmp_path):
 
     pdf = pdf_text(rendered.pdf_path)
     for words in ("Highlight report", "Scorecard", "Re-referrals within 12 months", "24.6%",
-                  "95.0%", "Red", "Green", "Improved", "Worse"):  # fmt: skip
+                  "95.0%", "Red", "Green", "Special cause improving",
+                  "Special cause concerning"):  # fmt: skip
         assert words in pdf, words
 
 

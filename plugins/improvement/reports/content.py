@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from improvement.benchmarks import BenchmarkData, Comparison, Quartile
 from improvement.county import UNALLOCATED, CountyConfig
 from improvement.governance import Group
 from improvement.measures.assess import Assessment, assess
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
-from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMPROVING
+from improvement.measures.rag import benchmark_position
+from improvement.measures.spc import (
+    CONSISTENTLY_FAILING,
+    SPECIAL_CAUSE_CONCERNING,
+    SPECIAL_CAUSE_IMPROVING,
+    SPECIAL_CAUSE_NEITHER,
+)
 from improvement.reports.charts import Chart, trend_chart
 from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
 from improvement.reports.figures import (
@@ -45,6 +52,36 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class Compared:
+    """A published figure the scorecard sets ours against, and where ours stands."""
+
+    label: str  # "England", "South West", "Statistical neighbours"
+    value: float
+    period: str  # "2024-25", "30 September 2025", or as the measure's definition gives it
+    position: str | None  # ours against it: "better than", "worse than", "in line with"
+    detail: str = ""  # e.g. "mean of 10 councils"
+
+
+@dataclass(frozen=True)
+class Benchmarked:
+    """England, region and statistical neighbours for one scorecard row, and the council's
+    quartile band among all councils (from the DfE's published figures where the DfE
+    publishes an equivalent, else England as the measure's definition gives it)."""
+
+    england: Compared | None = None
+    region: Compared | None = None
+    neighbours: Compared | None = None
+    quartile: Quartile | None = None
+    comparison: Comparison | None = None
+
+    @property
+    def quartile_period(self) -> str | None:
+        if self.quartile is None or self.comparison is None:
+            return None
+        return self.comparison.period(self.quartile.year)
+
+
+@dataclass(frozen=True)
 class ScorecardRow:
     measure: Measure
     as_at: dt.date
@@ -53,6 +90,7 @@ class ScorecardRow:
     # breakdown -> {breakdown value as stored (team id, locality): its cell}
     breakdowns: dict[str, dict[str, Cell]]
     chart: Chart | None
+    benchmarks: Benchmarked = field(default_factory=Benchmarked)
 
     @property
     def n(self) -> float | None:
@@ -100,16 +138,14 @@ class AreaSection:
 
 
 @dataclass(frozen=True)
-class Movement:
-    row: ScorecardRow
-    previous: float | None
-
-
-@dataclass(frozen=True)
 class Highlights:
-    improved: list[Movement]
-    deteriorated: list[Movement]
-    special_cause_improving: list[ScorecardRow]
+    """What the highlight report says, signal before noise (NHS England's Making Data Count):
+    a month-on-month move inside common-cause variation is not called change."""
+
+    attention: list[ScorecardRow]  # special cause of concern, or consistently failing target
+    special_cause_improving: list[ScorecardRow]  # (those not already needing attention)
+    special_cause_neither: list[ScorecardRow]  # a context measure's special cause
+    no_significant_change: list[ScorecardRow]  # the rest: common cause, or too few points
     special_cause_concerning: list[ScorecardRow]
     off_target: list[ScorecardRow]
     overdue_actions: list
@@ -150,13 +186,31 @@ class Pack:
     def rows(self) -> list[ScorecardRow]:
         return [row for area in self.areas for row in area.rows]
 
+    @property
+    def benchmark_notes(self) -> dict[str, int]:
+        """Measure id -> the number of its footnote on how its DfE comparison differs."""
+        noted = [row.measure.id for row in self.rows
+                 if row.benchmarks.comparison and row.benchmarks.comparison.note]  # fmt: skip
+        return {measure_id: number for number, measure_id in enumerate(noted, start=1)}
+
+    @property
+    def benchmarked_by_dfe(self) -> bool:
+        return self.benchmark_council is not None
+
+    @property
+    def benchmark_council(self) -> str | None:
+        """The council whose DfE figures and neighbours the scorecard uses, if any."""
+        return next((row.benchmarks.comparison.council_name for row in self.rows
+                     if row.benchmarks.comparison), None)  # fmt: skip
+
     def headline(self) -> dict[str, int]:
-        """Counts of measures by movement and RAG: what a publication message says."""
+        """Counts of measures by special-cause variation and RAG: what a publication message
+        says. Only special-cause change counts as improved or worse."""
         h = self.highlights
         return {
             "measures": len(self.rows),
-            "improved": len(h.improved),
-            "worse": len(h.deteriorated),
+            "improved": len(h.special_cause_improving),
+            "worse": len(h.special_cause_concerning),
             "off_target": len(h.off_target),
             "concerning": len(h.special_cause_concerning),
         }
@@ -259,12 +313,53 @@ class ChartCache:
         return self._charts[key]
 
 
+def benchmarked(
+    measure: Measure,
+    value: float | None,
+    benchmarks: BenchmarkData | None,
+    county: CountyConfig,
+) -> Benchmarked:
+    """What the row compares ``value`` (the figure as the group sees it) with."""
+    comparison = None
+    if benchmarks is not None and county.ons_code is not None:
+        comparison = benchmarks.compare(
+            measure.id, county.ons_code, county.ons_region_code, measure.polarity
+        )
+    if comparison is None:
+        england = measure.benchmark("England")
+        if england is None:
+            return Benchmarked()
+        position = benchmark_position(value, england.value, measure.polarity)
+        return Benchmarked(england=Compared("England", england.value, england.year, position))
+
+    def compared(label: str, published: float, year: int, detail: str = "") -> Compared:
+        position = benchmark_position(value, published, measure.polarity)
+        return Compared(label, published, comparison.period(year), position, detail)
+
+    england, region, neighbours = comparison.england, comparison.region, comparison.neighbours
+    return Benchmarked(
+        england=england and compared("England", england.value, england.year),
+        region=region and compared(region.label, region.value, region.year),
+        neighbours=neighbours
+        and compared(
+            "Statistical neighbours",
+            neighbours.value,
+            neighbours.year,
+            f"mean of {neighbours.counted} councils",
+        ),
+        quartile=comparison.quartile,
+        comparison=comparison,
+    )
+
+
 def scorecard_row(
     figures: PeriodFigures,
     measure: Measure,
     group: Group,
     team_names: Mapping[str, str],
     charts: ChartCache,
+    benchmarks: BenchmarkData | None = None,
+    county_config: CountyConfig | None = None,
 ) -> ScorecardRow:
     # Current-state measures (care leavers' accommodation now, posts filled now) have no
     # history: they are read at the snapshot date, and the pack says so.
@@ -280,7 +375,12 @@ def scorecard_row(
         hidden = int(county.suppressed)
     assessment = assess(measure, series, as_at)
     chart = charts.get(measure, series, assessment, hidden) if measure.history else None
-    return ScorecardRow(measure, as_at, county, assessment, tables, chart)
+    compared = (
+        benchmarked(measure, county.value, benchmarks, county_config)
+        if county_config is not None
+        else Benchmarked()
+    )
+    return ScorecardRow(measure, as_at, county, assessment, tables, chart, compared)
 
 
 def long_date(day: dt.date) -> str:
@@ -343,17 +443,23 @@ def build_pack(
     caveats: Sequence[str] = (),
     signoff: Sequence[SignOff] = (),
     charts: ChartCache | None = None,
+    benchmarks: BenchmarkData | None = None,
 ) -> Pack:
     """The group's pack for the period ending ``figures.period_end``.
 
     ``plan`` is the loaded plan register (or None when none is kept); ``commentary`` maps a
-    priority area to the analyst's words; ``caveats`` are the analyst's data-quality notes.
+    priority area to the analyst's words; ``caveats`` are the analyst's data-quality notes;
+    ``benchmarks`` the DfE's published figures (``improvement.benchmarks``), compared for the
+    council the county configuration names.
     """
     charts = charts or ChartCache()
     commentary = commentary or {}
     team_names = {team.team_id: team.name for team in county.teams}
     measures = [m for m in catalogue.values() if group.group_id in m.groups]
-    rows = {m.id: scorecard_row(figures, m, group, team_names, charts) for m in measures}
+    rows = {
+        m.id: scorecard_row(figures, m, group, team_names, charts, benchmarks, county)
+        for m in measures
+    }
     as_at = figures.period_end
     actions = [a for a in (plan.actions if plan else ()) if group.covers(a.priority_area)]
     areas = []
@@ -368,22 +474,23 @@ def build_pack(
         revisions_since_published(figures, group.group_id, shown), catalogue, group.is_public
     )
 
-    def moved(direction: str) -> list[Movement]:
-        return [
-            Movement(row, row.assessment.previous_month)
-            for row in every
-            if row.assessment.travel_month == direction
-        ]
+    def needs_attention(row: ScorecardRow) -> bool:
+        spc = row.assessment.spc
+        return spc.variation == SPECIAL_CAUSE_CONCERNING or spc.assurance == CONSISTENTLY_FAILING
 
+    def varying(variation: str) -> list[ScorecardRow]:
+        return [r for r in every if r.assessment.spc.variation == variation]
+
+    attention = [r for r in every if needs_attention(r)]
+    improving = [r for r in varying(SPECIAL_CAUSE_IMPROVING) if not needs_attention(r)]
+    neither = varying(SPECIAL_CAUSE_NEITHER)
+    signals = {r.measure.id for r in [*attention, *improving, *neither]}
     highlights = Highlights(
-        improved=moved("improved"),
-        deteriorated=moved("worse"),
-        special_cause_improving=[
-            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_IMPROVING
-        ],
-        special_cause_concerning=[
-            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_CONCERNING
-        ],
+        attention=attention,
+        special_cause_improving=improving,
+        special_cause_neither=neither,
+        no_significant_change=[r for r in every if r.measure.id not in signals],
+        special_cause_concerning=varying(SPECIAL_CAUSE_CONCERNING),
         off_target=[r for r in every if r.assessment.rag in ("red", "amber")],
         overdue_actions=[a for a in actions if a.is_overdue(as_at)],
         redated_actions=[a for a in actions if a.is_redated],

@@ -24,6 +24,7 @@ import markupsafe
 import pandas as pd
 
 from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
+from improvement.measures.rag import round_half_up
 from improvement.reports.content import BREAKDOWN_TITLES, Pack, long_date
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ _UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
 _RAG = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
 _RAG_SYMBOL = {"red": "✖", "amber": "▲", "green": "✔", "complete": "◆"}
 _TRAVEL_SYMBOL = {"improved": "↗", "worse": "↘", "no change": "→", "change": "↔"}
+_POSITION = {"better than": "Ours is better", "worse than": "Ours is worse",
+             "in line with": "Ours is the same"}  # fmt: skip
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "context": "Context only"}
 
 
@@ -67,6 +70,44 @@ def travel_symbol(travel: str | None) -> str:
     return _TRAVEL_SYMBOL.get(travel, "")
 
 
+_VARIATION_SYMBOL = {
+    "common cause": "○", "special cause improving": "■", "special cause concerning": "▲",
+    "special cause neither": "◆",
+}  # fmt: skip; the chart marks special-cause points with the same shapes
+_ASSURANCE = {
+    "consistently passing": ("P", "Consistently passing the target"),
+    "consistently failing": ("F", "Consistently failing the target"),
+    "hit and miss": ("?", "Hit and miss: the target is inside the process limits"),
+}
+
+
+def variation_symbol(variation: str | None) -> str:
+    return _VARIATION_SYMBOL.get(variation, "")
+
+
+def assurance_symbol(assurance: str | None) -> str:
+    return _ASSURANCE.get(assurance, ("", ""))[0]
+
+
+def assurance_words(assurance: str | None) -> str:
+    return _ASSURANCE.get(assurance, ("", ""))[1]
+
+
+def movement(current: float | None, previous: float | None, unit: str) -> str:
+    """The move since an earlier value, in neutral words: whether it is change is for the SPC
+    verdict beside it to say (Making Data Count), not the difference of two months."""
+    if current is None or previous is None:
+        return "No comparison"
+    now, then = round_half_up(current), round_half_up(previous)
+    word = "Up from" if now > then else "Down from" if now < then else "Same as"
+    return f"{word} {figure(previous, unit)}"
+
+
+def position_words(position: str | None) -> str:
+    """Our figure against a published one, as a sentence a reader can take alone."""
+    return _POSITION.get(position, "")
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(REPORTS_DIR / "templates"),
@@ -83,6 +124,11 @@ def environment() -> jinja2.Environment:
         travel_word=travel_word,
         travel_symbol=travel_symbol,
         long_date=long_date,
+        position_words=position_words,
+        variation_symbol=variation_symbol,
+        assurance_symbol=assurance_symbol,
+        assurance_words=assurance_words,
+        movement=movement,
     )
     env.globals.update(
         SUPPRESSED=SUPPRESSED,
