@@ -64,7 +64,7 @@ def breakdown_tables(html: str):
 
 def scorecard_rows(html: str):
     for measure_id, body in re.findall(r'<tr data-measure="([^"]+)">(.*?)</tr>', html, re.S):
-        numbers = re.findall(r'<td class="num">(.*?)</td>', body, re.S)
+        numbers = re.findall(r'<td class="num"[^>]*>(.*?)</td>', body, re.S)
         yield measure_id, _number(_text(numbers[0])), _number(_text(numbers[1]))
 
 

@@ -96,6 +96,22 @@ def test_charts_are_images_with_a_text_alternative_and_no_script(lg8_pack, tmp_p
     assert "Target 18.0%." in alts[1]
 
 
+def test_charts_are_big_enough_to_read_and_label_target_and_limits(lg8_pack):
+    (row,) = [r for r in lg8_pack.rows if r.measure.id == "re_referrals_12m"]
+    svg = row.chart.svg
+    # SVG user units are points: 540 x 187.2 pt is 720 x 250 CSS px, shown at that size.
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                 svg).groups())  # fmt: skip
+    assert width * 4 / 3 >= 480 and height * 4 / 3 >= 200
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 9  # every axis label and key entry at least 9 pt
+    text = unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
+    limits = row.assessment.spc.limits
+    assert "Target 18.0%" in text
+    assert f"Mean {limits.mean:.1f}%" in text
+    assert f"Process limits {limits.lower:.1f}% to {limits.upper:.1f}%" in text
+
+
 def test_content_hash_ignores_generation_time_but_not_figures(lg8_pack, tmp_path):
     first = render_packs([lg8_pack], tmp_path / "a", "Demo", GENERATED, pdf=False)[0]
     later = render_packs([lg8_pack], tmp_path / "b", "Demo", GENERATED + dt.timedelta(days=1),
