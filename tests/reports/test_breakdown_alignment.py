@@ -47,6 +47,8 @@ COUNTY = {"re_referrals_12m": "24.6%", "assessments_45wd": "95.0%"}  # the fixed
 def _heading(breakdown: str, value: str) -> str:
     if value == "(unallocated)":
         return "No team recorded"
+    if value == "Countywide":
+        return "Countywide teams"  # not to be read as the county total beside it
     if breakdown == "team":
         return {team.team_id: team.name for team in load_county_config().teams}[value]
     return value
@@ -139,10 +141,10 @@ def test_every_figure_is_under_its_own_heading_in_html(
     for breakdown, caption in BREAKDOWN_CAPTIONS.items():
         headings, cells = parsed.tables[f"{AREA}: by {caption}"]
         want_headings, want = expected_rows(breakdown)
-        assert headings == ["Measure", *want_headings, "County"]
+        assert headings == ["Measure", *want_headings, "County total"]
         for measure_id, figures in want.items():
             row = cells[measure_id]
-            assert [label for label, _ in row] == [*want_headings, "County"], measure_id
+            assert [label for label, _ in row] == [*want_headings, "County total"], measure_id
             assert [text.split("n=")[0].strip() for _, text in row] == figures, measure_id
 
 
@@ -165,7 +167,7 @@ def test_every_figure_is_under_its_own_heading_in_the_pdf(
         table = tables[caption]
         want_headings, want = expected_rows(breakdown)
         at = 0
-        for heading in ["Measure", *want_headings, "County"]:
+        for heading in ["Measure", *want_headings, "County total"]:
             at = table.index(heading, at) + len(heading)  # the headings in the HTML's order
         starts = sorted((table.index(MEASURE_TITLES[m], at), m) for m in want)
         for (begin, measure_id), (end, _) in zip(starts, [*starts[1:], (len(table), "")],

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from improvement.county import load_county_config
+from improvement.reports.content import long_date
 from improvement.reports.packs import build_packs, render_packs
 from improvement.warehouse.tables import snapshot
 from tests.reports.conftest import PERIOD_END, demo_plan
@@ -59,6 +60,26 @@ def test_pack_says_what_moved_what_is_off_target_and_why(lg8_pack, tmp_path):
     assert "3 rows hold 1900-01-01" in text  # an internal pack gives the exact caveat
     assert "Draft: not yet signed off" in text
     assert "Generated 03 November 2026 09:00 UTC" in text
+
+    # Page 1 is the summary: period, meeting and papers date, status, key messages.
+    meeting, papers = lg8_pack.group.next_meeting(PERIOD_END + dt.timedelta(days=1))
+    assert f"Period 1 October 2026 to 31 October 2026 Meeting {long_date(meeting)} (papers " \
+        f"published by {long_date(papers)}) Status Draft: not yet signed off" in text  # fmt: skip
+    assert list(lg8_pack.key_messages) == [
+        "Re-referrals within 12 months (24.6%) shows special-cause variation of concern: a real "
+        "change for the worse, not month-to-month noise.",
+        "Assessments within 45 working days (95.0%) shows special-cause improvement: a real "
+        "change for the better.",
+        "Re-referrals within 12 months (24.6%) is off its target of 18.0% and worse than "
+        "England (22.6%, 2025).",
+        "1 of 2 measures need attention: special-cause variation of concern, or consistently "
+        "failing their target.",
+        "0 of 2 measures show no significant change this month.",
+        "1 of 2 measures are off target.",
+    ]
+    first_page = re.sub(r"\s+", " ", PdfReader(rendered.pdf_path).pages[0].extract_text())
+    assert "Key messages" in first_page and "real change for the better" in first_page
+    assert re.search(r"Highlight report, page \d", first_page), first_page  # the contents
 
     pdf = pdf_text(rendered.pdf_path)
     for words in ("Highlight report", "Scorecard", "Re-referrals within 12 months", "24.6%",

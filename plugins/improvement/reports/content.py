@@ -18,7 +18,7 @@ from improvement.county import UNALLOCATED, CountyConfig
 from improvement.governance import Group
 from improvement.measures.assess import Assessment, assess
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
-from improvement.measures.rag import benchmark_position
+from improvement.measures.rag import WORSE_THAN, benchmark_position
 from improvement.measures.spc import (
     CONSISTENTLY_FAILING,
     SPECIAL_CAUSE_CONCERNING,
@@ -33,9 +33,13 @@ from improvement.reports.figures import (
     revisions_since_published,
     shown_figures,
 )
+from improvement.reports.wording import caveat, figure
 
 BREAKDOWN_TITLES = {"locality": "Locality", "team_type": "Team type", "team": "Team"}
 NO_TEAM = "No team recorded"
+COUNTYWIDE = "Countywide"  # the locality of teams that serve the whole county
+COUNTYWIDE_TEAMS = "Countywide teams"  # so it is not read as the county total beside it
+KEY_MESSAGES_MAX = 6
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,8 @@ class Highlights:
     not_on_track: list
     milestones: list
     decisions: list
-    caveats: list[str]
+    caveats: list[str]  # in plain words
+    technical_caveats: list[str]  # the same warnings as validation wrote them (internal only)
     revisions: list[tuple[Measure, Revision]]  # county figures, as the group may see them
     revised_breakdowns: int  # figures by locality, team type or team also revised
 
@@ -178,6 +183,8 @@ class Pack:
     highlights: Highlights
     source: DataSource
     signoff: tuple[SignOff, ...] = field(default_factory=tuple)
+    meeting: tuple[dt.date, dt.date] | None = None  # the meeting it goes to, its papers date
+    key_messages: tuple[str, ...] = ()
     # The figures the pack shows (measure, date, breakdown, values, extract): what publishing
     # it records, so later recomputations can be checked against it.
     figures_shown: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
@@ -230,6 +237,8 @@ def _cell(row, label: str) -> Cell:
 def _breakdown_label(breakdown: str, value: str, team_names: Mapping[str, str]) -> str:
     if value == UNALLOCATED:
         return NO_TEAM
+    if breakdown == "locality" and value == COUNTYWIDE:
+        return COUNTYWIDE_TEAMS
     return team_names.get(value, value) if breakdown == "team" else value
 
 
@@ -388,8 +397,8 @@ def long_date(day: dt.date) -> str:
 
 
 def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> list[str]:
-    """Weeks whose extract was refused, then validation warnings, in words; a public pack gives
-    no exact count from 1 to 5."""
+    """Weeks whose extract was refused, then validation warnings, in plain words (no table or
+    column names); a public pack gives no exact count from 1 to 5."""
     lines = list(analyst)
     for refused in figures.refused_weeks:
         problems = sorted({f.check.replace("_", " ") for f in refused.blocking})
@@ -401,17 +410,69 @@ def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> li
     for finding in figures.findings:
         if finding.severity != "warning":
             continue
-        if public:
-            rows = (
-                "fewer than 6 records"
-                if finding.row_count < 6
-                else f"{finding.row_count:,} records"
-            )
-            check = finding.check_name.replace("_", " ")
-            lines.append(f"{finding.table_name}.{finding.column_name}: {check} ({rows})")
-        else:
-            lines.append(finding.message)
+        count = "Fewer than 6" if public and finding.row_count < 6 else f"{finding.row_count:,}"
+        lines.append(caveat(finding.check_name, finding.table_name, count))
     return lines
+
+
+def _technical_caveats(figures: PeriodFigures, public: bool) -> list[str]:
+    """Validation's own words (table, column, count) for an internal pack's appendix."""
+    if public:
+        return []
+    return [f.message for f in figures.findings if f.severity == "warning"]
+
+
+def _signal_size(row: ScorecardRow) -> float:
+    """How far the latest value sits from its process mean, in average moving ranges: the
+    strength of a special-cause signal, so the strongest is said first."""
+    limits = row.assessment.spc.limits
+    if limits is None or row.figure.value is None or not limits.average_moving_range:
+        return 0.0
+    return abs(row.figure.value - limits.mean) / limits.average_moving_range
+
+
+def key_messages(rows: Sequence[ScorecardRow], highlights: Highlights) -> list[str]:
+    """Three to six sentences for page 1, from the figures: the strongest special-cause
+    concerns, the strongest special-cause improvements, measures off target and worse than
+    England, then how many need attention, how many show no significant change and how many
+    are off target. A suppressed figure is never quoted."""
+
+    def named(row: ScorecardRow) -> str:
+        if row.figure.suppressed or row.figure.value is None:
+            return row.measure.title
+        return f"{row.measure.title} ({figure(row.figure.value, row.measure.unit)})"
+
+    concerns = sorted(highlights.special_cause_concerning, key=_signal_size, reverse=True)
+    improving = sorted(highlights.special_cause_improving, key=_signal_size, reverse=True)
+    messages = [
+        f"{named(row)} shows special-cause variation of concern: a real change for the "
+        "worse, not month-to-month noise."
+        for row in concerns[:2]
+    ]
+    messages += [
+        f"{named(row)} shows special-cause improvement: a real change for the better."
+        for row in improving[:2]
+    ]
+    behind = [
+        row
+        for row in highlights.off_target
+        if row.benchmarks.england and row.benchmarks.england.position == WORSE_THAN
+    ]
+    for row in behind[: max(0, KEY_MESSAGES_MAX - 3 - len(messages))]:
+        england, unit = row.benchmarks.england, row.measure.unit
+        messages.append(
+            f"{named(row)} is off its target of {figure(row.measure.target, unit)} and worse "
+            f"than England ({figure(england.value, unit)}, {england.period})."
+        )
+    messages = messages[: KEY_MESSAGES_MAX - 3]
+    messages += [
+        f"{len(highlights.attention)} of {len(rows)} measures need attention: special-cause "
+        "variation of concern, or consistently failing their target.",
+        f"{len(highlights.no_significant_change)} of {len(rows)} measures show no significant "
+        "change this month.",
+        f"{len(highlights.off_target)} of {len(rows)} measures are off target.",
+    ]
+    return messages
 
 
 def _visible_revisions(
@@ -498,6 +559,7 @@ def build_pack(
         milestones=[a for a in actions if a.milestone],
         decisions=[a for a in actions if a.decision_needed],
         caveats=_caveats(figures, group.is_public, caveats),
+        technical_caveats=_technical_caveats(figures, group.is_public),
         revisions=revised,
         revised_breakdowns=revised_breakdowns,
     )
@@ -515,6 +577,9 @@ def build_pack(
     start = as_at.replace(day=1)
     if group.cadence == "quarterly":
         start = (start - pd.DateOffset(months=2)).date()
+    # The group's first meeting whose papers deadline falls after the period: from the
+    # period and the configuration alone, so building the pack again gives the same page 1.
+    meeting = group.next_meeting(as_at + dt.timedelta(days=1))
     return Pack(
         group=group,
         period_start=start,
@@ -524,5 +589,7 @@ def build_pack(
         highlights=highlights,
         source=source,
         signoff=tuple(signoff),
+        meeting=meeting,
+        key_messages=tuple(key_messages(every, highlights)),
         figures_shown=shown,
     )

@@ -26,26 +26,18 @@ import pandas as pd
 from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
 from improvement.measures.rag import round_half_up
 from improvement.reports.content import BREAKDOWN_TITLES, Pack, long_date
+from improvement.reports.wording import figure
 
 log = logging.getLogger(__name__)
 REPORTS_DIR = Path(__file__).resolve().parents[3] / "reports"
 TEMPLATES = {"pack": "pack.html.j2", "dfe_quarterly": "dfe_quarterly.html.j2"}
 SUPPRESSED = "c"
-_UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
 _RAG = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
 _RAG_SYMBOL = {"red": "✖", "amber": "▲", "green": "✔", "complete": "◆"}
 _TRAVEL_SYMBOL = {"improved": "↗", "worse": "↘", "no change": "→", "change": "↔"}
 _POSITION = {"better than": "Ours is better", "worse than": "Ours is worse",
              "in line with": "Ours is the same"}  # fmt: skip
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "context": "Context only"}
-
-
-def figure(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}{_UNIT_SUFFIX.get(unit, '')}"
 
 
 def count(value: float | None) -> str:
@@ -103,6 +95,12 @@ def movement(current: float | None, previous: float | None, unit: str) -> str:
     return f"{word} {figure(previous, unit)}"
 
 
+def counted(text: str) -> str:
+    """What n counts, to follow a number: "Referrals in the period" -> "referrals in the
+    period" (an initialism such as "S47" keeps its capital)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def position_words(position: str | None) -> str:
     """Our figure against a published one, as a sentence a reader can take alone."""
     return _POSITION.get(position, "")
@@ -129,6 +127,7 @@ def environment() -> jinja2.Environment:
         assurance_symbol=assurance_symbol,
         assurance_words=assurance_words,
         movement=movement,
+        counted=counted,
     )
     env.globals.update(
         SUPPRESSED=SUPPRESSED,
