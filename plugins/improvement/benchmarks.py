@@ -35,7 +35,6 @@ COLUMNS = ("measure_id", "year", "geographic_level", "area_code", "area_name", "
 REQUIRED = ("measure_id", "year", "geographic_level", "area_code", "value")
 NATIONAL, REGIONAL, LOCAL_AUTHORITY = "National", "Regional", "Local authority"
 ENGLAND = "E92000001"
-NEIGHBOURS = 10
 LATEST_MODEL = "May 2025"  # the DfE's current statistical-neighbour model
 BANDS = ("A", "B", "C", "D")  # A: the best quarter of councils, D: the worst
 EES_SUPPRESSED = {"c", "x", "u", "low", "k", ":", "-"}
@@ -241,16 +240,12 @@ def load_benchmarks(directory: Path | None = None) -> BenchmarkData:
     if missing:
         raise BenchmarkError(f"{path}: missing column(s) {', '.join(missing)}")
     for line, row in enumerate(rows, start=2):
-        where = f"{path}, line {line}"
         for column in REQUIRED:
             if column != "value" and not (row.get(column) or "").strip():
-                raise BenchmarkError(f"{where}: column {column} is empty")
-        if not re.fullmatch(r"\d{4}", row["year"].strip()):
-            raise BenchmarkError(f"{where}: column year holds {row['year']!r}, not a year")
-        for column in ("value", "numerator", "denominator"):
-            _number(row.get(column) or "", where, column)
+                raise BenchmarkError(f"{path}, line {line}: column {column} is empty")
         for column in COLUMNS:
             row.setdefault(column, "")
+    _check_long_rows(path, rows)
     neighbours = _load_neighbours(directory / NEIGHBOURS_FILE)
     notes_path = directory / NOTES_FILE
     notes = yaml.safe_load(notes_path.read_text()) if notes_path.exists() else {}
@@ -428,7 +423,7 @@ def read_release(path: Path, layouts: dict, lait_areas) -> list[dict]:
     """A DfE file as long-format rows, whichever of the three layouts it is in."""
     columns, rows = _read_csv(path)
     if all(column in columns for column in REQUIRED):
-        load_benchmarks_rows(path, rows)
+        _check_long_rows(path, rows)
         return [{c: row.get(c, "") or "" for c in COLUMNS} for row in rows]
     if {"time_period", "geographic_level"} <= set(columns):
         found = _from_ees(path, columns, rows, layouts)
@@ -449,7 +444,8 @@ def read_release(path: Path, layouts: dict, lait_areas) -> list[dict]:
     )
 
 
-def load_benchmarks_rows(path: Path, rows: Sequence[dict]) -> None:
+def _check_long_rows(path: Path, rows: Sequence[dict]) -> None:
+    """A long-format file's years and numbers are readable: else the file, line and column."""
     for line, row in enumerate(rows, start=2):
         where = f"{path}, line {line}"
         if not re.fullmatch(r"\d{4}", (row.get("year") or "").strip()):
