@@ -28,6 +28,7 @@ def main() -> None:
 
     import sqlalchemy as sa
 
+    from improvement.benchmarks import load_benchmarks
     from improvement.county import load_county_config
     from improvement.governance import council_name, load_groups
     from improvement.measures.asat import month_end
@@ -42,7 +43,8 @@ def main() -> None:
     timings = []
     for _ in range(args.repeat):
         start = time.perf_counter()
-        packs = build_packs(engine, period_end, groups, catalogue, load_county_config(), plan=plan)
+        packs = build_packs(engine, period_end, groups, catalogue, load_county_config(), plan=plan,
+                            benchmarks=load_benchmarks())  # fmt: skip
         built = time.perf_counter()
         with tempfile.TemporaryDirectory() as directory:
             html_only = render_packs(

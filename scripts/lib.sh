@@ -67,9 +67,19 @@ ensure_pack_libraries() {
 
 # Tests start their own PostgreSQL server and Redis (the Celery broker of the Celery test), open
 # packs in headless Chromium and check docker-compose.yml with Debian's docker-compose
-# (`docker-compose config`; no Docker engine).
+# (`docker-compose config`; no Docker engine). axe-core checks every pack in that Chromium
+# through puppeteer-core: the npm packages pinned in package-lock.json, installed with `npm ci`
+# (no browser is downloaded).
 ensure_test_packages() {
   ensure_pack_libraries
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ensure_debian_packages postgresql
   ensure_debian_packages chromium docker-compose redis-server
+  command -v npm >/dev/null 2>&1 || ensure_debian_packages nodejs npm
+  local stamp="$ROOT/node_modules/.installed" want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing the pinned npm test packages (axe-core, puppeteer-core) ..."
+    (cd "$ROOT" && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+    echo "$want" > "$stamp"
+  fi
 }

@@ -215,6 +215,24 @@ def _export_sign_off(args: argparse.Namespace) -> None:
     print(json.dumps(record, indent=2))
 
 
+def _benchmarks_import(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from improvement.benchmarks import BenchmarkError, import_files
+
+    try:
+        imported = import_files([Path(p) for p in args.files], args.into)
+    except BenchmarkError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
+    for result in imported:
+        years = sorted({year for _, year in result.by_measure_year})
+        measures = sorted({measure for measure, _ in result.by_measure_year})
+        print(f"{result.path.name}: {result.added} rows added, {result.replaced} replaced "
+              f"({len(measures)} measures: {', '.join(measures)}; years "
+              f"{', '.join(map(str, years))})")  # fmt: skip
+
+
 def _backfill(args: argparse.Namespace) -> None:
     from improvement import backfill
 
@@ -361,6 +379,21 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
     export.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     export.set_defaults(handler=_export_sign_off, default_url=default_warehouse_url)
+
+    benchmarks = commands.add_parser(
+        "benchmarks-import",
+        help="add a DfE release to the published benchmarks (England, regions, councils)",
+        description="Read each FILE (the long format of config/benchmarks/benchmarks.csv, an "
+        "Explore Education Statistics underlying CSV, or a Local Authority Interactive Tool "
+        "long-table CSV; config/benchmarks/layouts.yaml says which columns hold which measure) "
+        "and add its rows to the benchmarks; a row for the same measure, year and area "
+        "replaces the one there. Every file is checked before anything is written.",
+    )
+    benchmarks.add_argument("files", nargs="+", metavar="FILE")
+    benchmarks.add_argument(
+        "--into", default=None, help="the benchmarks folder (default: config/benchmarks)"
+    )
+    benchmarks.set_defaults(handler=_benchmarks_import)
 
     backfill = commands.add_parser(
         "backfill",

@@ -1,5 +1,6 @@
 """The county's own settings (``config/county.yaml``): population, teams, allocation roles,
-and beside it the council's wording for coded columns (``config/code_mappings.yaml``).
+and beside it the council's wording for coded columns (``config/code_mappings.yaml``), and
+the ONS codes the DfE's published figures know the council and its region by.
 
 Parsed when a task runs, into a typed object; a problem names the file and the key.
 """
@@ -7,6 +8,7 @@ Parsed when a task runs, into a typed object; a problem names the file and the k
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,10 @@ class CountyConfig:
     teams: tuple[Team, ...]
     # The code catalogue with the council's own wording (code_mappings.yaml beside county.yaml).
     codes: CodeBook = NO_LOCAL_WORDING
+    # The council's and its region's ONS codes (E10000008, E12000009): which DfE figures the
+    # packs compare with. None: the packs show no DfE benchmarks.
+    ons_code: str | None = None
+    ons_region_code: str | None = None
 
 
 def _require(data: dict, key: str, kind: type, path: Path):
@@ -77,7 +83,16 @@ def load_county_config(path: Path | None = None) -> CountyConfig:
         codes = load_code_mappings(path.parent / CODE_MAPPINGS_FILE)
     except CodeMappingError as error:
         raise ConfigError(str(error)) from None
+    ons = {}
+    for key in ("ons_code", "ons_region_code"):
+        code = data.get(key)
+        if code is not None and not (isinstance(code, str) and re.fullmatch(r"E\d{8}", code)):
+            raise ConfigError(f"{path}: '{key}' must be an ONS code like E10000008, not {code!r}")
+        ons[key] = code
+    if (ons["ons_code"] is None) != (ons["ons_region_code"] is None):
+        raise ConfigError(f"{path}: 'ons_code' and 'ons_region_code' go together")
     return CountyConfig(
+        **ons,
         child_population_0_17=population,
         allocated_worker_roles=tuple(str(role) for role in roles),
         supervision_interval_days=_require(data, "supervision_interval_days", int, path),

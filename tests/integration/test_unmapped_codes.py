@@ -21,7 +21,7 @@ from improvement.measures.catalogue import load_catalogue
 from improvement.measures.engine import compute_measures
 from improvement.measures.run import measure_snapshot
 from improvement.measures.workspace import WORK_TABLES, workspace
-from improvement.reports.content import _caveats
+from improvement.reports.content import _caveats, _technical_caveats
 from improvement.reports.figures import Finding
 from improvement.reports.weekly import write_weekly_outputs
 from improvement.ssd.schema import ssd_metadata
@@ -169,10 +169,12 @@ def test_the_finding_says_what_the_measures_did_and_the_figures_do_it(week):
 def test_the_pack_caveats_say_it_in_plain_words(week):
     figures = SimpleNamespace(refused_weeks=(), findings=tuple(_findings(week.engine).values()))
     internal = _caveats(figures, public=False, analyst=[])
-    assert any(STATUS in line and "counted in care" in line for line in internal)
+    assert "Legal status: 1 record holds a value that is neither a DfE code" in " ".join(internal)
+    assert any(STATUS in line and "counted in care" in line for line in _technical_caveats(
+        figures, public=False))  # the internal pack's appendix quotes the value
     public = _caveats(figures, public=True, analyst=[])
     assert (
-        "Legal status (ssd_legal_status.lega_legal_status): fewer than 6 records hold a value "
+        "Legal status: Fewer than 6 records hold a value "
         "that is neither a DfE code nor the council's recorded wording. What the figures did "
         "with them: read as not a short break (V3/V4): the child is counted in care while a "
         "care episode is open, and the placement counts in the placement measures."

@@ -106,6 +106,14 @@ def groups():
     return load_groups(PRIORITY_AREAS)
 
 
+@pytest.fixture(scope="session")
+def dfe_benchmarks():
+    """The DfE's published figures shipped in config/benchmarks/, read once."""
+    from improvement.benchmarks import load_benchmarks
+
+    return load_benchmarks()
+
+
 def demo_plan(directory, catalogue):
     """The generator's demo register, as the improvement team would keep it."""
     from improvement.generator.plan import write_plan_register
@@ -116,7 +124,7 @@ def demo_plan(directory, catalogue):
 
 
 @pytest.fixture(scope="session")
-def county_packs(measured_county, tmp_path_factory):
+def county_packs(measured_county, dfe_benchmarks, tmp_path_factory):
     """Every group's pack for October 2026 from the measured small county, rendered to files."""
     from improvement.county import load_county_config
     from improvement.reports.packs import build_packs, groups_due, render_packs
@@ -126,7 +134,8 @@ def county_packs(measured_county, tmp_path_factory):
     catalogue = load_catalogue()
     groups = load_groups(PRIORITY_AREAS)
     packs = build_packs(engine, PERIOD_END, groups_due(groups, dt.date(2026, 9, 30)), catalogue,
-                        load_county_config(), plan=demo_plan(root, catalogue))  # fmt: skip
+                        load_county_config(), plan=demo_plan(root, catalogue),
+                        benchmarks=dfe_benchmarks)  # fmt: skip
     rendered = render_packs(packs, root / "packs", "Demo County Council",
                             dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))  # fmt: skip
     engine.dispose()

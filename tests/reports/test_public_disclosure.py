@@ -53,7 +53,10 @@ def breakdown_tables(html: str):
         cells = [
             (label, _number(_text(value)), _number(_text(n)))
             for label, value, n in re.findall(
-                r'data-label="([^"]+)">(.*?)<br><span class="muted">n=(.*?)</span>', body, re.S
+                # a cell with no figure ("–", no n) reveals nothing and is passed over
+                r'data-label="([^"]+)">((?:(?!</td>).)*?)<br><span class="muted">n=(.*?)</span>',
+                body,
+                re.S,
             )
         ]
         yield measure_id, cells[:-1], cells[-1]
@@ -61,7 +64,8 @@ def breakdown_tables(html: str):
 
 def scorecard_rows(html: str):
     for measure_id, body in re.findall(r'<tr data-measure="([^"]+)">(.*?)</tr>', html, re.S):
-        numbers = re.findall(r'<td class="num">(.*?)</td>', body, re.S)
+        body = re.sub(r'<span class="definition">.*?</span>', "", body)  # what n counts
+        numbers = re.findall(r'<td class="num"[^>]*>(.*?)</td>', body, re.S)
         yield measure_id, _number(_text(numbers[0])), _number(_text(numbers[1]))
 
 
@@ -110,9 +114,9 @@ def test_a_small_locality_and_the_cell_that_would_reveal_it_are_hidden(
     # East: 4 of 60 (primary); South: the smallest other cell (secondary).
     assert cells == [("East", None, None), ("North", 26.7, 150.0), ("South", None, None),
                      ("West", 32.7, 150.0)]  # fmt: skip
-    assert county == ("County", 24.6, 500.0)
+    assert county == ("County total", 24.6, 500.0)
     assert assert_nothing_small_recoverable(html, catalogue) == 2
-    assert "3 rows hold" not in html and "fewer than 6 records" in html
+    assert "3 rows hold" not in html and "Fewer than 6 assessments held" in html
 
 
 def test_the_same_figures_in_an_internal_pack_show_the_small_cell(

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from improvement.county import load_county_config
+from improvement.reports.content import long_date
 from improvement.reports.packs import build_packs, render_packs
 from improvement.warehouse.tables import snapshot
 from tests.reports.conftest import PERIOD_END, demo_plan
@@ -45,23 +46,45 @@ def test_pack_says_what_moved_what_is_off_target_and_why(lg8_pack, tmp_path):
     for heading in ("Highlight report", "Scorecard", "Improvement-plan matrix",
                     "Glossary of measures", "Data sources", "Sign-off"):  # fmt: skip
         assert f">{heading}<" in html, heading
-    # 123 of 500 re-referrals (24.6 %, target 18, tolerance 2, lower is better): red, worse.
+    # 123 of 500 re-referrals (24.6 %, target 18, tolerance 2, lower is better): red, rising
+    # steadily for two years: special cause of concern, and failing its target.
     row = re.search(r'<tr data-measure="re_referrals_12m">(.*?)</tr>', html, re.S).group(1)
     assert "24.6%" in row and ">500<" in row and "18.0%" in row
-    assert "Red" in row and "Worse" in row
-    # 475 of 500 assessments on time (95.0 %, from 92.0 %): green and improved.
+    assert "Red" in row and "Up from 24.4%" in row and "Special cause concerning" in row
+    # 475 of 500 assessments on time (95.0 %, from 92.0 %): green, special-cause improvement.
     row = re.search(r'<tr data-measure="assessments_45wd">(.*?)</tr>', html, re.S).group(1)
-    assert "95.0%" in row and "Green" in row and "Improved" in row
-    assert "Assessments within 45 working days: 92.0% to 95.0%" in text
-    assert "Re-referrals within 12 months: 24.4% to 24.6%" in text
+    assert "95.0%" in row and "Green" in row and "Special cause improving" in row
+    assert "Needs attention Re-referrals within 12 months: 24.6% (special cause concerning" in text
+    assert "Special-cause improvement Assessments within 45 working days: 95.0%" in text
     assert "Re-referrals rose after the front door's restructure." in text
     assert "3 rows hold 1900-01-01" in text  # an internal pack gives the exact caveat
     assert "Draft: not yet signed off" in text
     assert "Generated 03 November 2026 09:00 UTC" in text
 
+    # Page 1 is the summary: period, meeting and papers date, status, key messages.
+    meeting, papers = lg8_pack.group.next_meeting(PERIOD_END + dt.timedelta(days=1))
+    assert f"Period 1 October 2026 to 31 October 2026 Meeting {long_date(meeting)} (papers " \
+        f"published by {long_date(papers)}) Status Draft: not yet signed off" in text  # fmt: skip
+    assert list(lg8_pack.key_messages) == [
+        "Re-referrals within 12 months (24.6%) shows special-cause variation of concern: a real "
+        "change for the worse, not month-to-month noise.",
+        "Assessments within 45 working days (95.0%) shows special-cause improvement: a real "
+        "change for the better.",
+        "Re-referrals within 12 months (24.6%) is off its target of 18.0% and worse than "
+        "England (22.6%, 2025).",
+        "1 of 2 measures need attention: special-cause variation of concern, or consistently "
+        "failing their target.",
+        "0 of 2 measures show no significant change this month.",
+        "1 of 2 measures are off target.",
+    ]
+    first_page = re.sub(r"\s+", " ", PdfReader(rendered.pdf_path).pages[0].extract_text())
+    assert "Key messages" in first_page and "real change for the better" in first_page
+    assert re.search(r"Highlight report, page \d", first_page), first_page  # the contents
+
     pdf = pdf_text(rendered.pdf_path)
     for words in ("Highlight report", "Scorecard", "Re-referrals within 12 months", "24.6%",
-                  "95.0%", "Red", "Green", "Improved", "Worse"):  # fmt: skip
+                  "95.0%", "Red", "Green", "Special cause improving",
+                  "Special cause concerning"):  # fmt: skip
         assert words in pdf, words
 
 
@@ -92,6 +115,22 @@ def test_charts_are_images_with_a_text_alternative_and_no_script(lg8_pack, tmp_p
     assert alts[1].startswith("Re-referrals within 12 months, 24 month-end values from "
                               "November 2024 (20.0%) to October 2026 (24.6%).")  # fmt: skip
     assert "Target 18.0%." in alts[1]
+
+
+def test_charts_are_big_enough_to_read_and_label_target_and_limits(lg8_pack):
+    (row,) = [r for r in lg8_pack.rows if r.measure.id == "re_referrals_12m"]
+    svg = row.chart.svg
+    # SVG user units are points: 540 x 187.2 pt is 720 x 250 CSS px, shown at that size.
+    width, height = (float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"',
+                                                 svg).groups())  # fmt: skip
+    assert width * 4 / 3 >= 480 and height * 4 / 3 >= 200
+    sizes = [float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg)]
+    assert sizes and min(sizes) >= 9  # every axis label and key entry at least 9 pt
+    text = unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg)))
+    limits = row.assessment.spc.limits
+    assert "Target 18.0%" in text
+    assert f"Mean {limits.mean:.1f}%" in text
+    assert f"Process limits {limits.lower:.1f}% to {limits.upper:.1f}%" in text
 
 
 def test_content_hash_ignores_generation_time_but_not_figures(lg8_pack, tmp_path):

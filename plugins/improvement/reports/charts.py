@@ -32,15 +32,20 @@ MUTED = "#505a5f"
 IMPROVING = "#1d70b8"  # blue, marked with a square
 CONCERNING = "#b35c00"  # dark orange, marked with a triangle
 TARGET = "#6f2c91"
-PNG_DPI = 200  # sharp on paper at the chart's printed size
+# Drawn at the size the HTML shows it, 720 x 250 CSS px (7.5 x 2.6 in at 96 px an inch), so
+# its 9 pt text is 9 pt on screen; the PDF stretches it across the landscape page's text width.
+FIGURE_INCHES = (7.5, 2.6)
+TEXT_POINTS = 9
+PNG_DPI = 150  # about 110 dpi once stretched across the printed page
 _UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
+_AXIS_UNIT = {"percentage": "Per cent", "rate_per_10000": "Per 10,000 children"}
 
 plt.rcParams.update(
     {
         "svg.fonttype": "none",  # text stays text: searchable and small
         "svg.hashsalt": "improvement-pack",
         "font.family": "DejaVu Sans",
-        "font.size": 8,
+        "font.size": TEXT_POINTS,
         "axes.edgecolor": MUTED,
         "axes.labelcolor": INK,
         "xtick.color": INK,
@@ -130,22 +135,29 @@ def trend_chart(
     suppressed: int = 0,
 ) -> Chart:
     """An XmR chart of the series (None values are gaps) with limits, mean and target."""
-    figure, axes = plt.subplots(figsize=(4.6, 1.7), dpi=100)
+    figure, axes = plt.subplots(figsize=FIGURE_INCHES, dpi=96)
     try:
         xs = [d for d, v in zip(dates, analysis.values, strict=True) if v is not None]
         ys = [v for v in analysis.values if v is not None]
-        axes.plot(xs, ys, color=MUTED, linewidth=1.2, marker="o", markersize=2.5, label="value")
+        axes.plot(xs, ys, color=MUTED, linewidth=1.4, marker="o", markersize=3,
+                  label="Month-end value")  # fmt: skip
         if analysis.limits is not None:
             limits = analysis.limits
-            axes.axhline(limits.mean, color=INK, linewidth=0.8, label="mean")
-            for limit in (limits.lower, limits.upper):
-                axes.axhline(limit, color=MUTED, linewidth=0.8, linestyle=(0, (4, 2)))
+            axes.axhline(limits.mean, color=INK, linewidth=0.9,
+                         label=f"Mean {_format(limits.mean, unit)}")  # fmt: skip
+            for index, limit in enumerate((limits.lower, limits.upper)):
+                axes.axhline(
+                    limit, color=MUTED, linewidth=0.9, linestyle=(0, (4, 2)),
+                    label=None if index else "Process limits "
+                    f"{_format(limits.lower, unit)} to {_format(limits.upper, unit)}",
+                )  # fmt: skip
         if target is not None:
-            axes.axhline(target, color=TARGET, linewidth=1.0, linestyle=(0, (1, 1.5)))
+            axes.axhline(target, color=TARGET, linewidth=1.2, linestyle=(0, (1, 1.5)),
+                         label=f"Target {_format(target, unit)}")  # fmt: skip
         verdicts = _point_verdicts(analysis, polarity)
-        for verdict, colour, marker in (
-            (SPECIAL_CAUSE_IMPROVING, IMPROVING, "s"),
-            (SPECIAL_CAUSE_CONCERNING, CONCERNING, "^"),
+        for verdict, colour, marker, name in (
+            (SPECIAL_CAUSE_IMPROVING, IMPROVING, "s", "Special cause improving"),
+            (SPECIAL_CAUSE_CONCERNING, CONCERNING, "^", "Special cause concerning"),
         ):
             points = [
                 (d, v)
@@ -153,15 +165,19 @@ def trend_chart(
                 if p == verdict and v is not None
             ]
             if points:
-                axes.scatter(
-                    *zip(*points, strict=True), color=colour, marker=marker, s=18, zorder=3
-                )
-        axes.yaxis.set_major_locator(MaxNLocator(nbins=4))
-        axes.tick_params(labelsize=7, length=2)
+                axes.scatter(*zip(*points, strict=True), color=colour, marker=marker, s=30,
+                             zorder=3, label=name)  # fmt: skip
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        axes.tick_params(labelsize=TEXT_POINTS, length=3)
+        axes.set_ylabel(_AXIS_UNIT.get(unit, ""), fontsize=TEXT_POINTS)
         axes.spines[["top", "right"]].set_visible(False)
         if xs:
-            axes.set_xticks([xs[0], xs[-1]], [f"{xs[0]:%b %Y}", f"{xs[-1]:%b %Y}"])
-        figure.tight_layout(pad=0.3)
+            ticks = sorted({xs[0], xs[len(xs) // 2], xs[-1]})
+            axes.set_xticks(ticks, [f"{t:%b %Y}" for t in ticks])
+        # The key names each line with its value: target and limits are labelled, not guessed.
+        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+                    fontsize=TEXT_POINTS, handlelength=2.2)  # fmt: skip
+        figure.tight_layout(pad=0.4)
         vector = io.StringIO()
         figure.savefig(vector, format="svg", metadata={"Date": None})
         bitmap = io.BytesIO()

@@ -13,11 +13,18 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from improvement.benchmarks import BenchmarkData, Comparison, Quartile
 from improvement.county import UNALLOCATED, CountyConfig
 from improvement.governance import Group
 from improvement.measures.assess import Assessment, assess
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
-from improvement.measures.spc import SPECIAL_CAUSE_CONCERNING, SPECIAL_CAUSE_IMPROVING
+from improvement.measures.rag import WORSE_THAN, benchmark_position
+from improvement.measures.spc import (
+    CONSISTENTLY_FAILING,
+    SPECIAL_CAUSE_CONCERNING,
+    SPECIAL_CAUSE_IMPROVING,
+    SPECIAL_CAUSE_NEITHER,
+)
 from improvement.reports.charts import Chart, trend_chart
 from improvement.reports.disclosure import Cell, suppress_breakdown, suppress_cell
 from improvement.reports.figures import (
@@ -26,10 +33,14 @@ from improvement.reports.figures import (
     revisions_since_published,
     shown_figures,
 )
+from improvement.reports.wording import caveat, figure
 from improvement.ssd.codes import CATALOGUE
 
 BREAKDOWN_TITLES = {"locality": "Locality", "team_type": "Team type", "team": "Team"}
 NO_TEAM = "No team recorded"
+COUNTYWIDE = "Countywide"  # the locality of teams that serve the whole county
+COUNTYWIDE_TEAMS = "Countywide teams"  # so it is not read as the county total beside it
+KEY_MESSAGES_MAX = 6
 
 
 @dataclass(frozen=True)
@@ -46,17 +57,60 @@ class SignOff:
 
 
 @dataclass(frozen=True)
+class Compared:
+    """A published figure the scorecard sets ours against, and where ours stands."""
+
+    label: str  # "England", "South West", "Statistical neighbours"
+    value: float
+    period: str  # "2024-25", "30 September 2025", or as the measure's definition gives it
+    position: str | None  # ours against it: "better than", "worse than", "in line with"
+    detail: str = ""  # e.g. "mean of 10 councils"
+
+
+@dataclass(frozen=True)
+class Benchmarked:
+    """England, region and statistical neighbours for one scorecard row, and the council's
+    quartile band among all councils (from the DfE's published figures where the DfE
+    publishes an equivalent, else England as the measure's definition gives it)."""
+
+    england: Compared | None = None
+    region: Compared | None = None
+    neighbours: Compared | None = None
+    quartile: Quartile | None = None
+    comparison: Comparison | None = None
+
+    @property
+    def quartile_period(self) -> str | None:
+        if self.quartile is None or self.comparison is None:
+            return None
+        return self.comparison.period(self.quartile.year)
+
+
+@dataclass(frozen=True)
 class ScorecardRow:
     measure: Measure
     as_at: dt.date
     figure: Cell
     assessment: Assessment
-    breakdowns: dict[str, list[Cell]]
+    # breakdown -> {breakdown value as stored (team id, locality): its cell}
+    breakdowns: dict[str, dict[str, Cell]]
     chart: Chart | None
+    benchmarks: Benchmarked = field(default_factory=Benchmarked)
 
     @property
     def n(self) -> float | None:
         return self.figure.n(self.measure.unit)
+
+
+@dataclass(frozen=True)
+class BreakdownTable:
+    """One area's measures by one breakdown. Every row has a cell (or None: no figure) for
+    every column, so no figure can slip under another column's heading when a measure has no
+    value for one of them."""
+
+    breakdown: str
+    columns: tuple[tuple[str, str], ...]  # (breakdown value as stored, heading), in order
+    rows: tuple[tuple[ScorecardRow, tuple[Cell | None, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -67,18 +121,36 @@ class AreaSection:
     actions: list
     commentary: str | None
 
-
-@dataclass(frozen=True)
-class Movement:
-    row: ScorecardRow
-    previous: float | None
+    def breakdown_table(self, breakdown: str) -> BreakdownTable | None:
+        """The area's measures tabled by ``breakdown``, aligned on the union of their columns
+        (ordered by the stored value, as the measures' own rows are); None when none has it."""
+        tabled = [row for row in self.rows if row.breakdowns.get(breakdown)]
+        if not tabled:
+            return None
+        headings: dict[str, str] = {}
+        for row in tabled:
+            for key, cell in row.breakdowns[breakdown].items():
+                headings.setdefault(key, cell.label)
+        columns = tuple(sorted(headings.items()))
+        return BreakdownTable(
+            breakdown,
+            columns,
+            tuple(
+                (row, tuple(row.breakdowns[breakdown].get(key) for key, _ in columns))
+                for row in tabled
+            ),
+        )
 
 
 @dataclass(frozen=True)
 class Highlights:
-    improved: list[Movement]
-    deteriorated: list[Movement]
-    special_cause_improving: list[ScorecardRow]
+    """What the highlight report says, signal before noise (NHS England's Making Data Count):
+    a month-on-month move inside common-cause variation is not called change."""
+
+    attention: list[ScorecardRow]  # special cause of concern, or consistently failing target
+    special_cause_improving: list[ScorecardRow]  # (those not already needing attention)
+    special_cause_neither: list[ScorecardRow]  # a context measure's special cause
+    no_significant_change: list[ScorecardRow]  # the rest: common cause, or too few points
     special_cause_concerning: list[ScorecardRow]
     off_target: list[ScorecardRow]
     overdue_actions: list
@@ -86,7 +158,8 @@ class Highlights:
     not_on_track: list
     milestones: list
     decisions: list
-    caveats: list[str]
+    caveats: list[str]  # in plain words
+    technical_caveats: list[str]  # the same warnings as validation wrote them (internal only)
     revisions: list[tuple[Measure, Revision]]  # county figures, as the group may see them
     revised_breakdowns: int  # figures by locality, team type or team also revised
 
@@ -111,6 +184,8 @@ class Pack:
     highlights: Highlights
     source: DataSource
     signoff: tuple[SignOff, ...] = field(default_factory=tuple)
+    meeting: tuple[dt.date, dt.date] | None = None  # the meeting it goes to, its papers date
+    key_messages: tuple[str, ...] = ()
     # The figures the pack shows (measure, date, breakdown, values, extract): what publishing
     # it records, so later recomputations can be checked against it.
     figures_shown: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
@@ -119,13 +194,31 @@ class Pack:
     def rows(self) -> list[ScorecardRow]:
         return [row for area in self.areas for row in area.rows]
 
+    @property
+    def benchmark_notes(self) -> dict[str, int]:
+        """Measure id -> the number of its footnote on how its DfE comparison differs."""
+        noted = [row.measure.id for row in self.rows
+                 if row.benchmarks.comparison and row.benchmarks.comparison.note]  # fmt: skip
+        return {measure_id: number for number, measure_id in enumerate(noted, start=1)}
+
+    @property
+    def benchmarked_by_dfe(self) -> bool:
+        return self.benchmark_council is not None
+
+    @property
+    def benchmark_council(self) -> str | None:
+        """The council whose DfE figures and neighbours the scorecard uses, if any."""
+        return next((row.benchmarks.comparison.council_name for row in self.rows
+                     if row.benchmarks.comparison), None)  # fmt: skip
+
     def headline(self) -> dict[str, int]:
-        """Counts of measures by movement and RAG: what a publication message says."""
+        """Counts of measures by special-cause variation and RAG: what a publication message
+        says. Only special-cause change counts as improved or worse."""
         h = self.highlights
         return {
             "measures": len(self.rows),
-            "improved": len(h.improved),
-            "worse": len(h.deteriorated),
+            "improved": len(h.special_cause_improving),
+            "worse": len(h.special_cause_concerning),
             "off_target": len(h.off_target),
             "concerning": len(h.special_cause_concerning),
         }
@@ -145,6 +238,8 @@ def _cell(row, label: str) -> Cell:
 def _breakdown_label(breakdown: str, value: str, team_names: Mapping[str, str]) -> str:
     if value == UNALLOCATED:
         return NO_TEAM
+    if breakdown == "locality" and value == COUNTYWIDE:
+        return COUNTYWIDE_TEAMS
     return team_names.get(value, value) if breakdown == "team" else value
 
 
@@ -154,7 +249,7 @@ def _county_and_breakdowns(
     as_at: dt.date,
     group: Group,
     team_names: Mapping[str, str],
-) -> tuple[Cell, dict[str, list[Cell]]]:
+) -> tuple[Cell, dict[str, dict[str, Cell]]]:
     county_rows = figures.rows(measure.id, as_at, "all")
     county = (
         _cell(county_rows.iloc[0], "County")
@@ -166,6 +261,7 @@ def _county_and_breakdowns(
         if breakdown not in measure.breakdowns:
             continue
         rows = figures.rows(measure.id, as_at, breakdown).sort_values("breakdown_value")
+        keys = list(rows["breakdown_value"])
         cells = [
             _cell(row, _breakdown_label(breakdown, row.breakdown_value, team_names))
             for row in rows.itertuples(index=False)
@@ -174,7 +270,7 @@ def _county_and_breakdowns(
             continue
         if group.is_public:
             county, cells = suppress_breakdown(county, cells, measure.unit)
-        tables[breakdown] = cells
+        tables[breakdown] = dict(zip(keys, cells, strict=True))
     if group.is_public:
         county = suppress_cell(county, measure.unit)
     return county, tables
@@ -227,12 +323,53 @@ class ChartCache:
         return self._charts[key]
 
 
+def benchmarked(
+    measure: Measure,
+    value: float | None,
+    benchmarks: BenchmarkData | None,
+    county: CountyConfig,
+) -> Benchmarked:
+    """What the row compares ``value`` (the figure as the group sees it) with."""
+    comparison = None
+    if benchmarks is not None and county.ons_code is not None:
+        comparison = benchmarks.compare(
+            measure.id, county.ons_code, county.ons_region_code, measure.polarity
+        )
+    if comparison is None:
+        england = measure.benchmark("England")
+        if england is None:
+            return Benchmarked()
+        position = benchmark_position(value, england.value, measure.polarity)
+        return Benchmarked(england=Compared("England", england.value, england.year, position))
+
+    def compared(label: str, published: float, year: int, detail: str = "") -> Compared:
+        position = benchmark_position(value, published, measure.polarity)
+        return Compared(label, published, comparison.period(year), position, detail)
+
+    england, region, neighbours = comparison.england, comparison.region, comparison.neighbours
+    return Benchmarked(
+        england=england and compared("England", england.value, england.year),
+        region=region and compared(region.label, region.value, region.year),
+        neighbours=neighbours
+        and compared(
+            "Statistical neighbours",
+            neighbours.value,
+            neighbours.year,
+            f"mean of {neighbours.counted} councils",
+        ),
+        quartile=comparison.quartile,
+        comparison=comparison,
+    )
+
+
 def scorecard_row(
     figures: PeriodFigures,
     measure: Measure,
     group: Group,
     team_names: Mapping[str, str],
     charts: ChartCache,
+    benchmarks: BenchmarkData | None = None,
+    county_config: CountyConfig | None = None,
 ) -> ScorecardRow:
     # Current-state measures (care leavers' accommodation now, posts filled now) have no
     # history: they are read at the snapshot date, and the pack says so.
@@ -248,7 +385,12 @@ def scorecard_row(
         hidden = int(county.suppressed)
     assessment = assess(measure, series, as_at)
     chart = charts.get(measure, series, assessment, hidden) if measure.history else None
-    return ScorecardRow(measure, as_at, county, assessment, tables, chart)
+    compared = (
+        benchmarked(measure, county.value, benchmarks, county_config)
+        if county_config is not None
+        else Benchmarked()
+    )
+    return ScorecardRow(measure, as_at, county, assessment, tables, chart, compared)
 
 
 def long_date(day: dt.date) -> str:
@@ -256,8 +398,8 @@ def long_date(day: dt.date) -> str:
 
 
 def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> list[str]:
-    """Weeks whose extract was refused, then validation warnings, in words; a public pack gives
-    no exact count from 1 to 5."""
+    """Weeks whose extract was refused, then validation warnings, in plain words (no table or
+    column names); a public pack gives no exact count from 1 to 5."""
     lines = list(analyst)
     for refused in figures.refused_weeks:
         problems = sorted({f.check.replace("_", " ") for f in refused.blocking})
@@ -269,29 +411,82 @@ def _caveats(figures: PeriodFigures, public: bool, analyst: Sequence[str]) -> li
     for finding in figures.findings:
         if finding.severity != "warning":
             continue
-        if public:
-            rows = (
-                "fewer than 6 records"
-                if finding.row_count < 6
-                else f"{finding.row_count:,} records"
-            )
-            coded = CATALOGUE.get((finding.table_name, finding.column_name))
-            if finding.check_name == "unknown_code" and coded is not None:
-                lines.append(unmapped_caveat(coded.label, rows, coded.unmapped))
-                continue
-            check = finding.check_name.replace("_", " ")
-            lines.append(f"{finding.table_name}.{finding.column_name}: {check} ({rows})")
-        else:
-            lines.append(finding.message)
+        count = "Fewer than 6" if public and finding.row_count < 6 else f"{finding.row_count:,}"
+        coded = CATALOGUE.get((finding.table_name, finding.column_name))
+        if finding.check_name == "unknown_code" and coded is not None:
+            lines.append(unmapped_caveat(coded.codes.name, count, coded.unmapped))
+            continue
+        lines.append(caveat(finding.check_name, finding.table_name, count))
     return lines
 
 
-def unmapped_caveat(label: str, rows: str, effect: str) -> str:
-    """Unmapped codes in plain words, without the values (a public pack)."""
+def unmapped_caveat(name: str, count: str, effect: str) -> str:
+    """Unmapped codes in plain words, without the values or the column's name."""
+    records = "record holds" if count == "1" else "records hold"
     return (
-        f"{label[0].upper()}{label[1:]}: {rows} hold a value that is neither a DfE code nor "
+        f"{name[0].upper()}{name[1:]}: {count} {records} a value that is neither a DfE code nor "
         f"the council's recorded wording. What the figures did with them: {effect}."
     )
+
+
+def _technical_caveats(figures: PeriodFigures, public: bool) -> list[str]:
+    """Validation's own words (table, column, count) for an internal pack's appendix."""
+    if public:
+        return []
+    return [f.message for f in figures.findings if f.severity == "warning"]
+
+
+def _signal_size(row: ScorecardRow) -> float:
+    """How far the latest value sits from its process mean, in average moving ranges: the
+    strength of a special-cause signal, so the strongest is said first."""
+    limits = row.assessment.spc.limits
+    if limits is None or row.figure.value is None or not limits.average_moving_range:
+        return 0.0
+    return abs(row.figure.value - limits.mean) / limits.average_moving_range
+
+
+def key_messages(rows: Sequence[ScorecardRow], highlights: Highlights) -> list[str]:
+    """Three to six sentences for page 1, from the figures: the strongest special-cause
+    concerns, the strongest special-cause improvements, measures off target and worse than
+    England, then how many need attention, how many show no significant change and how many
+    are off target. A suppressed figure is never quoted."""
+
+    def named(row: ScorecardRow) -> str:
+        if row.figure.suppressed or row.figure.value is None:
+            return row.measure.title
+        return f"{row.measure.title} ({figure(row.figure.value, row.measure.unit)})"
+
+    concerns = sorted(highlights.special_cause_concerning, key=_signal_size, reverse=True)
+    improving = sorted(highlights.special_cause_improving, key=_signal_size, reverse=True)
+    messages = [
+        f"{named(row)} shows special-cause variation of concern: a real change for the "
+        "worse, not month-to-month noise."
+        for row in concerns[:2]
+    ]
+    messages += [
+        f"{named(row)} shows special-cause improvement: a real change for the better."
+        for row in improving[:2]
+    ]
+    behind = [
+        row
+        for row in highlights.off_target
+        if row.benchmarks.england and row.benchmarks.england.position == WORSE_THAN
+    ]
+    for row in behind[: max(0, KEY_MESSAGES_MAX - 3 - len(messages))]:
+        england, unit = row.benchmarks.england, row.measure.unit
+        messages.append(
+            f"{named(row)} is off its target of {figure(row.measure.target, unit)} and worse "
+            f"than England ({figure(england.value, unit)}, {england.period})."
+        )
+    messages = messages[: KEY_MESSAGES_MAX - 3]
+    messages += [
+        f"{len(highlights.attention)} of {len(rows)} measures need attention: special-cause "
+        "variation of concern, or consistently failing their target.",
+        f"{len(highlights.no_significant_change)} of {len(rows)} measures show no significant "
+        "change this month.",
+        f"{len(highlights.off_target)} of {len(rows)} measures are off target.",
+    ]
+    return messages
 
 
 def _visible_revisions(
@@ -323,17 +518,23 @@ def build_pack(
     caveats: Sequence[str] = (),
     signoff: Sequence[SignOff] = (),
     charts: ChartCache | None = None,
+    benchmarks: BenchmarkData | None = None,
 ) -> Pack:
     """The group's pack for the period ending ``figures.period_end``.
 
     ``plan`` is the loaded plan register (or None when none is kept); ``commentary`` maps a
-    priority area to the analyst's words; ``caveats`` are the analyst's data-quality notes.
+    priority area to the analyst's words; ``caveats`` are the analyst's data-quality notes;
+    ``benchmarks`` the DfE's published figures (``improvement.benchmarks``), compared for the
+    council the county configuration names.
     """
     charts = charts or ChartCache()
     commentary = commentary or {}
     team_names = {team.team_id: team.name for team in county.teams}
     measures = [m for m in catalogue.values() if group.group_id in m.groups]
-    rows = {m.id: scorecard_row(figures, m, group, team_names, charts) for m in measures}
+    rows = {
+        m.id: scorecard_row(figures, m, group, team_names, charts, benchmarks, county)
+        for m in measures
+    }
     as_at = figures.period_end
     actions = [a for a in (plan.actions if plan else ()) if group.covers(a.priority_area)]
     areas = []
@@ -348,22 +549,23 @@ def build_pack(
         revisions_since_published(figures, group.group_id, shown), catalogue, group.is_public
     )
 
-    def moved(direction: str) -> list[Movement]:
-        return [
-            Movement(row, row.assessment.previous_month)
-            for row in every
-            if row.assessment.travel_month == direction
-        ]
+    def needs_attention(row: ScorecardRow) -> bool:
+        spc = row.assessment.spc
+        return spc.variation == SPECIAL_CAUSE_CONCERNING or spc.assurance == CONSISTENTLY_FAILING
 
+    def varying(variation: str) -> list[ScorecardRow]:
+        return [r for r in every if r.assessment.spc.variation == variation]
+
+    attention = [r for r in every if needs_attention(r)]
+    improving = [r for r in varying(SPECIAL_CAUSE_IMPROVING) if not needs_attention(r)]
+    neither = varying(SPECIAL_CAUSE_NEITHER)
+    signals = {r.measure.id for r in [*attention, *improving, *neither]}
     highlights = Highlights(
-        improved=moved("improved"),
-        deteriorated=moved("worse"),
-        special_cause_improving=[
-            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_IMPROVING
-        ],
-        special_cause_concerning=[
-            r for r in every if r.assessment.spc.variation == SPECIAL_CAUSE_CONCERNING
-        ],
+        attention=attention,
+        special_cause_improving=improving,
+        special_cause_neither=neither,
+        no_significant_change=[r for r in every if r.measure.id not in signals],
+        special_cause_concerning=varying(SPECIAL_CAUSE_CONCERNING),
         off_target=[r for r in every if r.assessment.rag in ("red", "amber")],
         overdue_actions=[a for a in actions if a.is_overdue(as_at)],
         redated_actions=[a for a in actions if a.is_redated],
@@ -371,6 +573,7 @@ def build_pack(
         milestones=[a for a in actions if a.milestone],
         decisions=[a for a in actions if a.decision_needed],
         caveats=_caveats(figures, group.is_public, caveats),
+        technical_caveats=_technical_caveats(figures, group.is_public),
         revisions=revised,
         revised_breakdowns=revised_breakdowns,
     )
@@ -388,6 +591,9 @@ def build_pack(
     start = as_at.replace(day=1)
     if group.cadence == "quarterly":
         start = (start - pd.DateOffset(months=2)).date()
+    # The group's first meeting whose papers deadline falls after the period: from the
+    # period and the configuration alone, so building the pack again gives the same page 1.
+    meeting = group.next_meeting(as_at + dt.timedelta(days=1))
     return Pack(
         group=group,
         period_start=start,
@@ -397,5 +603,7 @@ def build_pack(
         highlights=highlights,
         source=source,
         signoff=tuple(signoff),
+        meeting=meeting,
+        key_messages=tuple(key_messages(every, highlights)),
         figures_shown=shown,
     )

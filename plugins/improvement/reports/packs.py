@@ -14,6 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from improvement.benchmarks import BenchmarkData
 from improvement.county import CountyConfig
 from improvement.governance import Group
 from improvement.measures.catalogue import Measure
@@ -50,8 +51,10 @@ def build_packs(
     commentary: Mapping[str, str] | None = None,
     caveats: Sequence[str] = (),
     signoff: Mapping[str, Sequence[SignOff]] | None = None,
+    benchmarks: BenchmarkData | None = None,
 ) -> list[Pack]:
-    """One pack per group for the month (or quarter) ending ``period_end``."""
+    """One pack per group for the month (or quarter) ending ``period_end``; ``benchmarks``
+    (loaded once for all groups) are the DfE's published figures to compare with."""
     if not is_month_end(period_end):
         raise ValueError(f"{period_end} is not the last day of a month")
     figures = read_period(engine, period_end, snapshot_key)
@@ -68,6 +71,7 @@ def build_packs(
             caveats=caveats,
             signoff=signoff.get(group.group_id, ()),
             charts=charts,
+            benchmarks=benchmarks,
         )  # fmt: skip
         for group in groups
     ]
@@ -115,6 +119,7 @@ def render_month(
 ) -> list[RenderedPack]:
     """Every pack due for the period (or the named groups'), from configuration, into
     ``directory``: what the command line and the monthly DAG call."""
+    from improvement.benchmarks import check_council, load_benchmarks
     from improvement.county import load_county_config
     from improvement.governance import council_name, load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
@@ -125,9 +130,14 @@ def render_month(
     if unknown:
         raise KeyError(f"no governance group {unknown} in the configuration")
     chosen = [groups[g] for g in group_ids] if group_ids else groups_due(groups, period_end)
+    county = load_county_config()
+    benchmarks = None
+    if county.ons_code is not None:
+        benchmarks = load_benchmarks()
+        check_council(benchmarks, county.ons_code, county.ons_region_code, "county configuration")
     packs = build_packs(
-        engine, period_end, chosen, catalogue, load_county_config(),
+        engine, period_end, chosen, catalogue, county,
         plan=load_plan(plan_path, set(catalogue)), snapshot_key=snapshot_key,
-        commentary=commentary, caveats=caveats, signoff=signoff,
+        commentary=commentary, caveats=caveats, signoff=signoff, benchmarks=benchmarks,
     )  # fmt: skip
     return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)

@@ -24,25 +24,20 @@ import markupsafe
 import pandas as pd
 
 from improvement.measures.catalogue import CONFIDENCE, PRIORITY_AREAS
+from improvement.measures.rag import round_half_up
 from improvement.reports.content import BREAKDOWN_TITLES, Pack, long_date
+from improvement.reports.wording import figure
 
 log = logging.getLogger(__name__)
 REPORTS_DIR = Path(__file__).resolve().parents[3] / "reports"
 TEMPLATES = {"pack": "pack.html.j2", "dfe_quarterly": "dfe_quarterly.html.j2"}
 SUPPRESSED = "c"
-_UNIT_SUFFIX = {"percentage": "%", "rate_per_10000": " per 10,000"}
 _RAG = {"red": "Red", "amber": "Amber", "green": "Green", "complete": "Complete"}
 _RAG_SYMBOL = {"red": "✖", "amber": "▲", "green": "✔", "complete": "◆"}
 _TRAVEL_SYMBOL = {"improved": "↗", "worse": "↘", "no change": "→", "change": "↔"}
+_POSITION = {"better than": "Ours is better", "worse than": "Ours is worse",
+             "in line with": "Ours is the same"}  # fmt: skip
 _POLARITY = {"higher": "Higher is better", "lower": "Lower is better", "context": "Context only"}
-
-
-def figure(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}{_UNIT_SUFFIX.get(unit, '')}"
 
 
 def count(value: float | None) -> str:
@@ -67,6 +62,50 @@ def travel_symbol(travel: str | None) -> str:
     return _TRAVEL_SYMBOL.get(travel, "")
 
 
+_VARIATION_SYMBOL = {
+    "common cause": "○", "special cause improving": "■", "special cause concerning": "▲",
+    "special cause neither": "◆",
+}  # fmt: skip; the chart marks special-cause points with the same shapes
+_ASSURANCE = {
+    "consistently passing": ("P", "Consistently passing the target"),
+    "consistently failing": ("F", "Consistently failing the target"),
+    "hit and miss": ("?", "Hit and miss: the target is inside the process limits"),
+}
+
+
+def variation_symbol(variation: str | None) -> str:
+    return _VARIATION_SYMBOL.get(variation, "")
+
+
+def assurance_symbol(assurance: str | None) -> str:
+    return _ASSURANCE.get(assurance, ("", ""))[0]
+
+
+def assurance_words(assurance: str | None) -> str:
+    return _ASSURANCE.get(assurance, ("", ""))[1]
+
+
+def movement(current: float | None, previous: float | None, unit: str) -> str:
+    """The move since an earlier value, in neutral words: whether it is change is for the SPC
+    verdict beside it to say (Making Data Count), not the difference of two months."""
+    if current is None or previous is None:
+        return "No comparison"
+    now, then = round_half_up(current), round_half_up(previous)
+    word = "Up from" if now > then else "Down from" if now < then else "Same as"
+    return f"{word} {figure(previous, unit)}"
+
+
+def counted(text: str) -> str:
+    """What n counts, to follow a number: "Referrals in the period" -> "referrals in the
+    period" (an initialism such as "S47" keeps its capital)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def position_words(position: str | None) -> str:
+    """Our figure against a published one, as a sentence a reader can take alone."""
+    return _POSITION.get(position, "")
+
+
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(REPORTS_DIR / "templates"),
@@ -83,6 +122,12 @@ def environment() -> jinja2.Environment:
         travel_word=travel_word,
         travel_symbol=travel_symbol,
         long_date=long_date,
+        position_words=position_words,
+        variation_symbol=variation_symbol,
+        assurance_symbol=assurance_symbol,
+        assurance_words=assurance_words,
+        movement=movement,
+        counted=counted,
     )
     env.globals.update(
         SUPPRESSED=SUPPRESSED,
