@@ -14,7 +14,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from improvement.connections import DatabaseTarget
+from improvement.county import ValidationThresholds, load_county_config
 from improvement.extract import ExtractManifest, discard_staged, extract_case_system
+from improvement.measures.catalogue import load_catalogue
+from improvement.measures.reads import MeasureReaders, measure_readers
 from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
 from improvement.warehouse.migrate import require_current
 from improvement.warehouse.snapshots import RunRecord, previous_snapshot, write_snapshot
@@ -53,10 +56,23 @@ def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:
     return manifest.to_dict()
 
 
+def validation_inputs() -> tuple[ValidationThresholds, MeasureReaders]:
+    """What validation judges by, built once per task: the county's thresholds
+    (``validation`` in config/county.yaml) and which measures read each column (the catalogue),
+    so a finding can name the figures it touches."""
+    return load_county_config().validation, measure_readers(load_catalogue().values())
+
+
 def run_validate(
-    manifest_data: dict, warehouse: DatabaseTarget, snapshot_date: dt.date, max_row_drop: float
+    manifest_data: dict,
+    warehouse: DatabaseTarget,
+    snapshot_date: dt.date,
+    thresholds: ValidationThresholds,
+    readers: MeasureReaders,
 ) -> dict:
-    """Judge the staged extract; on a blocking problem discard it and raise, writing nothing."""
+    """Judge the staged extract by the county's thresholds (``readers``: which measures read
+    each column, for the findings to name); on a blocking problem discard it and raise, writing
+    nothing."""
     clock = time.monotonic()
     manifest = ExtractManifest.from_dict(manifest_data)
     engine = warehouse.engine()
@@ -66,7 +82,7 @@ def run_validate(
     finally:
         engine.dispose()
     schema_label = f"the case system ({manifest.source})"
-    findings = validate_extract(manifest, previous, max_row_drop, schema_label)
+    findings = validate_extract(manifest, previous, thresholds, readers, schema_label)
     for finding in findings:
         (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
     try:

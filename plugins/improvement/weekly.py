@@ -36,14 +36,14 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
 
     from improvement import pipeline
     from improvement.connections import warehouse_target
-    from improvement.settings import load_settings
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
     warehouse = warehouse_target()
+    thresholds, readers = pipeline.validation_inputs()
     try:
         return pipeline.run_validate(
-            manifest, warehouse, _snapshot_date(context), load_settings().max_row_drop
+            manifest, warehouse, _snapshot_date(context), thresholds, readers
         )
     except ExtractValidationError as error:
         _report_rejection(warehouse, manifest, context, error)

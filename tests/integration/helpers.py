@@ -34,7 +34,9 @@ def run_week(
     """extract -> validate -> snapshot for the week ending ``week_ending``, as the DAG does."""
     destination = pipeline.staging_path(staging_root, "weekly", week_ending)
     manifest = pipeline.run_extract(case_system, destination)
-    validation = pipeline.run_validate(manifest, warehouse, week_ending, max_row_drop=0.25)
+    validation = pipeline.run_validate(
+        manifest, warehouse, week_ending, *pipeline.validation_inputs()
+    )
     end = dt.datetime.combine(week_ending + dt.timedelta(days=1), LONDON_MONDAY_0600)
     run = RunRecord(
         dag_id="weekly_performance",
