@@ -239,32 +239,24 @@ def _row_count_findings(
             continue
         before = previous.row_counts.get(name) if previous else None
         move = (table.row_count - before) / before if before else 0.0
-        blocked = abs(move) > thresholds.row_count_block_share
-        if blocked or abs(move) > thresholds.row_count_warn_share:
-            limit, severity, check, consequence = (
-                (thresholds.row_count_block_share, ERROR,
-                 "row_count_collapse" if move < 0 else "row_count_surge", "their figures would "
-                 "be wrong")
-                if blocked
-                else (thresholds.row_count_warn_share, WARNING, "row_count_change",
-                      "their figures move with it")
-            )  # fmt: skip
-            findings.append(
-                Finding(
-                    severity,
-                    check,
-                    name,
-                    None,
-                    table.row_count,
-                    f"{_rows(table.row_count)} against {before:,} in the previous snapshot "
-                    f"({previous.label}): a {'fall' if move < 0 else 'rise'} of "
-                    f"{100 * abs(move):.1f} %, more than the {_share(limit)} "
-                    f"{'allowed' if blocked else 'expected'}"
-                    + _effect(readers_of_table(readers, name), "the table", consequence),
-                )
-            )
-        if table.row_count == 0 and not blocked:
-            findings.append(Finding(WARNING, "empty_table", name, None, 0, "table is empty"))
+        if abs(move) > thresholds.row_count_block_share:
+            severity, limit, allowed = ERROR, thresholds.row_count_block_share, "allowed"
+            check = "row_count_collapse" if move < 0 else "row_count_surge"
+            consequence = "their figures would be wrong"
+        elif abs(move) > thresholds.row_count_warn_share:
+            severity, limit, allowed = WARNING, thresholds.row_count_warn_share, "expected"
+            check, consequence = "row_count_change", "their figures move with it"
+        else:
+            if table.row_count == 0:
+                findings.append(Finding(WARNING, "empty_table", name, None, 0, "table is empty"))
+            continue
+        findings.append(Finding(
+            severity, check, name, None, table.row_count,
+            f"{_rows(table.row_count)} against {before:,} in the previous snapshot "
+            f"({previous.label}): a {'fall' if move < 0 else 'rise'} of {100 * abs(move):.1f} "
+            f"%, more than the {_share(limit)} {allowed}"
+            + _effect(readers_of_table(readers, name), "the table", consequence),
+        ))  # fmt: skip
     return findings
 
 
