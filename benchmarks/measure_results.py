@@ -49,7 +49,12 @@ def _case_system(scale: float, cache: Path) -> Path:
 def _snapshot(case_system: Path, warehouse_url: str) -> sa.Engine:
     from improvement.connections import DatabaseTarget
     from improvement.county import load_county_config
-    from improvement.pipeline import run_extract, run_snapshot, run_validate
+    from improvement.pipeline import (
+        run_extract,
+        run_snapshot,
+        run_validate,
+        validation_inputs,
+    )
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
 
@@ -59,7 +64,9 @@ def _snapshot(case_system: Path, warehouse_url: str) -> sa.Engine:
     staging = Path(tempfile.mkdtemp(prefix="improvement-results-"))
     try:
         manifest = run_extract(DatabaseTarget.from_url(f"sqlite:///{case_system}"), staging)
-        validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
+        validation = run_validate(
+            manifest, warehouse, AS_OF, *validation_inputs(), load_county_config().codes
+        )
         end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
         run = RunRecord("results", "results", "weekly", AS_OF, end - dt.timedelta(days=7), end, 0.0)
         run_snapshot(manifest, validation, warehouse, run)

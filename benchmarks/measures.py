@@ -41,7 +41,12 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     from improvement.measures.engine import compute_measure
     from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_payloads
     from improvement.measures.workspace import load_windows, workspace
-    from improvement.pipeline import run_extract, run_snapshot, run_validate
+    from improvement.pipeline import (
+        run_extract,
+        run_snapshot,
+        run_validate,
+        validation_inputs,
+    )
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
 
@@ -58,7 +63,8 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     manifest = run_extract(
         DatabaseTarget.from_url(f"sqlite:///{work / 'case_system.sqlite'}"), work / "staging"
     )
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
+    codes = load_county_config().codes
+    validation = run_validate(manifest, warehouse, AS_OF, *validation_inputs(), codes)
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord("benchmark", "benchmark", "weekly", AS_OF, end - dt.timedelta(days=7), end, 0.0)
     run_snapshot(manifest, validation, warehouse, run)

@@ -205,13 +205,14 @@ def step_extract(case_system_url: str, staging: str) -> dict:
 def step_snapshot(warehouse_url: str, staging: str) -> dict:
     from improvement.connections import DatabaseTarget
     from improvement.county import load_county_config
-    from improvement.pipeline import run_snapshot, run_validate
+    from improvement.pipeline import run_snapshot, run_validate, validation_inputs
     from improvement.warehouse.snapshots import RunRecord
 
     manifest = json.loads(Path(staging).with_suffix(".manifest.json").read_text())
     warehouse = DatabaseTarget.from_url(warehouse_url)
     clock = time.monotonic()
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
+    codes = load_county_config().codes
+    validation = run_validate(manifest, warehouse, AS_OF, *validation_inputs(), codes)
     validated = time.monotonic() - clock
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord(

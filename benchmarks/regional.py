@@ -42,7 +42,12 @@ def council_week(council: int, root: str, case_system_url: str) -> dict:
     from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
-    from improvement.pipeline import run_extract, run_snapshot, run_validate
+    from improvement.pipeline import (
+        run_extract,
+        run_snapshot,
+        run_validate,
+        validation_inputs,
+    )
     from improvement.reports.weekly import write_weekly_outputs
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
@@ -53,7 +58,8 @@ def council_week(council: int, root: str, case_system_url: str) -> dict:
     upgrade_warehouse(engine)
     clock, cpu = time.monotonic(), time.process_time()
     manifest = run_extract(DatabaseTarget.from_url(case_system_url), folder / "staging")
-    validation = run_validate(manifest, warehouse, AS_OF, 0.25, load_county_config().codes)
+    codes = load_county_config().codes
+    validation = run_validate(manifest, warehouse, AS_OF, *validation_inputs(), codes)
     end = dt.datetime.combine(AS_OF + dt.timedelta(days=1), dt.time(6), tzinfo=dt.UTC)
     run = RunRecord("regional_weekly", "benchmark", "weekly", AS_OF, end - dt.timedelta(days=7),
                     end, validation["seconds"])  # fmt: skip

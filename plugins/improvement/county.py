@@ -1,6 +1,7 @@
 """The county's own settings (``config/county.yaml``): population, teams, allocation roles,
-and beside it the council's wording for coded columns (``config/code_mappings.yaml``), and
-the ONS codes the DfE's published figures know the council and its region by.
+and beside it the council's wording for coded columns (``config/code_mappings.yaml``), the ONS
+codes the DfE's published figures know the council and its region by, and the thresholds
+validation judges an extract by.
 
 Parsed when a task runs, into a typed object; a problem names the file and the key.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -39,6 +40,24 @@ class Team:
 
 
 @dataclass(frozen=True)
+class ValidationThresholds:
+    """The plausibility thresholds validation applies (``validation:`` in county.yaml, one key
+    per field; a key left out takes the default here). ``docs/extract-and-validation.md``
+    says what each judges."""
+
+    row_count_warn_share: float = 0.10  # a table's rows move by more than this share: warn
+    row_count_block_share: float = 0.25  # ... by more than this share: block
+    empty_date_share: float = 0.5  # a date column empty in more than this share of rows
+    fte_above: float = 0.0  # a professional's FTE must be more than this
+    fte_at_most: float = 1.5  # ... and at most this
+    caseload_at_least: int = 0  # a recorded caseload, or open involvements held, in range
+    caseload_at_most: int = 100
+    oldest_age: int = 31  # older at the extract: never a child or care leaver in the window
+    days_before_birth: int = 280  # events this long before birth are pre-birth work
+    days_after_death: int = 0  # events this long after a death are allowed
+
+
+@dataclass(frozen=True)
 class CountyConfig:
     child_population_0_17: int
     allocated_worker_roles: tuple[str, ...]
@@ -50,6 +69,7 @@ class CountyConfig:
     # packs compare with. None: the packs show no DfE benchmarks.
     ons_code: str | None = None
     ons_region_code: str | None = None
+    validation: ValidationThresholds = field(default_factory=ValidationThresholds)
 
 
 def _require(data: dict, key: str, kind: type, path: Path):
@@ -59,6 +79,45 @@ def _require(data: dict, key: str, kind: type, path: Path):
     if not isinstance(value, kind) or isinstance(value, bool):
         raise ConfigError(f"{path}: '{key}' must be a {kind.__name__}, got {value!r}")
     return value
+
+
+def _number(value, kind: type) -> bool:
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) if kind is int else isinstance(value, int | float)
+
+
+def _validation_thresholds(data: dict, path: Path) -> ValidationThresholds:
+    """The ``validation`` mapping, each entry checked: a wrong one names the file and key."""
+    given = data.get("validation") or {}
+    if not isinstance(given, dict):
+        raise ConfigError(f"{path}: 'validation' must be a mapping of thresholds")
+    kinds = {f.name: f.type for f in fields(ValidationThresholds)}
+    for key, value in given.items():
+        if key not in kinds:
+            raise ConfigError(
+                f"{path}: 'validation.{key}' is not a threshold; expected one of {sorted(kinds)}"
+            )
+        kind = int if kinds[key] == "int" else float
+        if not _number(value, kind) or value < 0:
+            noun = "whole number" if kind is int else "number"
+            raise ConfigError(
+                f"{path}: 'validation.{key}' must be a {noun}, 0 or more, got {value!r}"
+            )
+    thresholds = ValidationThresholds(**{k: (float(v) if kinds[k] == "float" else v)
+                                         for k, v in given.items()})  # fmt: skip
+    for key in ("row_count_warn_share", "row_count_block_share", "empty_date_share"):
+        if not 0 < getattr(thresholds, key) < 1:
+            raise ConfigError(f"{path}: 'validation.{key}' must be a share between 0 and 1")
+    ordered = (
+        ("row_count_warn_share", "row_count_block_share"),
+        ("fte_above", "fte_at_most"),
+        ("caseload_at_least", "caseload_at_most"),
+    )
+    for low, high in ordered:
+        if getattr(thresholds, low) >= getattr(thresholds, high):
+            raise ConfigError(f"{path}: 'validation.{low}' must be below 'validation.{high}'")
+    return thresholds
 
 
 def load_county_config(path: Path | None = None) -> CountyConfig:
@@ -98,4 +157,5 @@ def load_county_config(path: Path | None = None) -> CountyConfig:
         supervision_interval_days=_require(data, "supervision_interval_days", int, path),
         teams=tuple(teams),
         codes=codes,
+        validation=_validation_thresholds(data, path),
     )

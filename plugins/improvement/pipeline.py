@@ -15,7 +15,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from improvement.connections import DatabaseTarget
+from improvement.county import ValidationThresholds, load_county_config
 from improvement.extract import ExtractManifest, discard_staged, extract_case_system
+from improvement.measures.catalogue import load_catalogue
+from improvement.measures.reads import MeasureReaders, measure_readers
 from improvement.ssd.codes import NO_LOCAL_WORDING, CodeBook
 from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
 from improvement.warehouse.migrate import require_current
@@ -55,16 +58,25 @@ def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:
     return manifest.to_dict()
 
 
+def validation_inputs() -> tuple[ValidationThresholds, MeasureReaders]:
+    """What validation judges by, built once per task: the county's thresholds
+    (``validation`` in config/county.yaml) and which measures read each column (the catalogue),
+    so a finding can name the figures it touches."""
+    return load_county_config().validation, measure_readers(load_catalogue().values())
+
+
 def run_validate(
     manifest_data: dict,
     warehouse: DatabaseTarget,
     snapshot_date: dt.date,
-    max_row_drop: float,
+    thresholds: ValidationThresholds,
+    readers: MeasureReaders,
     codes: CodeBook = NO_LOCAL_WORDING,
     teams: Iterable[tuple[str, str]] = (),
 ) -> dict:
-    """Judge the staged extract; on a blocking problem discard it and raise, writing nothing.
-    ``codes``: the code catalogue with the council's wording (``CountyConfig.codes``);
+    """Judge the staged extract by the county's thresholds (``readers``: which measures read
+    each column, for the findings to name); on a blocking problem discard it and raise, writing
+    nothing. ``codes``: the code catalogue with the council's wording (``CountyConfig.codes``);
     ``teams``: the configured teams' ids and names (team names in team columns resolve)."""
     clock = time.monotonic()
     manifest = ExtractManifest.from_dict(manifest_data)
@@ -75,7 +87,9 @@ def run_validate(
     finally:
         engine.dispose()
     schema_label = f"the case system ({manifest.source})"
-    findings = validate_extract(manifest, previous, max_row_drop, schema_label, codes, teams)
+    findings = validate_extract(
+        manifest, previous, thresholds, readers, schema_label, codes, teams
+    )
     for finding in findings:
         (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
     try:

@@ -27,14 +27,14 @@ PLAN_REGISTER_FILE = Path("plan") / "improvement_plan.csv"
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the pipeline keeps its files, and the thresholds validation applies.
+    """Where the pipeline keeps its files (validation's thresholds are the county's:
+    ``county.ValidationThresholds``).
 
     ``plan_register_path`` is the improvement-plan register (``docs/improvement-plan.md``);
     left out, it is ``<data_dir>/plan/improvement_plan.csv``.
     """
 
     data_dir: Path
-    max_row_drop: float
     plan_register_path: Path = None  # None: the default above, filled in by __post_init__
 
     def __post_init__(self) -> None:
@@ -60,12 +60,8 @@ class Settings:
 
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("IMPROVEMENT_DATA_DIR", _REPO_ROOT / "data")).resolve()
-    max_row_drop = float(os.environ.get("IMPROVEMENT_MAX_ROW_DROP", "0.25"))
-    if not 0 < max_row_drop < 1:
-        raise ValueError(f"IMPROVEMENT_MAX_ROW_DROP must be between 0 and 1, got {max_row_drop}")
     plan_register = os.environ.get("IMPROVEMENT_PLAN_REGISTER")
     return Settings(
         data_dir=data_dir,
-        max_row_drop=max_row_drop,
         plan_register_path=Path(plan_register).resolve() if plan_register else None,
     )

@@ -1,27 +1,33 @@
 """Judge an extract before anything is written: blocking errors stop the run, warnings are kept.
 
 Blocking: a table or required column missing, values that do not parse as their column's
-type, missing or repeated primary keys, a row count that collapses against the previous
-snapshot, and an extract whose SSD tables are all empty. Warnings: placeholders
-(``1900-01-01``, ``SSD_PH``), orphan ids, empty tables, dates after the extract was taken,
-ends dated before their starts, people aged over 31 at the extract, text that was not in a
-valid encoding, unmapped codes, and workers holding impossible caseloads; unmapped codes in a
-column a measure reads block the run above the council's ``block_above`` share. Every finding
-names its table, column and number of rows, and never a value, except the unmapped values of a
-coded column (codes and descriptions, never personal data), which a mapping file needs.
+type, missing or repeated primary keys, a row count that moves too far against the previous
+snapshot, an extract whose SSD tables are all empty, and a date column that a measure reads
+left empty in most rows. Warnings: placeholders (``1900-01-01``, ``SSD_PH``), orphan ids, empty
+tables, smaller row-count moves, dates after the extract was taken, ends dated before their
+starts, events long before a person's birth or after their death, people too old to be a child
+or care leaver, text that was not in a valid encoding, unmapped codes, team names that match no
+team, full-time equivalences and caseloads out of range, and date columns no measure reads left
+empty in most rows; unmapped codes in a column a measure reads block the run above the
+council's ``block_above`` share. The thresholds are the county's (``ValidationThresholds``,
+config/county.yaml). Every finding names its table, column and number of rows, and the measures
+it touches, and never a value, except the unmapped values of a coded column (codes and
+descriptions, never personal data), which a mapping file needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from improvement.county import ValidationThresholds
 from improvement.extract import ExtractManifest, read_staged_table
+from improvement.measures.reads import MeasureReaders, readers_of_table
 from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
 from improvement.ssd.teams import TEAM_COLUMNS, UNRESOLVED_EFFECT, TeamDirectory
@@ -45,17 +51,45 @@ DATE_SPANS: tuple[tuple[str, str, str], ...] = (
     ("ssd_cla_placement", "clap_cla_placement_start_date", "clap_cla_placement_end_date"),
     ("ssd_missing", "miss_missing_episode_start_date", "miss_missing_episode_end_date"),
     ("ext_care_proceedings", "cpro_issue_date", "cpro_final_order_date"),
+    ("ssd_person", "pers_dob", "pers_death_date"),
 )
 # Dates that may rightly lie after the extract: targets and due dates.
 FUTURE_DATES_ALLOWED = frozenset(
     {"icpc_icpc_target_date", "cppr_cp_review_due", "clar_cla_review_due_date"}
 )
-# Children's services work with people up to 25 (care leavers), and SSD keeps six years of
-# records: anyone older than 31 at the extract was never a child or care leaver in the window.
-OLDEST_AGE = 31
+# Dates recorded only when an optional step happens (a death, a stage of adoption or of
+# pre-proceedings, a moderated audit): empty in most rows is normal for them.
+USUALLY_EMPTY_DATES = frozenset(
+    {
+        "pers_death_date",
+        "perm_adm_decision_date",
+        "perm_ffa_cp_decision_date",
+        "perm_placement_order_date",
+        "perm_matched_date",
+        "perm_placed_for_adoption_date",
+        "perm_placed_foster_carer_date",
+        "perm_placed_ffa_cp_date",
+        "perm_decision_reversed_date",
+        "perm_permanence_order_date",
+        "prep_agree_stepdown_issue_date",
+        "prep_care_pro_letter_date",
+        "paud_moderation_date",
+    }
+)
+# The column that names the person each row is about, for the birth and death checks.
+PERSON_COLUMNS = {
+    table: column for table, column, ref_table, _ in FOREIGN_KEYS if ref_table == "ssd_person"
+}
+# Ends of spans, due and target dates: not events in a person's life (a case closes after a
+# death, a review falls due after it), so the birth and death checks pass them by.
+NOT_EVENTS = frozenset({end for _, _, end in DATE_SPANS}) | FUTURE_DATES_ALLOWED
+FTE_COLUMNS = (
+    ("ssd_professionals", "prof_full_time_equivalency"),
+    ("ext_workforce_events", "wfev_full_time_equivalency"),
+)
 REPLACEMENT_CHARACTER = "\ufffd"
-# No social worker holds this many children: more means a placeholder or team id in the column.
-MAX_CASELOAD = 100
+# A finding names at most this many of the measures it touches, then how many more.
+MEASURES_NAMED = 6
 
 
 @dataclass(frozen=True)
@@ -179,30 +213,54 @@ def _structure_findings(manifest: ExtractManifest, schema_label: str) -> list[Fi
     return findings
 
 
+def _effect(measures: Sequence[str], what: str, consequence: str) -> str:
+    """What a finding does to the figures: the measures that read ``what`` (the column or the
+    table) and the consequence for them, or that none reads it."""
+    if not measures:
+        return f"; no measure reads {what}"
+    named = ", ".join(measures[:MEASURES_NAMED])
+    if len(measures) > MEASURES_NAMED:
+        named += f" and {len(measures) - MEASURES_NAMED} more"
+    count = "1 measure reads" if len(measures) == 1 else f"{len(measures)} measures read"
+    return f"; {count} {what} ({named}): {consequence}"
+
+
+def _share(value: float) -> str:
+    return f"{100 * value:g} %"
+
+
 def _row_count_findings(
-    manifest: ExtractManifest, previous: PreviousSnapshot | None, max_row_drop: float
+    manifest: ExtractManifest,
+    previous: PreviousSnapshot | None,
+    thresholds: ValidationThresholds,
+    readers: MeasureReaders,
 ) -> list[Finding]:
+    """Row counts that move against the previous snapshot: SSD is a full refresh over a rolling
+    six-year window, so a real week moves a table by a few per cent at most."""
     findings = []
     for name, table in manifest.tables.items():
         if not table.present:
             continue
         before = previous.row_counts.get(name) if previous else None
-        if before and table.row_count < before * (1 - max_row_drop):
-            fall = 100 * (before - table.row_count) / before
-            findings.append(
-                Finding(
-                    ERROR,
-                    "row_count_collapse",
-                    name,
-                    None,
-                    table.row_count,
-                    f"{_rows(table.row_count)} against {before:,} in the previous snapshot "
-                    f"({previous.label}): a fall of {fall:.1f} %, more than the "
-                    f"{100 * max_row_drop:.0f} % allowed",
-                )
-            )
-        elif table.row_count == 0:
-            findings.append(Finding(WARNING, "empty_table", name, None, 0, "table is empty"))
+        move = (table.row_count - before) / before if before else 0.0
+        if abs(move) > thresholds.row_count_block_share:
+            severity, limit, allowed = ERROR, thresholds.row_count_block_share, "allowed"
+            check = "row_count_collapse" if move < 0 else "row_count_surge"
+            consequence = "their figures would be wrong"
+        elif abs(move) > thresholds.row_count_warn_share:
+            severity, limit, allowed = WARNING, thresholds.row_count_warn_share, "expected"
+            check, consequence = "row_count_change", "their figures move with it"
+        else:
+            if table.row_count == 0:
+                findings.append(Finding(WARNING, "empty_table", name, None, 0, "table is empty"))
+            continue
+        findings.append(Finding(
+            severity, check, name, None, table.row_count,
+            f"{_rows(table.row_count)} against {before:,} in the previous snapshot "
+            f"({previous.label}): a {'fall' if move < 0 else 'rise'} of {100 * abs(move):.1f} "
+            f"%, more than the {_share(limit)} {allowed}"
+            + _effect(readers_of_table(readers, name), "the table", consequence),
+        ))  # fmt: skip
     return findings
 
 
@@ -251,10 +309,132 @@ def _staged(manifest: ExtractManifest, name: str) -> bool:
     return table is not None and table.present and bool(table.staged_file)
 
 
-def _date_findings(manifest: ExtractManifest) -> list[Finding]:
-    """Dates after the extract was taken, ends before starts, implausibly old children."""
+def _iso(dates: pd.Series, days: int) -> pd.Series:
+    """Canonical dates moved by ``days``, as canonical text (missing stays missing)."""
+    moved = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce") + pd.Timedelta(days=days)
+    return moved.dt.strftime("%Y-%m-%d").astype(object).where(moved.notna(), None)
+
+
+def _life_spans(manifest: ExtractManifest, thresholds: ValidationThresholds) -> pd.DataFrame:
+    """Per person id, the earliest date an event about them is plausible (birth less the
+    pre-birth allowance) and the latest (death plus its allowance); empty without people."""
+    columns = ["pers_person_id", "pers_dob", "pers_death_date"]
+    if not _staged(manifest, "ssd_person") or set(columns) & set(
+        manifest.tables["ssd_person"].missing_columns
+    ):
+        return pd.DataFrame(columns=["earliest", "latest"])
+    people = read_staged_table(manifest, "ssd_person", columns).set_index("pers_person_id")
+    people = people[~people.index.duplicated()]  # repeated ids block before this is read
+    return pd.DataFrame(
+        {
+            "earliest": _iso(people["pers_dob"], -thresholds.days_before_birth),
+            "latest": _iso(people["pers_death_date"], thresholds.days_after_death),
+        }
+    )
+
+
+def _future_findings(name: str, frame: pd.DataFrame, dates: list[str], today: str,
+                     readers: MeasureReaders) -> list[Finding]:  # fmt: skip
+    findings = []
+    for column in dates:
+        if column in FUTURE_DATES_ALLOWED:
+            continue
+        ahead = int((frame[column].notna() & (frame[column] > today)).sum())
+        if ahead:
+            findings.append(Finding(
+                WARNING, "date_in_future", name, column, ahead,
+                f"dated after the extract was taken ({today}) in {_rows(ahead)}"
+                + _effect(readers.get((name, column), ()), "it",
+                          "those rows count as not happened yet"),
+            ))  # fmt: skip
+    return findings
+
+
+def _span_findings(name: str, frame: pd.DataFrame) -> list[Finding]:
+    findings = []
+    for table, start, end in DATE_SPANS:
+        if table == name and start in frame and end in frame:
+            both = frame[start].notna() & frame[end].notna()
+            backwards = int((both & (frame[end] < frame[start])).sum())
+            if backwards:
+                findings.append(Finding(
+                    WARNING, "end_before_start", name, end, backwards,
+                    f"dated before {start} in {_rows(backwards)}",
+                ))  # fmt: skip
+    return findings
+
+
+def _empty_date_findings(name: str, frame: pd.DataFrame, dates: list[str],
+                         thresholds: ValidationThresholds,
+                         readers: MeasureReaders) -> list[Finding]:  # fmt: skip
+    """Date columns empty (or blank, or a placeholder) in most rows: a measure reading one
+    would count nothing or next to nothing, so that blocks."""
+    findings, total = [], len(frame)
+    for column in (c for c in dates if c not in USUALLY_EMPTY_DATES and total):
+        empty = int(frame[column].isna().sum())
+        if empty / total <= thresholds.empty_date_share:
+            continue
+        measures = readers.get((name, column), ())
+        findings.append(Finding(
+            ERROR if measures else WARNING, "date_mostly_empty", name, column, empty,
+            f"empty in {empty:,} of {total:,} rows ({100 * empty / total:.1f} %), more than "
+            f"the {_share(thresholds.empty_date_share)} allowed"
+            + _effect(measures, "it", "their figures would be zero or blank"),
+        ))  # fmt: skip
+    return findings
+
+
+def _life_findings(name: str, frame: pd.DataFrame, dates: list[str], lives: pd.DataFrame,
+                   thresholds: ValidationThresholds,
+                   readers: MeasureReaders) -> list[Finding]:  # fmt: skip
+    """Events dated long before the person's birth (beyond pre-birth work) or after their
+    death: a wrong date, or a date of birth or death on the wrong person."""
+    person = frame[PERSON_COLUMNS[name]]
+    earliest, latest = person.map(lives["earliest"]), person.map(lives["latest"])
+    before_days, after_days = thresholds.days_before_birth, thresholds.days_after_death
+    findings = []
+    for column in dates:
+        if column in NOT_EVENTS:
+            continue
+        values = frame[column]
+        for check, outside, words in (
+            ("before_birth", values.notna() & earliest.notna() & (values < earliest),
+             f"more than {before_days:,} days before" if before_days else "before"),
+            ("after_death", values.notna() & latest.notna() & (values > latest),
+             f"more than {after_days:,} days after" if after_days else "after"),
+        ):  # fmt: skip
+            rows = int(outside.sum())
+            if rows:
+                life_event = "birth" if check == "before_birth" else "death"
+                findings.append(Finding(
+                    WARNING, check, name, column, rows,
+                    f"dated {words} the person's {life_event} in {_rows(rows)}"
+                    + _effect(readers.get((name, column), ()), "it",
+                              "those rows count at a date that cannot be right"),
+                ))  # fmt: skip
+    return findings
+
+
+def _age_findings(frame: pd.DataFrame, extract_day: dt.date, oldest_age: int) -> list[Finding]:
+    born_by = extract_day.replace(year=extract_day.year - oldest_age - 1)
+    old = int((frame["pers_dob"].notna() & (frame["pers_dob"] <= born_by.isoformat())).sum())
+    if not old:
+        return []
+    return [Finding(
+        WARNING, "implausible_age", "ssd_person", "pers_dob", old,
+        f"aged over {oldest_age} at the extract in {_rows(old)}: not a child or care "
+        "leaver, so likely a wrong date of birth",
+    )]  # fmt: skip
+
+
+def _date_findings(
+    manifest: ExtractManifest, thresholds: ValidationThresholds, readers: MeasureReaders
+) -> list[Finding]:
+    """Dates after the extract was taken, ends before starts, date columns empty in most rows,
+    events before birth or after death, implausibly old people. Each table's date columns (and
+    the column naming its person) are read once, a table at a time."""
     extract_day = _extract_day(manifest)
-    today = extract_day.isoformat()
+    lives = _life_spans(manifest, thresholds)
     findings = []
     for name, spec in ALL_TABLES.items():
         if not _staged(manifest, name):
@@ -263,36 +443,16 @@ def _date_findings(manifest: ExtractManifest) -> list[Finding]:
         dates = [c.name for c in spec.extracted if c.kind == "date" and c.name not in missing]
         if not dates:
             continue
-        frame = read_staged_table(manifest, name, dates)
-        for column in dates:
-            if column in FUTURE_DATES_ALLOWED:
-                continue
-            ahead = int((frame[column].notna() & (frame[column] > today)).sum())
-            if ahead:
-                findings.append(Finding(
-                    WARNING, "date_in_future", name, column, ahead,
-                    f"dated after the extract was taken ({today}) in {_rows(ahead)}",
-                ))  # fmt: skip
-        for table, start, end in DATE_SPANS:
-            if table == name and start in frame and end in frame:
-                both = frame[start].notna() & frame[end].notna()
-                backwards = int((both & (frame[end] < frame[start])).sum())
-                if backwards:
-                    findings.append(Finding(
-                        WARNING, "end_before_start", name, end, backwards,
-                        f"dated before {start} in {_rows(backwards)}",
-                    ))  # fmt: skip
+        person = PERSON_COLUMNS.get(name)
+        about_people = person is not None and person not in missing and not lives.empty
+        frame = read_staged_table(manifest, name, dates + ([person] if about_people else []))
+        findings += _future_findings(name, frame, dates, extract_day.isoformat(), readers)
+        findings += _span_findings(name, frame)
+        findings += _empty_date_findings(name, frame, dates, thresholds, readers)
+        if about_people:
+            findings += _life_findings(name, frame, dates, lives, thresholds, readers)
         if name == "ssd_person" and "pers_dob" in frame:
-            born_by = extract_day.replace(year=extract_day.year - OLDEST_AGE - 1)
-            old = int(
-                (frame["pers_dob"].notna() & (frame["pers_dob"] <= born_by.isoformat())).sum()
-            )
-            if old:
-                findings.append(Finding(
-                    WARNING, "implausible_age", name, "pers_dob", old,
-                    f"aged over {OLDEST_AGE} at the extract in {_rows(old)}: not a child or care "
-                    "leaver, so likely a wrong date of birth",
-                ))  # fmt: skip
+            findings += _age_findings(frame, extract_day, thresholds.oldest_age)
     return findings
 
 
@@ -412,7 +572,49 @@ def _team_findings(manifest: ExtractManifest, teams: Iterable[tuple[str, str]]) 
     return findings
 
 
-def _caseload_findings(manifest: ExtractManifest) -> list[Finding]:
+def _number_column(manifest: ExtractManifest, name: str, column: str) -> pd.Series | None:
+    """A staged numeric column as numbers (missing: NaN), or None when not staged."""
+    if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
+        return None
+    return pd.to_numeric(read_staged_table(manifest, name, [column])[column], errors="coerce")
+
+
+def _workforce_findings(
+    manifest: ExtractManifest, thresholds: ValidationThresholds, readers: MeasureReaders
+) -> list[Finding]:
+    """Full-time equivalences outside (fte_above, fte_at_most], which the workforce measures
+    sum or divide by, and recorded caseloads outside [caseload_at_least, caseload_at_most]."""
+    findings = []
+    low, high = thresholds.fte_above, thresholds.fte_at_most
+    for name, column in FTE_COLUMNS:
+        fte = _number_column(manifest, name, column)
+        if fte is None:
+            continue
+        outside = int((fte.notna() & ((fte <= low) | (fte > high))).sum())
+        if outside:
+            findings.append(Finding(
+                WARNING, "fte_out_of_range", name, column, outside,
+                f"full-time equivalence outside ({low:g}, {high:g}] in {_rows(outside)}"
+                + _effect(readers.get((name, column), ()), "it",
+                          "their figures are distorted by those rows"),
+            ))  # fmt: skip
+    name, column = "ssd_professionals", "prof_professional_caseload"
+    caseload = _number_column(manifest, name, column)
+    if caseload is not None:
+        low, high = thresholds.caseload_at_least, thresholds.caseload_at_most
+        outside = int((caseload.notna() & ((caseload < low) | (caseload > high))).sum())
+        if outside:
+            findings.append(Finding(
+                WARNING, "caseload_out_of_range", name, column, outside,
+                f"caseload outside [{low:,}, {high:,}] in {_rows(outside)}"
+                + _effect(readers.get((name, column), ()), "it", "their figures use it"),
+            ))  # fmt: skip
+    return findings
+
+
+def _caseload_findings(
+    manifest: ExtractManifest, thresholds: ValidationThresholds, readers: MeasureReaders
+) -> list[Finding]:
     """Workers holding an impossible number of open involvements at the extract."""
     name = "ssd_involvements"
     columns = ["invo_professional_id", "invo_involvement_start_date", "invo_involvement_end_date"]
@@ -428,15 +630,18 @@ def _caseload_findings(manifest: ExtractManifest) -> list[Finding]:
         )
     ]
     held = open_now["invo_professional_id"].dropna().value_counts()
-    heavy = held[held > MAX_CASELOAD]
+    most = thresholds.caseload_at_most
+    heavy = held[held > most]
     if heavy.empty:
         return []
     workers = "1 worker holds" if len(heavy) == 1 else f"{len(heavy)} workers hold"
     return [Finding(
         WARNING, "implausible_caseload", name, "invo_professional_id", int(heavy.sum()),
-        f"{workers} more than {MAX_CASELOAD} open "
+        f"{workers} more than {most:,} open "
         f"involvements each at the extract ({_rows(int(heavy.sum()))}): likely a placeholder "
-        "or team id in place of a worker",
+        "or team id in place of a worker"
+        + _effect(readers.get((name, "invo_professional_id"), ()), "it",
+                  "those rows count as one worker's cases"),
     )]  # fmt: skip
 
 
@@ -451,23 +656,27 @@ def _empty_extract_findings(manifest: ExtractManifest) -> list[Finding]:
 def validate_extract(
     manifest: ExtractManifest,
     previous: PreviousSnapshot | None,
-    max_row_drop: float,
+    thresholds: ValidationThresholds,
+    readers: MeasureReaders,
     schema_label: str = "the case system",
     codes: CodeBook = NO_LOCAL_WORDING,
     teams: Iterable[tuple[str, str]] = (),
 ) -> list[Finding]:
-    """Every finding for this extract, errors first. ``codes``: the code catalogue with the
-    council's wording (``CountyConfig.codes``); ``teams``: the configured teams' ids and names."""
+    """Every finding for this extract, errors first. ``readers`` (``measure_readers``) says
+    which measures read each column, so a finding can say which figures it touches; ``codes``:
+    the code catalogue with the council's wording (``CountyConfig.codes``); ``teams``: the
+    configured teams' ids and names."""
     findings = _structure_findings(manifest, schema_label)
-    findings += _row_count_findings(manifest, previous, max_row_drop)
+    findings += _row_count_findings(manifest, previous, thresholds, readers)
     findings += _empty_extract_findings(manifest)
     if not any(f.severity == ERROR for f in findings):
         findings += _orphan_findings(manifest)
-        findings += _date_findings(manifest)
+        findings += _date_findings(manifest, thresholds, readers)
         findings += _encoding_findings(manifest)
         findings += _code_findings(manifest, codes)
         findings += _team_findings(manifest, teams)
-        findings += _caseload_findings(manifest)
+        findings += _workforce_findings(manifest, thresholds, readers)
+        findings += _caseload_findings(manifest, thresholds, readers)
     return sorted(findings, key=lambda f: (f.severity != ERROR, f.table, f.column or "", f.check))
 
 

@@ -37,13 +37,13 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
     from improvement import pipeline
     from improvement.connections import warehouse_target
     from improvement.county import ConfigError, load_county_config
-    from improvement.settings import load_settings
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
     warehouse = warehouse_target()
     try:
         county = load_county_config()
+        thresholds, readers = pipeline.validation_inputs()
     except ConfigError as error:  # a wrong configuration will not fix itself by retrying
         raise AirflowFailException(str(error)) from error
     try:
@@ -51,7 +51,8 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
             manifest,
             warehouse,
             _snapshot_date(context),
-            load_settings().max_row_drop,
+            thresholds,
+            readers,
             county.codes,
             [(team.team_id, team.name) for team in county.teams],
         )

@@ -40,7 +40,7 @@ def run_week(
         manifest,
         warehouse,
         week_ending,
-        max_row_drop=0.25,
+        *pipeline.validation_inputs(),
         codes=county.codes,
         teams=[(team.team_id, team.name) for team in county.teams],
     )

@@ -1,9 +1,16 @@
 """Validation verdicts on hand-made manifests: what blocks, what warns, what the message says."""
 
+import gzip
+
+import pandas as pd
 import pytest
 
+from improvement.county import ValidationThresholds
 from improvement.extract import ExtractManifest, TableExtract
-from improvement.ssd.schema import SSD_TABLES
+from improvement.measures.catalogue import load_catalogue
+from improvement.measures.reads import measure_readers
+from improvement.ssd.canonical import canonical_csv, canonical_table
+from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 from improvement.validate import (
     ERROR,
     WARNING,
@@ -12,6 +19,9 @@ from improvement.validate import (
     raise_for_errors,
     validate_extract,
 )
+
+THRESHOLDS = ValidationThresholds()
+READERS = measure_readers(load_catalogue().values())
 
 
 def manifest(**changes: TableExtract) -> ExtractManifest:
@@ -27,9 +37,9 @@ def errors(findings):
     return [f for f in findings if f.severity == ERROR]
 
 
-def validate(m, previous=None):
+def validate(m, previous=None, thresholds=THRESHOLDS):
     # Orphan checks read staged files; these manifests have none, so they must not be reached.
-    return validate_extract(m, previous, max_row_drop=0.25)
+    return validate_extract(m, previous, thresholds, READERS)
 
 
 def test_missing_table_blocks_and_is_named():
@@ -90,7 +100,8 @@ def test_collapse_against_previous_snapshot_blocks_but_normal_change_does_not():
     [error] = errors(validate(manifest(ssd_cin_episodes=emptied), previous))
     assert error.message == (
         "ssd_cin_episodes: 0 rows against 30,112 in the previous snapshot (weekly/2026-11-08): "
-        "a fall of 100.0 %, more than the 25 % allowed"
+        "a fall of 100.0 %, more than the 25 % allowed; 3 measures read the table "
+        "(re_referrals_12m, referral_nfa, referrals_rate): their figures would be wrong"
     )
     # ssd_person fell from 1,100 to 1,000 (9 %): allowed.
     assert all(f.table != "ssd_person" for f in errors(validate(manifest(), previous)))
@@ -135,3 +146,179 @@ def test_missing_local_extension_table_only_warns():
     [finding] = [f for f in findings if f.table == "ext_supervision"]
     assert (finding.severity, finding.check) == (WARNING, "extension_missing")
     assert "measures that need it will show no value" in finding.message
+
+
+# Plausibility: figures that would be wrong or nonsense, named with the measures they touch.
+PREVIOUS_WEEK = "weekly/2026-11-08"
+CHILDREN_IN_CARE = (
+    "8 measures read it (adoption_a1_days, cla_3plus_placements, cla_dental_check, "
+    "cla_foster_share, cla_health_assessment, cla_long_term_stability and 2 more)"
+)
+REFERRALS = "3 measures read it (re_referrals_12m, referral_nfa, referrals_rate)"
+
+
+def staged(tmp_path, tables: dict[str, list[dict]]) -> ExtractManifest:
+    """A manifest whose tables are staged as the extract stages them, from hand-written rows
+    (dates as ``YYYY-MM-DD``, '' for blank); every other table present and empty."""
+    entries = {}
+    for name, spec in {**SSD_TABLES, **EXTENSION_TABLES}.items():
+        columns = [c.name for c in spec.extracted]
+        rows = tables.get(name, [])
+        raw = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns,
+                           dtype=object)  # fmt: skip
+        frame = canonical_table(raw, list(spec.extracted)).frame
+        (tmp_path / f"{name}.csv.gz").write_bytes(gzip.compress(canonical_csv(frame)))
+        entries[name] = TableExtract(
+            name, True, optional=name in EXTENSION_TABLES, row_count=len(frame),
+            content_hash="h", staged_file=f"{name}.csv.gz",
+        )  # fmt: skip
+    return ExtractManifest("test", str(tmp_path), entries, "hash", "2026-11-16T06:00:00Z", 0.1)
+
+
+def messages(findings, check: str) -> list[tuple[str, str]]:
+    return [(f.severity, f.message) for f in findings if f.check == check]
+
+
+def test_row_counts_that_move_warn_over_the_warn_share_and_block_over_the_block_share():
+    previous = PreviousSnapshot(
+        PREVIOUS_WEEK, {"ssd_cla_episodes": 1250, "ssd_cp_plans": 760, "ssd_person": 1030}
+    )
+    findings = validate(manifest(), previous)
+    assert messages(findings, "row_count_change") == [(WARNING, (
+        "ssd_cla_episodes: 1,000 rows against 1,250 in the previous snapshot "
+        "(weekly/2026-11-08): a fall of 20.0 %, more than the 10 % expected; "
+        + CHILDREN_IN_CARE.replace("read it", "read the table")
+        + ": their figures move with it"
+    ))]  # fmt: skip
+    assert messages(findings, "row_count_surge") == [(ERROR, (
+        "ssd_cp_plans: 1,000 rows against 760 in the previous snapshot (weekly/2026-11-08): "
+        "a rise of 31.6 %, more than the 25 % allowed; 6 measures read the table "
+        "(cp_ended_2y_plus, cp_open_9m_plus, cp_rate, cp_repeat_2y, cp_repeat_ever, "
+        "cp_visits_10wd): their figures would be wrong"
+    ))]  # fmt: skip
+    # ssd_person moved 2.9 %: within the default shares, over a county's 2 %.
+    assert all(f.table != "ssd_person" for f in findings)
+    stricter = ValidationThresholds(row_count_warn_share=0.02)
+    [person] = [f for f in validate(manifest(), previous, stricter) if f.table == "ssd_person"]
+    assert (person.severity, person.check) == (WARNING, "row_count_change")
+    assert "a fall of 2.9 %, more than the 2 % expected" in person.message
+
+
+def test_a_date_column_empty_in_most_rows_blocks_when_a_measure_reads_it(tmp_path):
+    episodes = [
+        {"clae_cla_episode_id": f"E{n}", "clae_person_id": f"C{n}", "clae_cla_id": f"P{n}",
+         "clae_cla_episode_start_date": "", "clae_entered_care_date": None,
+         "clae_cla_episode_ceased_date": "2026-01-05" if n % 2 else ""}
+        for n in range(4)
+    ]  # fmt: skip
+    permanence = [{"perm_table_id": "PM1", "perm_person_id": "C1", "perm_adm_decision_date": ""}]
+    findings = validate_extract(
+        staged(tmp_path, {"ssd_cla_episodes": episodes, "ssd_permanence": permanence}),
+        None, THRESHOLDS, READERS,
+    )  # fmt: skip
+    assert messages(findings, "date_mostly_empty") == [
+        (ERROR, "ssd_cla_episodes.clae_cla_episode_start_date: empty in 4 of 4 rows (100.0 %), "
+                f"more than the 50 % allowed; {CHILDREN_IN_CARE}: their figures would be zero "
+                "or blank"),
+        (ERROR, "ssd_cla_episodes.clae_entered_care_date: empty in 4 of 4 rows (100.0 %), more "
+                f"than the 50 % allowed; {CHILDREN_IN_CARE}: their figures would be zero or "
+                "blank"),
+        (WARNING, "ssd_cla_episodes.clae_cla_last_iro_contact_date: empty in 4 of 4 rows "
+                  "(100.0 %), more than the 50 % allowed; no measure reads it"),
+    ]  # fmt: skip
+    # The ceased date is empty in exactly half (not most) of the rows; a permanence stage not
+    # reached is usually empty.
+    with pytest.raises(ExtractValidationError, match="2 blocking problem"):
+        raise_for_errors(findings)
+
+
+def test_full_time_equivalence_and_caseloads_out_of_range_warn(tmp_path):
+    professionals = [
+        {"prof_professional_id": f"W{n}", "prof_full_time_equivalency": fte,
+         "prof_professional_caseload": caseload}
+        for n, (fte, caseload) in enumerate(
+            [(-1, -3), (10_000, 250), (1.0, 17), (1.5, 100), (0, None), (None, 0)]
+        )
+    ]  # fmt: skip
+    events = [{"wfev_event_id": "V1", "wfev_full_time_equivalency": 2.0}]
+    tables = {"ssd_professionals": professionals, "ext_workforce_events": events}
+    findings = validate_extract(staged(tmp_path, tables), None, THRESHOLDS, READERS)
+    assert messages(findings, "fte_out_of_range") == [
+        (WARNING, "ext_workforce_events.wfev_full_time_equivalency: full-time equivalence "
+                  "outside (0, 1.5] in 1 row; 1 measure reads it (turnover): their figures are "
+                  "distorted by those rows"),
+        (WARNING, "ssd_professionals.prof_full_time_equivalency: full-time equivalence outside "
+                  "(0, 1.5] in 3 rows; 3 measures read it (agency_rate, caseload_avg, "
+                  "turnover): their figures are distorted by those rows"),
+    ]  # fmt: skip
+    assert messages(findings, "caseload_out_of_range") == [(WARNING, (
+        "ssd_professionals.prof_professional_caseload: caseload outside [0, 100] in 2 rows; "
+        "no measure reads it"
+    ))]  # fmt: skip
+    wider = ValidationThresholds(fte_at_most=2.0, caseload_at_most=300)
+    findings = validate_extract(staged(tmp_path, tables), None, wider, READERS)
+    assert [f.rows for f in findings if f.check.endswith("_out_of_range")] == [3, 1]
+
+
+def test_a_worker_holding_more_open_involvements_than_the_county_allows_warns(tmp_path):
+    involvements = [
+        {"invo_involvements_id": f"I{n}", "invo_professional_id": "W1", "invo_person_id": f"C{n}",
+         "invo_involvement_start_date": "2026-01-01"}
+        for n in range(5)
+    ]  # fmt: skip
+    findings = validate_extract(
+        staged(tmp_path, {"ssd_involvements": involvements}), None,
+        ValidationThresholds(caseload_at_most=4), READERS,
+    )  # fmt: skip
+    [(severity, message)] = messages(findings, "implausible_caseload")
+    assert severity == WARNING
+    assert message.startswith(
+        "ssd_involvements.invo_professional_id: 1 worker holds more than 4 open involvements "
+        "each at the extract (5 rows): likely a placeholder or team id in place of a worker; "
+        "17 measures read it (caseload_avg, "
+    )
+    assert message.endswith("and 11 more): those rows count as one worker's cases")
+
+
+def test_events_long_before_birth_or_after_death_warn(tmp_path):
+    people = [
+        {"pers_person_id": "C1", "pers_dob": "2020-06-01"},
+        {"pers_person_id": "C2", "pers_dob": "2015-01-01", "pers_death_date": "2024-03-01"},
+        {"pers_person_id": "C3", "pers_dob": "2019-01-01", "pers_death_date": "2018-12-01"},
+    ]
+    referrals = [
+        {"cine_referral_id": "R1", "cine_person_id": "C1", "cine_referral_date": "2016-02-01"},
+        # Pre-birth work: 138 days before the birth.
+        {"cine_referral_id": "R2", "cine_person_id": "C1", "cine_referral_date": "2020-01-15"},
+        {"cine_referral_id": "R3", "cine_person_id": "C2", "cine_referral_date": "2024-05-01"},
+        # A case closed after the death is normal: ends are not events.
+        {"cine_referral_id": "R4", "cine_person_id": "C2", "cine_referral_date": "2023-01-01",
+         "cine_close_date": "2024-04-01"},
+    ]  # fmt: skip
+    tables = {"ssd_person": people, "ssd_cin_episodes": referrals}
+    findings = validate_extract(staged(tmp_path, tables), None, THRESHOLDS, READERS)
+    assert messages(findings, "before_birth") == [(WARNING, (
+        "ssd_cin_episodes.cine_referral_date: dated more than 280 days before the person's "
+        f"birth in 1 row; {REFERRALS}: those rows count at a date that cannot be right"
+    ))]  # fmt: skip
+    assert messages(findings, "after_death") == [(WARNING, (
+        "ssd_cin_episodes.cine_referral_date: dated after the person's death in 1 row; "
+        f"{REFERRALS}: those rows count at a date that cannot be right"
+    ))]  # fmt: skip
+    assert messages(findings, "end_before_start") == [
+        (WARNING, "ssd_person.pers_death_date: dated before pers_dob in 1 row")
+    ]
+    allowing = ValidationThresholds(days_before_birth=2000, days_after_death=90)
+    findings = validate_extract(staged(tmp_path, tables), None, allowing, READERS)
+    assert not messages(findings, "before_birth") + messages(findings, "after_death")
+
+
+def test_dates_after_the_extract_warn_with_the_measures_that_count_them_later(tmp_path):
+    visits = [{"clav_cla_visit_id": "V1", "clav_cla_visit_date": "2026-12-01"}]
+    reviews = [{"clar_cla_review_id": "RV1", "clar_cla_review_due_date": "2026-12-01"}]
+    tables = {"ssd_cla_visits": visits, "ssd_cla_reviews": reviews}
+    findings = validate_extract(staged(tmp_path, tables), None, THRESHOLDS, READERS)
+    assert messages(findings, "date_in_future") == [(WARNING, (
+        "ssd_cla_visits.clav_cla_visit_date: dated after the extract was taken (2026-11-16) in "
+        "1 row; 1 measure reads it (cla_visits_timely): those rows count as not happened yet"
+    ))]  # fmt: skip
