@@ -59,6 +59,19 @@ def pytest_sessionfinish(session, exitstatus):
 
 STARTED = pytest.StashKey[float]()
 
+# The longest modules start first, so that under pytest-xdist the short ones fill in around
+# them instead of one worker finishing an Airflow run alone at the end.
+LONGEST_FIRST = ("tests/e2e/", "tests/dags/", "tests/reports/", "tests/integration/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        return next((i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)),
+                    len(LONGEST_FIRST))  # fmt: skip
+
+    items.sort(key=rank)
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item, nextitem):
