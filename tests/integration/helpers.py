@@ -32,7 +32,7 @@ def run_week(
     run_id: str = "manual__test",
 ) -> dict:
     """extract -> validate -> snapshot for the week ending ``week_ending``, as the DAG does."""
-    destination = pipeline.staging_path(staging_root, "weekly", week_ending)
+    destination = pipeline.staging_path(staging_root, "weekly", week_ending, run_id)
     manifest = pipeline.run_extract(case_system, destination)
     validation = pipeline.run_validate(manifest, warehouse, week_ending, max_row_drop=0.25)
     end = dt.datetime.combine(week_ending + dt.timedelta(days=1), LONDON_MONDAY_0600)
