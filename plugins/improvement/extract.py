@@ -233,11 +233,11 @@ def remove_stale_partials(folder: Path) -> list[Path]:
     the kernel releases that lock when the process dies, however it dies."""
     removed = []
     candidates = sorted(folder.glob(f"*{PARTIAL_MARK}*")) if folder.is_dir() else []
-    for partial in candidates:
+    for partial in filter(Path.is_dir, candidates):
         try:
             handle = os.open(partial, os.O_RDONLY)
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # finished and renamed meanwhile, or not one of ours
+        except FileNotFoundError:
+            continue  # finished and renamed meanwhile
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
