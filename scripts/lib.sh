@@ -27,7 +27,10 @@ ensure_venv() {
 }
 
 # The embedded default: SQLite case system, SQLite warehouse, Airflow on SQLite, all under the repo.
+# Everything it creates is owner-only (umask 077): the case system and the warehouse hold names
+# and dates of birth, Airflow's database the reviewers' commentary, the passwords file passwords.
 demo_env() {
+  umask 077
   export IMPROVEMENT_DATA_DIR="${IMPROVEMENT_DATA_DIR:-$ROOT/data}"
   export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/.airflow}"
   export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
@@ -36,14 +39,18 @@ demo_env() {
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
   export AIRFLOW_CONN_CASE_SYSTEM="${AIRFLOW_CONN_CASE_SYSTEM:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/case_system.sqlite\"}}}"
   export AIRFLOW_CONN_WAREHOUSE="${AIRFLOW_CONN_WAREHOUSE:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/warehouse.sqlite\"}}}"
-  # Demo reviewers of config/governance.yaml as simple-auth-manager users. DEMO PASSWORDS ONLY:
-  # a council uses its own auth manager and users.
-  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="analyst:admin,head_of_service:admin,chief_officer:admin,improvement_director:admin"
+  # Demo reviewers of config/governance.yaml as simple-auth-manager users with the reviewer's
+  # role (improvement.auth: answer their own steps, change no task's state), and the performance
+  # team as admin. DEMO PASSWORDS ONLY: a council uses its own auth manager and users.
+  export AIRFLOW__CORE__AUTH_MANAGER="improvement.auth.ReviewerAuthManager"
+  export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="performance_team:admin,analyst:user,head_of_service:user,chief_officer:user,improvement_director:user"
   export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE="$AIRFLOW_HOME/demo_passwords.json"
   mkdir -p "$IMPROVEMENT_DATA_DIR" "$AIRFLOW_HOME"
   [ -f "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE" ] ||
-    echo '{"analyst": "analyst-password", "head_of_service": "head_of_service-password", "chief_officer": "chief_officer-password", "improvement_director": "improvement_director-password"}' \
+    echo '{"performance_team": "performance_team-password", "analyst": "analyst-password", "head_of_service": "head_of_service-password", "chief_officer": "chief_officer-password", "improvement_director": "improvement_director-password"}' \
       > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+  # Folders and files of an earlier demo, made before it was owner-only.
+  chmod -R go-rwx "$IMPROVEMENT_DATA_DIR" "$AIRFLOW_HOME"
 }
 
 # Install Debian packages that are not installed yet (one apt run for all of them).

@@ -167,6 +167,20 @@ def _refused_extracts(args: argparse.Namespace) -> None:
     print(describe_rejections(engine, args.since))
 
 
+def _clean_staging(args: argparse.Namespace) -> None:
+    from improvement.extract import remove_stale_partials
+
+    staging = load_settings().staging_dir
+    cadences = sorted(p for p in staging.iterdir() if p.is_dir()) if staging.is_dir() else []
+    removed = [f"{folder.name}/{stale.name}" for folder in cadences
+               for stale in remove_stale_partials(folder)]  # fmt: skip
+    if not removed:
+        print("No unfinished extracts in the staging area.")
+        return
+    noun = "extract" if len(removed) == 1 else "extracts"
+    print(f"Removed {len(removed)} unfinished {noun}: {', '.join(removed)}")
+
+
 def _check_plan(args: argparse.Namespace) -> None:
     from improvement.measures.catalogue import load_catalogue
     from improvement.plan import PlanRegisterError, load_plan_register
@@ -347,6 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
     refused.add_argument("--since", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
     refused.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     refused.set_defaults(handler=_refused_extracts, default_url=default_warehouse_url)
+
+    clean = commands.add_parser(
+        "clean-staging",
+        help="remove the partial extracts (personal data) that killed weekly runs left behind",
+        description="Remove every partial extract in the staging area that no running extract "
+        "holds: the leftovers of extracts killed part-way. Running extracts are left alone; each "
+        "run's extract also does this for its own cadence when it starts.",
+    )
+    clean.set_defaults(handler=_clean_staging)
 
     check_plan = commands.add_parser(
         "check-plan", help="check the improvement-plan register (exit code 2 if it is wrong)"

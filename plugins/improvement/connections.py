@@ -14,6 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from improvement.files import private_file
+
 
 class ConnectionConfigError(RuntimeError):
     """A connection is missing or does not describe a usable database."""
@@ -48,7 +50,7 @@ class DatabaseTarget:
                 if not path.exists():
                     raise ConnectionConfigError(f"SQLite database {path} does not exist")
                 return sa.create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)  # names and dates of birth: owner-only
         if self.search_path:
             if self.url.get_backend_name() != "postgresql":
                 raise ConnectionConfigError(

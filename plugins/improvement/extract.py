@@ -8,11 +8,14 @@ engine SQLAlchemy supports works by URL, and it only reads.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -22,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
+from improvement.files import private_folder
 from improvement.ssd.canonical import (
     CanonicalTable,
     canonical_csv,
@@ -34,7 +38,9 @@ from improvement.ssd.canonical import (
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
 MANIFEST_NAME = "manifest.json"
+PARTIAL_MARK = ".partial-"  # <destination name>.partial-<random>: an extract being written
 _READ_CHUNK_ROWS = 200_000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -220,15 +226,69 @@ def _stage_table(
     return _stage_sorted_in_memory(conn, statement, spec, wanted, path), missing
 
 
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the partial extracts in ``folder`` that no running extract holds (their process was
+    killed mid-extract, so they hold part of the case system: names, dates of birth) and return
+    them. A partial extract is held by its extract's lock (``_claim_partial``) while it runs, and
+    the kernel releases that lock when the process dies, however it dies."""
+    removed = []
+    candidates = sorted(folder.glob(f"*{PARTIAL_MARK}*")) if folder.is_dir() else []
+    for partial in filter(Path.is_dir, candidates):
+        try:
+            handle = os.open(partial, os.O_RDONLY)
+        except FileNotFoundError:
+            continue  # finished and renamed meanwhile
+        try:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a running extract's
+            if _same_folder(partial, handle):  # not renamed by its extract since
+                shutil.rmtree(partial, ignore_errors=True)
+                removed.append(partial)
+        finally:
+            os.close(handle)
+    return removed
+
+
+def _same_folder(path: Path, handle: int) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(handle).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def _claim_partial(destination: Path) -> tuple[Path, int]:
+    """A new owner-only partial folder beside ``destination``, and the open handle whose lock
+    marks it as this process's (held until the handle is closed, or the process dies)."""
+    for _ in range(10):
+        work = Path(
+            tempfile.mkdtemp(prefix=f"{destination.name}{PARTIAL_MARK}", dir=destination.parent)
+        )
+        handle = os.open(work, os.O_RDONLY)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(handle)  # a cleanup took it between mkdtemp and the lock: take another
+            continue
+        if _same_folder(work, handle):
+            return work, handle
+        os.close(handle)
+    raise RuntimeError(f"could not claim a partial extract folder in {destination.parent}")
+
+
 def extract_case_system(
     engine: sa.Engine, schema: str | None, destination: Path, source: str
 ) -> ExtractManifest:
-    """Extract every SSD table to ``destination`` (replaced whole) and return its manifest."""
+    """Extract every SSD table to ``destination`` (replaced whole) and return its manifest.
+
+    The tables are written to a partial folder beside it, renamed to ``destination`` once
+    complete; partial folders that killed extracts left there are removed first."""
     started, clock = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), time.monotonic()
-    work = destination.with_name(f"{destination.name}.partial-{os.getpid()}")
-    shutil.rmtree(work, ignore_errors=True)
-    work.parent.mkdir(parents=True, exist_ok=True)
-    work.mkdir(mode=0o700)
+    private_folder(destination.parent)
+    for stale in remove_stale_partials(destination.parent):
+        log.warning("Removed %s, left by an extract that did not finish", stale.name)
+    work, lock = _claim_partial(destination)
     tables: dict[str, TableExtract] = {}
     try:
         with engine.connect() as conn:
@@ -262,22 +322,24 @@ def extract_case_system(
                     null_keys=staged.null_keys,
                     duplicate_keys=staged.duplicate_keys,
                 )
+        manifest = ExtractManifest(
+            source=source,
+            staging_dir=str(destination),
+            tables=tables,
+            extract_hash=combined_hash({name: t.content_hash for name, t in tables.items()}),
+            started_at=started,
+            seconds=round(time.monotonic() - clock, 3),
+        )
+        (work / MANIFEST_NAME).write_text(json.dumps(manifest.to_dict(), indent=1, sort_keys=True))
+        (work / MANIFEST_NAME).chmod(0o600)
+        shutil.rmtree(destination, ignore_errors=True)
+        work.rename(destination)
     except BaseException:
         # A dropped connection or any other failure: no partial copy of personal data is left.
         shutil.rmtree(work, ignore_errors=True)
         raise
-    manifest = ExtractManifest(
-        source=source,
-        staging_dir=str(destination),
-        tables=tables,
-        extract_hash=combined_hash({name: t.content_hash for name, t in tables.items()}),
-        started_at=started,
-        seconds=round(time.monotonic() - clock, 3),
-    )
-    (work / MANIFEST_NAME).write_text(json.dumps(manifest.to_dict(), indent=1, sort_keys=True))
-    (work / MANIFEST_NAME).chmod(0o600)
-    shutil.rmtree(destination, ignore_errors=True)
-    work.rename(destination)
+    finally:
+        os.close(lock)
     return manifest
 
 

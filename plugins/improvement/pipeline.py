@@ -8,7 +8,9 @@ and snapshot date), never on the wall clock, so a re-run replaces rather than du
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
+import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,8 +35,12 @@ def week_ending(data_interval_end: dt.datetime) -> dt.date:
     return data_interval_end.astimezone(LONDON).date() - dt.timedelta(days=1)
 
 
-def staging_path(staging_root: Path, cadence: str, snapshot_date: dt.date) -> Path:
-    return staging_root / cadence / snapshot_date.isoformat()
+def staging_path(staging_root: Path, cadence: str, snapshot_date: dt.date, run_id: str) -> Path:
+    """The run's own staging folder, ``<cadence>/<date>.<run>``: two runs of one period never
+    share files (the run id made safe as a file name, with a hash of it kept unique)."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "_", run_id)[:60]
+    digest = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:8]
+    return staging_root / cadence / f"{snapshot_date.isoformat()}.{safe}-{digest}"
 
 
 def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:

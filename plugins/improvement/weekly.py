@@ -26,7 +26,7 @@ def extract(context: dict[str, Any]) -> dict:
     from improvement.settings import load_settings
 
     destination = pipeline.staging_path(
-        load_settings().staging_dir, CADENCE, _snapshot_date(context)
+        load_settings().staging_dir, CADENCE, _snapshot_date(context), context["run_id"]
     )
     return pipeline.run_extract(case_system_target(), destination)
 

@@ -33,7 +33,7 @@ def run_week(
     run_id: str = "manual__test",
 ) -> dict:
     """extract -> validate -> snapshot for the week ending ``week_ending``, as the DAG does."""
-    destination = pipeline.staging_path(staging_root, "weekly", week_ending)
+    destination = pipeline.staging_path(staging_root, "weekly", week_ending, run_id)
     manifest = pipeline.run_extract(case_system, destination)
     county = load_county_config()
     validation = pipeline.run_validate(

@@ -35,10 +35,12 @@ ROWS = [
     result("cp_visits_10wd", LAST_WEEK, 85.1),
     result("cp_visits_10wd", WEEK, 91.0),
     result("cp_visits_10wd", WEEK, 92.3, extract="h2", at=LATER),  # corrected extract wins
+    result("cp_visits_10wd", WEEK, 78.0, "locality", "North", extract="h2", at=LATER),
+    result("cp_visits_10wd", WEEK, 88.0, "locality", "South", extract="h2", at=LATER),
     result("cp_visits_10wd", WEEK - dt.timedelta(days=14), 50.0),  # two weeks ago: unused
     result("cp_visits_10wd", LAST_WEEK, 80.0, "locality", "North"),
-    result("cp_visits_10wd", WEEK, 78.0, "locality", "North"),
-    result("cp_visits_10wd", WEEK, 88.0, "locality", "South"),  # no figure last week
+    result("cp_visits_10wd", WEEK, 75.0, "locality", "North"),  # superseded by h2
+    result("cp_visits_10wd", WEEK, 86.0, "locality", "South"),  # no figure last week
     result("cp_visits_10wd", WEEK, 10.0, "team", "T1"),  # teams are not in the digest
     result("assessment_overdue_open", LAST_WEEK, 50.0),
     result("assessment_overdue_open", WEEK, 45.0),
@@ -92,3 +94,38 @@ def test_digest_compares_this_week_with_last_for_county_and_localities(warehouse
         None,
         None,
     )
+
+
+def test_a_locality_absent_from_the_current_extract_shows_no_figure_not_an_older_one(warehouse):
+    """The week was first measured from extract h1, with a locality "West"; the corrected
+    extract h2 has no West (its cases moved to North). West's h1 figure must not stand beside
+    h2's county figure: West shows no value this week, and last week's figure from its own
+    extract."""
+    with warehouse.begin() as conn:
+        conn.execute(
+            measure_result.insert(),
+            [
+                result("cp_visits_10wd", LAST_WEEK, 70.0, "locality", "West"),
+                result("cp_visits_10wd", WEEK, 60.0, "locality", "West"),  # h1 only: stale
+                result(
+                    "assessment_overdue_open",
+                    WEEK,
+                    9.0,
+                    "locality",
+                    "West",
+                    extract="h0",
+                    at=EARLIER - dt.timedelta(days=1),
+                ),  # fmt: skip
+            ],
+        )
+    digest = weekly_digest(warehouse, WEEK, load_catalogue())
+    visits = digest[digest.measure_id == "cp_visits_10wd"]
+    assert visits[["area", "value", "previous_value", "change", "rag"]].values.tolist() == [
+        ["County", 92.3, 85.1, 7.2, "green"],
+        ["North", 78.0, 80.0, -2.0, "red"],
+        ["South", 88.0, None, None, "amber"],
+        ["West", None, 70.0, None, None],
+    ]
+    # A locality only an older extract has, on both dates, is not listed at all.
+    overdue = digest[digest.measure_id == "assessment_overdue_open"]
+    assert overdue["area"].tolist() == ["County"]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from improvement.files import OWNER_ONLY_FILE, private_folder
 from improvement.generator.county import County
 from improvement.ssd.schema import ssd_metadata
 
@@ -48,13 +49,13 @@ def _load_sqlite(county: County, url: sa.engine.URL, schema: str | None) -> None
     if not url.database or url.database == ":memory:":
         raise ValueError("a SQLite case system needs a file path, e.g. sqlite:////abs/ssd.sqlite")
     target = Path(url.database)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     with _temporary_beside(target) as temporary:
         if target.exists():
             shutil.copyfile(target, temporary)
             shutil.copymode(target, temporary)
         else:
-            temporary.chmod(0o644)
+            temporary.chmod(OWNER_ONLY_FILE)  # names and dates of birth
         engine = sa.create_engine(url.set(database=str(temporary)))
         try:
             with engine.begin() as connection:

@@ -2,8 +2,9 @@
 
 Figures only (no names, no ids): every measure with a ``locality`` breakdown, read from the
 stored results (``measure_result``) the way scorecards read them (``read_series``: for each
-as-at date the most recent computation, so a corrected extract supersedes what it revises),
-judged with ``improvement.measures.rag``.
+as-at date the most recent computation, so a corrected extract supersedes what it revises, and
+a locality that extract lacks has no figure that week, never an older extract's), judged with
+``improvement.measures.rag``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import pandas as pd
 import sqlalchemy as sa
 
-from improvement.measures.assess import read_series
+from improvement.measures.assess import CURRENT_KEY, current_extracts, read_series
 from improvement.measures.catalogue import Measure
 from improvement.measures.rag import direction_of_travel, is_missing, rag_status, round_half_up
 from improvement.warehouse.tables import measure_result
@@ -51,18 +52,25 @@ def _point(series: pd.DataFrame, day: dt.date) -> dict:
 
 
 def _localities(conn: sa.Connection, measure_ids: list[str], days: list[dt.date]) -> dict:
-    """measure id -> the localities it has results for on either date."""
-    rows = conn.execute(
-        sa.select(measure_result.c.measure_id, measure_result.c.breakdown_value)
-        .where(
-            measure_result.c.measure_id.in_(measure_ids),
-            measure_result.c.breakdown == "locality",
-            measure_result.c.as_at.in_(days),
-        )
-        .distinct()
-    ).all()
+    """measure id -> the localities its latest computation has on either date."""
+    rows = pd.DataFrame(
+        conn.execute(
+            sa.select(
+                measure_result.c.measure_id,
+                measure_result.c.as_at,
+                measure_result.c.extract_hash,
+                measure_result.c.breakdown_value,
+            ).where(
+                measure_result.c.measure_id.in_(measure_ids),
+                measure_result.c.breakdown == "locality",
+                measure_result.c.as_at.in_(days),
+            )
+        ).all(),
+        columns=[*CURRENT_KEY, "breakdown_value"],
+    )
+    current = rows.merge(current_extracts(conn, measure_ids, days), on=CURRENT_KEY)
     found: dict[str, set[str]] = {}
-    for measure_id, locality in rows:
+    for measure_id, locality in zip(current["measure_id"], current["breakdown_value"], strict=True):
         found.setdefault(measure_id, set()).add(locality)
     return {measure_id: sorted(values) for measure_id, values in found.items()}
 

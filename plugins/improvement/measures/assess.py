@@ -1,7 +1,8 @@
 """What a scorecard row says about one measure on one date: value, RAG, travel, benchmarks, SPC.
 
 Results are read back per as-at date from the most recent computation (the latest extract),
-so a corrected extract supersedes the figures it revises.
+so a corrected extract supersedes the figures it revises, and only from it: figures of an older
+extract never stand beside a newer one's (``latest_extracts``).
 """
 
 from __future__ import annotations
@@ -21,20 +22,55 @@ from improvement.warehouse.tables import measure_result
 NEAREST_DAYS = 6  # a weekly series has a point within six days of any date
 
 
+CURRENT_KEY = ["measure_id", "as_at", "extract_hash"]
+
+
+def latest_extracts(results: pd.DataFrame) -> pd.DataFrame:
+    """measure_id, as_at, extract_hash: for each measure and as-at date, the extract of its
+    latest computation (``results`` holds those columns and ``computed_at``). Only that
+    extract's figures stand for the date, the county's and every breakdown's alike: a
+    breakdown it lacks has no figure, whatever an older extract said."""
+    ordered = results.sort_values(["computed_at", "extract_hash"])
+    latest = ordered.drop_duplicates(["measure_id", "as_at"], keep="last")
+    return latest[CURRENT_KEY].reset_index(drop=True)
+
+
+def current_extracts(
+    conn: sa.Connection, measure_ids: list[str], dates: list[dt.date] | None = None
+) -> pd.DataFrame:
+    """``latest_extracts`` of the stored results of these measures (on these dates)."""
+    query = (
+        sa.select(
+            measure_result.c.measure_id,
+            measure_result.c.as_at,
+            measure_result.c.extract_hash,
+            sa.func.max(measure_result.c.computed_at).label("computed_at"),
+        )
+        .where(measure_result.c.measure_id.in_(measure_ids))
+        .group_by(
+            measure_result.c.measure_id, measure_result.c.as_at, measure_result.c.extract_hash
+        )
+    )
+    if dates is not None:
+        query = query.where(measure_result.c.as_at.in_(dates))
+    rows = pd.DataFrame(conn.execute(query).all(), columns=[*CURRENT_KEY, "computed_at"])
+    return latest_extracts(rows)
+
+
 def read_series(
     conn: sa.Connection,
     measure_id: str,
     breakdown: str = "all",
     breakdown_value: str = "all",
 ) -> pd.DataFrame:
-    """as_at, numerator, denominator, value: one row per date, from the latest computation."""
+    """as_at, numerator, denominator, value, extract_hash: one row per date on which the
+    measure's latest computation has this breakdown (``latest_extracts``)."""
     rows = conn.execute(
         sa.select(
             measure_result.c.as_at,
             measure_result.c.numerator,
             measure_result.c.denominator,
             measure_result.c.value,
-            measure_result.c.computed_at,
             measure_result.c.extract_hash,
         ).where(
             measure_result.c.measure_id == measure_id,
@@ -43,10 +79,11 @@ def read_series(
         )
     ).all()
     frame = pd.DataFrame(
-        rows, columns=["as_at", "numerator", "denominator", "value", "computed_at", "extract_hash"]
+        rows, columns=["as_at", "numerator", "denominator", "value", "extract_hash"]
     )
-    frame = frame.sort_values(["as_at", "computed_at"]).drop_duplicates("as_at", keep="last")
-    return frame.drop(columns="computed_at").reset_index(drop=True)
+    current = current_extracts(conn, [measure_id]).drop(columns="measure_id")
+    frame = frame.merge(current, on=["as_at", "extract_hash"])
+    return frame.sort_values("as_at").reset_index(drop=True)
 
 
 def months_back(day: dt.date, months: int) -> dt.date:

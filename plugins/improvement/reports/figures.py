@@ -1,8 +1,10 @@
 """Read the figures a pack needs from the warehouse, once for all groups of a period.
 
-For each as-at date the most recent computation wins (as in ``assess.read_series``), so a
-corrected extract supersedes what it revises. Beside them are the figures each group's earlier
-packs published, so a pack can say which of those figures are now different.
+For each measure and as-at date the most recent computation's extract wins, and only its figures
+are read (``assess.latest_extracts``), so a corrected extract supersedes what it revises and a
+breakdown it lacks shows no figure rather than an older extract's. Beside them are the figures
+each group's earlier packs published, so a pack can say which of those figures are now
+different.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 
 from improvement.governance import Group
 from improvement.measures.asat import month_ends_up_to
+from improvement.measures.assess import CURRENT_KEY, latest_extracts
 from improvement.measures.catalogue import Measure
 from improvement.reports.disclosure import Cell
 from improvement.warehouse.rejections import RejectedExtract, read_rejections
@@ -51,8 +54,9 @@ class Finding:
 
 @dataclass(frozen=True)
 class PeriodFigures:
-    """Every stored result a period's packs can use (the latest computation per key), and the
-    figures the groups' earlier packs published (``published``: see ``read_published``)."""
+    """Every stored result a period's packs can use (the latest computation's, per measure and
+    date), and the figures the groups' earlier packs published (``published``: see
+    ``read_published``)."""
 
     period_end: dt.date
     snapshot: SnapshotInfo
@@ -156,12 +160,12 @@ def read_period(
         ],
     )  # fmt: skip
     frame["as_at"] = frame["as_at"].map(as_date)
-    ordered = frame.sort_values([*FIGURE_KEY, "computed_at", "extract_hash"])
+    current = frame.merge(latest_extracts(frame), on=CURRENT_KEY)
     return PeriodFigures(
         period_end=period_end,
         snapshot=info,
         month_ends=month_ends,
-        latest=ordered.drop_duplicates(FIGURE_KEY, keep="last").reset_index(drop=True),
+        latest=current.sort_values(FIGURE_KEY).reset_index(drop=True),
         published=published,
         findings=tuple(Finding(*row) for row in findings),
         refused_weeks=tuple(r for r in refused if not r.resolved),

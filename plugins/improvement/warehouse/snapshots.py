@@ -10,6 +10,7 @@ also leaves the data-fix audit of what changed (``warehouse.changes``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -133,6 +134,17 @@ def store_blob(conn: sa.Connection, row: dict) -> None:
     _insert_once(conn, extract_blob, [row])
 
 
+def _lock_period(conn: sa.Connection, snapshot_key: str) -> None:
+    """Two runs of one period storing at once take turns (the second then replaces the first's
+    snapshot, as a re-run does) rather than both inserting it. PostgreSQL: a transaction-scoped
+    advisory lock on the period; SQLite takes one writer at a time anyway."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"snapshot {snapshot_key}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def write_snapshot(
     engine: sa.Engine,
     manifest: ExtractManifest,
@@ -145,6 +157,7 @@ def write_snapshot(
     staging = Path(manifest.staging_dir)
     present = [t for t in manifest.tables.values() if t.present]
     with engine.begin() as conn:
+        _lock_period(conn, run.snapshot_key)
         stored = set(
             conn.execute(
                 sa.select(extract_blob.c.content_hash).where(
