@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from improvement.county import CountyConfig
 from improvement.governance import Group
 from improvement.measures.catalogue import Measure
+from improvement.personal_data import PersonalDataGuard, check_pack_inputs, check_rendered
 from improvement.reports.content import ChartCache, Pack, SignOff, build_pack
 from improvement.reports.figures import read_period
 from improvement.reports.pdf import draw_pdfs
@@ -112,9 +113,14 @@ def render_month(
     caveats: Sequence[str] = (),
     signoff: Mapping[str, Sequence[SignOff]] | None = None,
     pdf: bool = True,
+    guard: PersonalDataGuard | None = None,
 ) -> list[RenderedPack]:
     """Every pack due for the period (or the named groups'), from configuration, into
-    ``directory``: what the command line and the monthly DAG call."""
+    ``directory``: what the command line and the monthly DAG call.
+
+    With a ``guard``, typed text (plan register, commentary, caveats, reasons) is checked before
+    anything is rendered, and the written files after; personal data in either raises, leaving
+    no pack behind (``improvement.personal_data``)."""
     from improvement.county import load_county_config
     from improvement.governance import council_name, load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
@@ -125,9 +131,14 @@ def render_month(
     if unknown:
         raise KeyError(f"no governance group {unknown} in the configuration")
     chosen = [groups[g] for g in group_ids] if group_ids else groups_due(groups, period_end)
+    plan = load_plan(plan_path, set(catalogue))
+    if guard is not None:
+        check_pack_inputs(guard, plan=plan, commentary=commentary, caveats=caveats, signoff=signoff)
     packs = build_packs(
-        engine, period_end, chosen, catalogue, load_county_config(),
-        plan=load_plan(plan_path, set(catalogue)), snapshot_key=snapshot_key,
-        commentary=commentary, caveats=caveats, signoff=signoff,
+        engine, period_end, chosen, catalogue, load_county_config(), plan=plan,
+        snapshot_key=snapshot_key, commentary=commentary, caveats=caveats, signoff=signoff,
     )  # fmt: skip
-    return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    rendered = render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    if guard is not None:
+        check_rendered(guard, rendered)
+    return rendered
