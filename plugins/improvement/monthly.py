@@ -322,7 +322,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     from improvement.governance import load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS
     from improvement.notify import announce_publication
-    from improvement.personal_data import guard_for_snapshot
+    from improvement.personal_data import check_rendered, guard_for_snapshot
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
@@ -369,6 +369,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 f"{final.content_hash[:12]} against {signed.get(group_id, '')[:12]}): the data "
                 "changed after sign-off, so it is not published; run the month again"
             )
+        check_rendered(guard, [final], read_pdfs=True)
         published = []
         for path in (final.html_path, final.pdf_path):
             target = folder / path.name

@@ -28,6 +28,7 @@ child's name"), never the value, so the message can go into logs, Slack and the 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html.parser
 import io
 import re
@@ -179,6 +180,7 @@ class PersonalDataGuard:
         """``names``: word sequences (see ``_words``) to the kind they are; ``ids``: case-folded
         ids to theirs; ``dates_of_birth``: the dates a bare date is refused for."""
         self._ids = dict(ids or {})
+        self._scanned: dict[tuple[str, str], tuple[str, ...]] = {}
         self._dates_of_birth = frozenset(dates_of_birth)
         self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self._by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
@@ -198,20 +200,29 @@ class PersonalDataGuard:
 
     @classmethod
     def from_tables(
-        cls, people: pd.DataFrame, professionals: pd.DataFrame | None, as_at: dt.date
+        cls,
+        people: pd.DataFrame,
+        professionals: pd.DataFrame | None,
+        as_at: dt.date,
+        own_words: Iterable[str] = (),
     ) -> PersonalDataGuard:
         """From a snapshot's ``ssd_person`` and ``ssd_professionals`` (None if it has none)
-        taken on ``as_at``."""
+        taken on ``as_at``. ``own_words``: names the packs use of their own (the council, its
+        localities and teams, the groups): a surname among them only counts beside a forename.
+        """
+        everyday = {word for text in own_words for word in _words(text)}
         names: dict[tuple[str, ...], str] = {}
         ids: dict[str, str] = {}
         for forename, surname in zip(
             people.get("pers_forename", ()), people.get("pers_surname", ()), strict=False
         ):
-            first, last = tuple(_words(_text(forename))), tuple(_words(_text(surname)))
+            # Initials are left out: "A Green" would be every "a green" in a sentence.
+            first = tuple(word for word in _words(_text(forename)) if len(word) > 1)
+            last = tuple(_words(_text(surname)))
             if first and last:
                 for sequence in (first + last, last + first, first[:1] + last, last + first[:1]):
                     names[sequence] = CHILD_NAME
-            if last and _distinctive(last):
+            if last and _distinctive(last) and not set(last) <= everyday:
                 names.setdefault(last, CHILD_NAME)
         for column in PERSON_ID_COLUMNS:
             ids.update(_ids(people.get(column, ()), PERSON_ID))
@@ -284,8 +295,12 @@ class PersonalDataGuard:
 
     def scan_file(self, name: str, data: bytes) -> Hit | None:
         """A hit if the file's text (HTML, PDF or plain text, by its name) holds personal data;
-        raises ``UnreadableFile`` for a file whose text cannot be read."""
-        kinds = self.kinds_in(file_text(name, data), bare_dates=False)
+        raises ``UnreadableFile`` for a file whose text cannot be read. The same bytes are read
+        once (a pack is scanned where it is published and again where it is uploaded)."""
+        key = (Path(name).suffix.lower(), hashlib.sha256(data).hexdigest())
+        if key not in self._scanned:
+            self._scanned[key] = self.kinds_in(file_text(name, data), bare_dates=False)
+        kinds = self._scanned[key]
         return Hit(name, kinds) if kinds else None
 
 
@@ -420,7 +435,23 @@ def guard_for_snapshot(engine: sa.Engine, snapshot_key: str) -> PersonalDataGuar
         else None
     )
     as_at = taken if isinstance(taken, dt.date) else dt.date.fromisoformat(str(taken)[:10])
-    return PersonalDataGuard.from_tables(people, professionals, as_at)
+    return PersonalDataGuard.from_tables(people, professionals, as_at, own_words=_own_words())
+
+
+def _own_words() -> list[str]:
+    """The council's, its localities', teams' and governance groups' names (configuration)."""
+    from improvement.county import load_county_config
+    from improvement.governance import council_name, load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS
+
+    teams = load_county_config().teams
+    groups = load_groups(PRIORITY_AREAS).values()
+    return [
+        council_name(),
+        *(team.name for team in teams),
+        *(team.locality for team in teams),
+        *(group.name for group in groups),
+    ]
 
 
 # ---------------------------------------------------------------------------- packs
@@ -434,7 +465,9 @@ def field_label(key: str) -> str:
         return "the data-quality caveats"
     if key == "reason":
         return "the reason"
-    return f"the commentary on {PRIORITY_AREAS.get(key, key)}"
+    if key in PRIORITY_AREAS:
+        return f"the commentary on {PRIORITY_AREAS[key]}"
+    return f"the field {key}"
 
 
 def plan_register_problems(guard: PersonalDataGuard, register: PlanRegister) -> list[Problem]:
@@ -484,16 +517,22 @@ def check_pack_inputs(
         raise PersonalDataFound(hits, "no pack was rendered")
 
 
-def check_rendered(guard: PersonalDataGuard, rendered: Sequence[RenderedPack]) -> None:
-    """Scan every written pack (HTML, and PDF where drawn); on any hit remove them all and
-    raise, so no file holding personal data is left to publish."""
+def check_rendered(
+    guard: PersonalDataGuard, rendered: Sequence[RenderedPack], *, read_pdfs: bool = False
+) -> None:
+    """Scan every written pack: its HTML file and the HTML its PDF is drawn from, and with
+    ``read_pdfs`` the PDF file's own text (seconds a pack: done where a pack is published).
+    On any hit remove them all and raise, so no file holding personal data is left."""
     paths = [p for pack in rendered for p in (pack.html_path, pack.pdf_path) if p is not None]
     hits = []
     try:
-        for path in paths:
-            hit = guard.scan_file(path.name, path.read_bytes())
-            if hit is not None:
-                hits.append(hit)
+        for pack in rendered:
+            scanned = [(pack.html_path.name, pack.html_path.read_bytes())]
+            if pack.print_html:
+                scanned.append((f"{pack.html_path.stem}.print.html", pack.print_html.encode()))
+            if read_pdfs and pack.pdf_path is not None:
+                scanned.append((pack.pdf_path.name, pack.pdf_path.read_bytes()))
+            hits += [hit for name, data in scanned if (hit := guard.scan_file(name, data))]
     except UnreadableFile:
         _remove(paths)
         raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import threading
 
 import pendulum
 import pytest
@@ -51,15 +52,24 @@ def environment(airflow_db, measured_county, tmp_path, monkeypatch):
     return sa.create_engine(url), tmp_path / "data"
 
 
-def _run_monthly(answers: list[Answer]):
+def _run_monthly(answers: list[Answer], timeout: float = 240):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models import DagRun
     from airflow.utils.session import create_session
 
     dag = DagBag(dag_folder="dags/monthly_governance.py").dags["monthly_governance"]
-    responder = Responder("monthly_governance", answers)
+    responder = Responder("monthly_governance", answers, timeout=timeout)
     responder.start()
-    run = dag.test(logical_date=RUN_AFTER)
+    finished = threading.Event()
+    watchdog = threading.Thread(
+        target=_fail_steps_nobody_will_answer, args=(responder, finished), daemon=True
+    )
+    watchdog.start()
+    try:
+        run = dag.test(logical_date=RUN_AFTER)
+    finally:
+        finished.set()
+        watchdog.join(timeout=30)
     responder.join(timeout=5)
     assert not responder.errors, responder.errors
     assert not responder.answers, f"steps never asked: {[a.task_id for a in responder.answers]}"
@@ -70,6 +80,28 @@ def _run_monthly(answers: list[Answer]):
             for ti in stored.get_task_instances(session=session)
         }
         return stored.run_id, stored.state, states
+
+
+def _fail_steps_nobody_will_answer(responder: Responder, finished: threading.Event) -> None:
+    """Once the scripted reviewers have given up or failed, fail every step still waiting for
+    an answer until the run ends (``finished``), so ``dag.test``, which waits for input without
+    limit, ends and the test reports what was never asked."""
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+    from airflow.utils.state import TaskInstanceState
+
+    while responder.is_alive():
+        if finished.wait(1):
+            return
+    if not (responder.answers or responder.errors):
+        return
+    while not finished.wait(2):
+        with create_session() as session:
+            waiting = session.query(TaskInstance).filter_by(
+                dag_id=responder.dag_id, state=TaskInstanceState.AWAITING_INPUT
+            )
+            for task_instance in waiting:
+                task_instance.state = TaskInstanceState.FAILED
 
 
 def _published(engine) -> dict:
@@ -269,3 +301,79 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
         assert (r["old_value"], r["old_numerator"]) != (r["new_value"], r["new_numerator"])
     pack = (data / "packs" / "2026-10" / "published" / "lg8-2026-10.html").read_text()
     assert "Revised since last published" in pack and "October 2026 pack" in pack
+
+
+def _airflow_tables_holding(values: set[str]) -> dict[str, set[str]]:
+    """Every table of Airflow's metadata database with any of ``values`` in any of its rows."""
+    from airflow.settings import engine as airflow_engine
+
+    found = {}
+    with airflow_engine.connect() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            rows = conn.execute(sa.text(f'SELECT * FROM "{table}"')).all()
+            text = json.dumps([list(row) for row in rows], default=str)
+            if held := {value for value in values if value in text}:
+                found[table] = held
+    return found
+
+
+def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
+    environment, slack, small_county, caplog, capsys
+):
+    """The analyst types a child's name, id and date of birth into the commentary, the Head of
+    Service a surname into a reason: each answer is refused (the refusal says what kind and
+    where, never the value), Airflow's copy is wiped, the step is asked again, and the month is
+    signed off with the answers given next. The values are nowhere: warehouse record, packs,
+    Slack, logs, or any table of Airflow's own database."""
+    from improvement.signoff import refusals
+    from improvement.warehouse.tables import pack_commentary, sign_off_record
+
+    engine, data = environment
+    child = small_county.tables["ssd_person"].iloc[0]
+    forename, surname, person_id = child["pers_forename"], child["pers_surname"], child["pers_person_id"]
+    born = f"{child['pers_dob']:%d/%m/%Y}"
+    planted = f"Placement moved for {forename} {surname} ({person_id}), born {born}."
+    with caplog.at_level("INFO"):
+        run_id, state, _ = _run_monthly(
+            [
+                Answer("round_1.analyst", "analyst", "OK", analyst(care_leavers=planted)),
+                Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
+                Answer("round_1.head_of_service", "head_of_service", "Approve",
+                       reason(f"Agreed; the {surname} case is in hand")),  # fmt: skip
+                Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
+                Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
+            ],
+            timeout=1200,  # five answers, each step parked twice, on a shared machine
+        )
+    assert state == "success"
+    assert [(r.review_round, r.step, r.person, r.found) for r in refusals(engine, run_id)] == [
+        (1, "analyst", "analyst", "the commentary on Services to care leavers holds a child's "
+         "name, a person id and a date of birth"),
+        (1, "head_of_service", "head_of_service", "the reason holds a child's name"),
+    ]  # fmt: skip
+    record = [(d.step, d.decision, d.reason) for d in decisions(engine, run_id)]
+    assert record == [
+        ("analyst", "submitted", None),
+        ("head_of_service", "approved", None),
+        ("chief_officer", "approved", None),
+    ]
+    published = data / "packs" / "2026-10" / "published" / "lg8-2026-10.html"
+    assert "Accommodation checks moved to weekly review." in published.read_text()
+
+    values = {f"{forename} {surname}", surname, person_id, born}
+    with engine.connect() as conn:
+        for table in (pack_commentary, sign_off_record):
+            stored = json.dumps([list(r) for r in conn.execute(sa.select(table))], default=str)
+            assert not {v for v in values if v in stored}, table.name
+    for pack in (data / "packs").rglob("*.html"):
+        assert not {v for v in values if v in pack.read_text()}, pack
+    sent = json.dumps([r.params for r in slack.requests], default=str)
+    assert not {v for v in values if v in sent}
+    notices = [m["text"] for m in slack.messages(load_sign_off().review_channel)]
+    refused = [text for text in notices if "was not kept" in text]
+    assert len(refused) == 2 and "holds a child's name, a person id and a date of birth" in refused[0]
+    assert all("/required_actions" in text for text in refused)
+    logged = caplog.text + capsys.readouterr().out
+    assert "answer was not kept and is asked for again" in logged
+    assert not {v for v in values if v in logged}
+    assert _airflow_tables_holding(values) == {}

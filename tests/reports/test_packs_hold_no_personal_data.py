@@ -100,3 +100,35 @@ def test_commentary_naming_a_child_renders_no_pack(small_county, measured_county
         )  # fmt: skip
     assert not (tmp_path / "packs").exists()
     engine.dispose()
+
+
+def test_a_plan_register_naming_a_child_stops_the_draft_packs(
+    small_county, measured_county, tmp_path, monkeypatch, capsys
+):
+    import csv
+    import datetime as dt
+
+    from improvement.cli import main
+    from improvement.generator.plan import write_plan_register
+
+    child = small_county.tables["ssd_person"].iloc[0]
+    path = write_plan_register(tmp_path / "plan.csv", 7, dt.date(2026, 11, 15))
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[3][rows[0].index("remedial_action")] = f"Review {child['pers_person_id']} weekly"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    monkeypatch.setenv("IMPROVEMENT_PLAN_REGISTER", str(path))
+    monkeypatch.setenv("IMPROVEMENT_PACKS_DIR", str(tmp_path / "packs"))
+    with pytest.raises(SystemExit) as stopped:
+        main(["render-packs", "--month", "2026-10", "--no-pdf", "--url", measured_county])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    action_id = rows[3][rows[0].index("action_id")]
+    assert error.splitlines() == [
+        f"{path}: 1 problem in the register",
+        f"  - column 'remedial_action': holds a person id in 1 row (row 4 ({action_id})); "
+        "the register is printed in every pack: name no child, id or date of birth",
+    ]
+    assert child["pers_person_id"] not in error
+    assert not list((tmp_path / "packs").rglob("*.html"))

@@ -83,6 +83,22 @@ def test_ordinary_commentary_passes(guard, text):
     assert guard.kinds_in(text) == ()
 
 
+def test_a_surname_that_is_one_of_the_packs_own_names_counts_only_beside_a_forename():
+    people = pd.DataFrame(
+        {"pers_forename": ["Kirk", "A"], "pers_surname": ["Barnsley", "Walker"],
+         "pers_dob": ["2015-01-01", "2016-01-01"]}
+    )  # fmt: skip
+    guard = PersonalDataGuard.from_tables(
+        people, None, AS_AT, own_words=["Barnsley Initial Response", "Walkden"]
+    )
+    assert guard.kinds_in("Barnsley Initial Response met its target") == ()
+    assert guard.kinds_in("Kirk Barnsley moved") == (CHILD_NAME,)
+    assert guard.kinds_in("a walker found it") == (), "an initial is no forename"
+    assert PersonalDataGuard.from_tables(people, None, AS_AT).kinds_in("Barnsley") == (
+        CHILD_NAME,
+    )
+
+
 @pytest.mark.parametrize(
     "text, kind",
     [
@@ -248,3 +264,12 @@ def test_pack_inputs_with_personal_data_are_refused_before_rendering(guard):
     )
     check_pack_inputs(guard, plan=None, commentary={"care_leavers": "Weekly checks."},
                       caveats=["Three late authorisations"], signoff={})  # fmt: skip
+
+
+def test_fields_are_named_as_the_form_shows_them():
+    from improvement.personal_data import field_label
+
+    assert field_label("care_leavers") == "the commentary on Services to care leavers"
+    assert field_label("caveats") == "the data-quality caveats"
+    assert field_label("reason") == "the reason"
+    assert field_label("month") == "the field month"
