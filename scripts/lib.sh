@@ -37,6 +37,8 @@ demo_env() {
   export AIRFLOW__CORE__PLUGINS_FOLDER="$ROOT/plugins"
   export AIRFLOW__CORE__LOAD_EXAMPLES=False
   export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
+  # Airflow's audit log keeps "***" for what reviewers type, never the text (docs/security.md).
+  export AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES=params_input
   export AIRFLOW_CONN_CASE_SYSTEM="${AIRFLOW_CONN_CASE_SYSTEM:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/case_system.sqlite\"}}}"
   export AIRFLOW_CONN_WAREHOUSE="${AIRFLOW_CONN_WAREHOUSE:-{\"conn_type\": \"generic\", \"extra\": {\"sqlalchemy_url\": \"sqlite:///$IMPROVEMENT_DATA_DIR/warehouse.sqlite\"}}}"
   # Demo reviewers of config/governance.yaml as simple-auth-manager users with the reviewer's

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from improvement.answer_guard import AUDIT_LOG_MASKED_FIELDS
+
 ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="improvement-airflow-"))
 REVIEWERS = ("analyst", "head_of_service", "chief_officer", "improvement_director")
@@ -38,6 +40,8 @@ os.environ.update(
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:admin" for u in REVIEWERS),
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(AIRFLOW_HOME / "passwords.json"),
         "AIRFLOW__API_AUTH__JWT_SECRET": "test-secret-of-sufficient-length-for-hs512-signing-0123456789",
+        # As every deployment: the audit log keeps "***" for what reviewers type.
+        "AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES": AUDIT_LOG_MASKED_FIELDS,
     }
 )
 (AIRFLOW_HOME / "passwords.json").write_text(

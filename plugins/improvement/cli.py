@@ -198,6 +198,9 @@ def _check_plan(args: argparse.Namespace) -> None:
 def _render_packs(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.measures.asat import month_end
+    from improvement.personal_data import PersonalDataFound, guard_for_snapshot
+    from improvement.plan import PlanRegisterError
+    from improvement.reports.figures import find_snapshot
     from improvement.reports.packs import render_month
     from improvement.warehouse.migrate import require_current
 
@@ -207,10 +210,17 @@ def _render_packs(args: argparse.Namespace) -> None:
     engine = target.engine()
     require_current(engine)
     directory = settings.packs_dir / f"{period_end:%Y-%m}" / "draft"
-    rendered = render_month(
-        engine, period_end, directory, settings.plan_register_path,
-        dt.datetime.now(dt.UTC), group_ids=args.group, pdf=not args.no_pdf,
-    )  # fmt: skip
+    with engine.connect() as conn:
+        snapshot_key = find_snapshot(conn, period_end, None).snapshot_key
+    try:
+        rendered = render_month(
+            engine, period_end, directory, settings.plan_register_path,
+            dt.datetime.now(dt.UTC), group_ids=args.group, snapshot_key=snapshot_key,
+            pdf=not args.no_pdf, guard=guard_for_snapshot(engine, snapshot_key),
+        )  # fmt: skip
+    except (PersonalDataFound, PlanRegisterError) as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
     for pack in rendered:
         files = ", ".join(p.name for p in (pack.html_path, pack.pdf_path) if p is not None)
         print(f"{pack.group_id:<26}{'public' if pack.public else 'internal':<10}{files}")

@@ -173,6 +173,7 @@ def unchanged_publications(
     from pathlib import Path
 
     from improvement import signoff
+    from improvement.personal_data import guard_for_snapshot
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
@@ -182,6 +183,7 @@ def unchanged_publications(
         if group_id in published:
             by_review.setdefault(published[group_id]["run_id"], []).append(group_id)
     unchanged = []
+    guard = guard_for_snapshot(engine, snapshot_key) if by_review else None
     for signed_review, groups in sorted(by_review.items()):
         approval = signoff.approved_round(engine, signed_review)
         if approval is None:
@@ -191,7 +193,7 @@ def unchanged_publications(
             rendered = render_month(
                 engine, month_end, Path(folder), load_settings().plan_register_path,
                 dt.datetime.now(dt.UTC), group_ids=groups, snapshot_key=snapshot_key,
-                commentary=texts, caveats=caveats, pdf=False,
+                commentary=texts, caveats=caveats, pdf=False, guard=guard,
             )  # fmt: skip
         unchanged += [
             pack.group_id for pack in rendered
@@ -203,6 +205,7 @@ def unchanged_publications(
 def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> dict:
     """Every pack under review with this round's commentary and the record so far."""
     from improvement import signoff
+    from improvement.personal_data import guard_for_snapshot
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
@@ -211,6 +214,7 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
     review = prepared["review_id"]
     engine = _engine()
     try:
+        guard = guard_for_snapshot(engine, prepared["snapshot_key"])
         texts, caveats = _round_texts(engine, review, review_round)
         folder = (
             settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(review)
@@ -221,6 +225,7 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
             group_ids=prepared["review_groups"], snapshot_key=prepared["snapshot_key"],
             commentary=texts, caveats=caveats,
             signoff={g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
+            guard=guard,
         )  # fmt: skip
         signoff.record_pack_versions(engine, review, review_round, month_end, rendered)
     finally:
@@ -317,6 +322,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     from improvement.governance import load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS
     from improvement.notify import announce_publication
+    from improvement.personal_data import check_rendered, guard_for_snapshot
     from improvement.reports.packs import render_month
     from improvement.settings import load_settings
 
@@ -346,6 +352,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 f"round {approval.review_round}'s packs differ from those signed off"
             )
         texts, caveats = _round_texts(engine, review, approval.review_round)
+        guard = guard_for_snapshot(engine, prepared["snapshot_key"])
         folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
         staging = folder / f".{group_id}.staging"
         shutil.rmtree(staging, ignore_errors=True)
@@ -353,6 +360,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             engine, month_end, staging, settings.plan_register_path, dt.datetime.now(dt.UTC),
             group_ids=[group_id], snapshot_key=prepared["snapshot_key"], commentary=texts,
             caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, review, group_id)},
+            guard=guard,
         )  # fmt: skip
         if final.content_hash != signed.get(group_id):
             shutil.rmtree(staging, ignore_errors=True)
@@ -361,6 +369,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 f"{final.content_hash[:12]} against {signed.get(group_id, '')[:12]}): the data "
                 "changed after sign-off, so it is not published; run the month again"
             )
+        check_rendered(guard, [final], read_pdfs=True)
         published = []
         for path in (final.html_path, final.pdf_path):
             target = folder / path.name
@@ -388,7 +397,9 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             "content_hash": final.content_hash,
             "public": group.is_public,
         }
-        result["slack"] = announce_publication(engine, group, month_end, result, final.headline)
+        result["slack"] = announce_publication(
+            engine, group, month_end, result, final.headline, guard=guard
+        )
     finally:
         engine.dispose()
     return result

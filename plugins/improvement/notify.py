@@ -18,8 +18,9 @@ from airflow.sdk.bases.notifier import BaseNotifier
 log = logging.getLogger(__name__)
 
 
-def slack_delivery(engine: sa.Engine):
-    """A ``SlackDelivery`` on the configured connection, or None where Slack is not set up."""
+def slack_delivery(engine: sa.Engine, content_guard=None):
+    """A ``SlackDelivery`` on the configured connection, or None where Slack is not set up.
+    ``content_guard``: the snapshot's ``PersonalDataGuard``, for files it uploads."""
     from airflow.sdk import BaseHook
 
     from improvement.slack import SlackDelivery, slack_client, slack_conn_id
@@ -30,7 +31,7 @@ def slack_delivery(engine: sa.Engine):
     except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
         log.warning("No Airflow connection %s: nothing is sent to Slack", conn_id)
         return None
-    return SlackDelivery(slack_client(conn_id), engine)
+    return SlackDelivery(slack_client(conn_id), engine, content_guard=content_guard)
 
 
 def publication_text(group_name: str, period_end: dt.date, published: dict, headline: dict) -> str:
@@ -48,10 +49,11 @@ def publication_text(group_name: str, period_end: dt.date, published: dict, head
 
 
 def announce_publication(
-    engine: sa.Engine, group, period_end: dt.date, published: dict, headline: dict
+    engine: sa.Engine, group, period_end: dt.date, published: dict, headline: dict, guard=None
 ) -> dict | None:
-    """The pack's PDF and headline figures to the group's channel (internal: private only)."""
-    delivery = slack_delivery(engine)
+    """The pack's PDF and headline figures to the group's channel (internal: private only);
+    ``guard`` (the snapshot's ``PersonalDataGuard``) scans the PDF's text before it goes."""
+    delivery = slack_delivery(engine, content_guard=guard)
     if delivery is None or not group.slack_channel:
         return None
     sent = delivery.upload(
@@ -160,6 +162,41 @@ def escalate(engine: sa.Engine, prepared: dict, review_id: str) -> dict | None:
     return {"channel": sent.channel, "sent_now": sent.sent_now}
 
 
+def _review_link(context) -> tuple[str, str]:
+    """The step's reviewers (names) and the link to its Required actions page."""
+    from airflow.configuration import conf
+
+    task = context["task"]
+    base_url = conf.get("api", "base_url", fallback="http://localhost:8080")
+    link = task.generate_link_to_ui_from_context(context=context, base_url=base_url)
+    return ", ".join(user["name"] for user in task.assigned_users or []), link
+
+
+def announce_refusal(
+    engine: sa.Engine, context, found: str, answered_at: dt.datetime
+) -> dict | None:
+    """A reviewer's answer held personal data and was not kept: tell them on the review
+    channel what kind and where (``found``, never the value) and that they are asked again."""
+    from improvement.governance import load_sign_off
+    from improvement.monthly import review_id
+
+    delivery = slack_delivery(engine)
+    if delivery is None:
+        return None
+    task = context["task"]
+    names, link = _review_link(context)
+    sent = delivery.post(
+        key=f"refused/{review_id(context)}/{task.task_id}/{answered_at:%Y%m%dT%H%M%S%f}",
+        channel=load_sign_off().review_channel,
+        text=(
+            f"{names}: your answer to *{task.subject}* was not kept: {found}. Nothing of it was "
+            f"stored. Please answer again without it.\n<{link}|Open Required actions>"
+        ),
+        require_private=True,
+    )
+    return {"key": sent.key, "channel": sent.channel, "sent_now": sent.sent_now}
+
+
 class ReviewRequestNotifier(BaseNotifier):
     """Tells the step's reviewers on Slack that their input is needed, with the link to the
     Required actions page; used as a human-in-the-loop step's ``notifiers``."""
@@ -169,8 +206,6 @@ class ReviewRequestNotifier(BaseNotifier):
         self.step = step
 
     def notify(self, context) -> None:
-        from airflow.configuration import conf
-
         from improvement.connections import warehouse_target
         from improvement.governance import load_sign_off
         from improvement.monthly import review_id
@@ -181,9 +216,7 @@ class ReviewRequestNotifier(BaseNotifier):
             delivery = slack_delivery(engine)
             if delivery is None:
                 return
-            base_url = conf.get("api", "base_url", fallback="http://localhost:8080")
-            link = task.generate_link_to_ui_from_context(context=context, base_url=base_url)
-            names = ", ".join(user["name"] for user in task.assigned_users or [])
+            names, link = _review_link(context)
             delivery.post(
                 key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
                 channel=load_sign_off().review_channel,

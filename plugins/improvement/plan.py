@@ -22,7 +22,7 @@ import hashlib
 import io
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from improvement.measures.catalogue import PRIORITY_AREAS
@@ -114,6 +114,7 @@ class PlanAction:
     remedial_action: str | None
     decision_needed: str | None
     milestone: bool
+    row: int = field(default=0, compare=False)  # as a spreadsheet numbers it (header: 1)
 
     @property
     def priority_area_title(self) -> str:
@@ -413,4 +414,5 @@ def _parse_row(
         remedial_action=cells["remedial_action"] or None,
         decision_needed=cells["decision_needed"] or None,
         milestone=MILESTONE_VALUES.get(milestone, False),
+        row=number,
     )

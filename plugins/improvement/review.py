@@ -4,7 +4,8 @@ Each step records its answer in the warehouse's sign-off record (person, decisio
 time, the hash of the packs it saw) as the answer arrives, then branches. The response timeout
 is set when the step starts, from the governance calendar: the earliest papers deadline of the
 groups due this month (end of that working day, London time). Only the configured reviewers
-may answer (``assigned_users``).
+may answer (``assigned_users``). An answer whose typed text holds a child's name, an id or a date
+of birth is not kept: the step asks again (``improvement.answer_guard``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,25 @@ def _person(event: dict[str, Any]) -> str:
     return str(user.get("name") or user.get("id") or "unknown")
 
 
+def _refuse_personal_data(operator, context, event, step: str, review_round: int) -> None:
+    """Before anything of an answer is kept: if a typed field holds personal data, record the
+    refusal, wipe Airflow's copy and ask again (``improvement.answer_guard``)."""
+    from improvement import answer_guard, monthly
+
+    if "error" in event:
+        return
+    refused = answer_guard.screen(
+        context,
+        step=step,
+        review_round=review_round,
+        params_input=event.get("params_input"),
+        person=_person(event),
+        answered_at=monthly.responded_at(event),
+    )
+    if refused is not None:
+        answer_guard.ask_again(operator, context, _response_timeout(context))
+
+
 class AnalystReview(HITLEntryOperator):
     """Analyst quality assurance: commentary per priority area and data caveats for a round.
     ``council_id`` (regional mode) makes every step of it that council's work."""
@@ -74,6 +94,7 @@ class AnalystReview(HITLEntryOperator):
         from improvement import monthly
 
         with in_council(self.council_id):
+            _refuse_personal_data(self, context, event, "analyst", self.review_round)
             result = super().execute_complete(context, event)
             monthly.record_analyst(context, self.review_round, event, _person(event))
         return result
@@ -102,6 +123,7 @@ class ReviewDecision(HITLBranchOperator):
 
     def execute_complete(self, context, event):
         with in_council(self.council_id):
+            _refuse_personal_data(self, context, event, self.step, self.review_round)
             return self._record(context, event)
 
     def _record(self, context, event):

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from improvement.reports.content import SignOff
 from improvement.warehouse.tables import (
+    answer_refusal,
     pack_commentary,
     pack_version,
     publication,
@@ -156,6 +157,49 @@ def decisions(engine: sa.Engine, run_id: str) -> list[Decision]:
         ).mappings()
         found = [Decision(**row) for row in rows]
     return sorted(found, key=lambda d: (d.review_round, order.get(d.step, 99)))
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An answer not kept because its typed text held personal data (``found``: where and what
+    kind, never the text); the step was asked again."""
+
+    run_id: str
+    review_round: int
+    step: str
+    period_end: dt.date
+    person: str
+    found: str
+    answered_at: dt.datetime
+
+
+def record_refusal(engine: sa.Engine, refusal: Refusal) -> None:
+    """Keyed by the answer's time, so recording the same answer again replaces its row."""
+    key = {
+        "run_id": refusal.run_id,
+        "review_round": refusal.review_round,
+        "step": refusal.step,
+        "answered_at": refusal.answered_at,
+    }
+    values = {
+        "period_end": refusal.period_end,
+        "person": refusal.person,
+        "found": refusal.found,
+        "recorded_at": dt.datetime.now(dt.UTC),
+    }
+    with engine.begin() as conn:
+        _replace(conn, answer_refusal, key, values)
+
+
+def refusals(engine: sa.Engine, run_id: str) -> list[Refusal]:
+    """Every refused answer of a review, in the order they were given."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(answer_refusal)
+            .where(answer_refusal.c.run_id == run_id)
+            .order_by(answer_refusal.c.answered_at)
+        ).mappings()
+        return [Refusal(**{k: v for k, v in row.items() if k != "recorded_at"}) for row in rows]
 
 
 def approved_round(engine: sa.Engine, run_id: str) -> Decision | None:

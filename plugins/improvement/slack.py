@@ -11,8 +11,11 @@ calls that create something in Slack only when the request cannot have reached S
 ``slack_delivery``), so a retried task never posts twice. The scheme, per delivery key:
 
 1. Refuse before anything is sent or recorded: text that looks like a person id
-   (``PersonIdGuard``), and, with ``require_private``, a channel ``conversations.info`` does
-   not call private.
+   (``PersonIdGuard``), a file whose text (PDF, HTML or plain text) holds personal data or
+   cannot be read (``content_guard``: id shapes and dates of birth by default; the
+   snapshot's names, ids and dates of birth where the caller passes its guard, as the
+   publication of a pack does), and, with ``require_private``, a channel
+   ``conversations.info`` does not call private.
 2. Ledger row ``delivered``: return it; Slack is not called.
 3. Ledger row ``attempted`` (an earlier try may or may not have reached Slack): look for the
    delivery in the channel's ``conversations.history`` since shortly before the first attempt:
@@ -58,6 +61,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from improvement.personal_data import ID_SHAPES, PersonalDataGuard, UnreadableFile
 from improvement.warehouse.tables import slack_delivery
 
 if TYPE_CHECKING:
@@ -86,14 +90,11 @@ HISTORY_MARGIN = dt.timedelta(minutes=10)  # clock skew between this host and Sl
 HISTORY_PAGE = 200
 HISTORY_MAX_PAGES = 50
 
-# Identifiers from the case system and workforce data (see improvement.generator): a person
-# P0000073, a worker (professional) W00001, a staff number S040001, a Social Work England
-# registration SW212648. Case-sensitive, as the systems write them.
+# Identifier shapes of the case system and workforce data (improvement.personal_data.ID_SHAPES:
+# P0000073, a unique pupil number, W00001, S040001, SW212648). Case-sensitive, as the systems
+# write them.
 DEFAULT_PERSON_ID_PATTERNS: Mapping[str, str] = {
-    "person id (P and 7 digits)": r"P\d{7}",
-    "worker id (W and 5 digits)": r"W\d{5}",
-    "staff id (S and 6 digits)": r"S\d{6}",
-    "social work registration (SW and 6 digits)": r"SW\d{6}",
+    label: pattern for label, (_, pattern) in ID_SHAPES.items()
 }
 
 
@@ -239,10 +240,12 @@ class SlackDelivery:
         engine: sa.Engine,
         *,
         person_id_patterns: Mapping[str, str] = DEFAULT_PERSON_ID_PATTERNS,
+        content_guard: PersonalDataGuard | None = None,
     ) -> None:
         self.client = client
         self.engine = engine
         self.guard = PersonIdGuard(person_id_patterns)
+        self.content_guard = content_guard or PersonalDataGuard.shapes_only()
 
     # ------------------------------------------------------------------ public
 
@@ -303,6 +306,7 @@ class SlackDelivery:
         self.guard.check("file name", path.name)
         self.guard.check("file title", title)
         self.guard.check("comment", comment)
+        self._check_contents(path.name, data)
         row = self._existing(key, UPLOAD, channel)
         if row is not None and row.status == "delivered":
             return _delivery(row, sent_now=False)
@@ -345,6 +349,19 @@ class SlackDelivery:
                 sa.select(slack_delivery).where(slack_delivery.c.delivery_key == key)
             ).first()
         return _delivery(row, sent_now=False) if row and row.status == "delivered" else None
+
+    def _check_contents(self, name: str, data: bytes) -> None:
+        """The file's own text, not only its name: the kinds found, never the value."""
+        try:
+            hit = self.content_guard.scan_file(name, data)
+        except UnreadableFile as error:
+            raise PersonalDataRefused(
+                f"refused to send to Slack: {error}; nothing was sent"
+            ) from None
+        if hit is not None:
+            raise PersonalDataRefused(
+                f"refused to send to Slack: the file {hit.describe()}; nothing was sent"
+            )
 
     # ------------------------------------------------------------------ Slack
 

@@ -271,3 +271,80 @@ def test_a_rerun_asks_for_sign_off_again_only_for_packs_whose_content_changed(
         assert (r["old_value"], r["old_numerator"]) != (r["new_value"], r["new_numerator"])
     pack = (data / "packs" / "2026-10" / "published" / "lg8-2026-10.html").read_text()
     assert "Revised since last published" in pack and "October 2026 pack" in pack
+
+
+def _airflow_tables_holding(values: set[str]) -> dict[str, set[str]]:
+    """Every table of Airflow's metadata database with any of ``values`` in any of its rows."""
+    from airflow.settings import engine as airflow_engine
+
+    found = {}
+    with airflow_engine.connect() as conn:
+        for table in sa.inspect(conn).get_table_names():
+            rows = conn.execute(sa.text(f'SELECT * FROM "{table}"')).all()
+            text = json.dumps([list(row) for row in rows], default=str)
+            if held := {value for value in values if value in text}:
+                found[table] = held
+    return found
+
+
+@pytest.mark.timeout(900)  # five answers, two steps asked twice
+def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
+    environment, slack, small_county, caplog, capsys, deadline
+):
+    """The analyst types a child's name, id and date of birth into the commentary, the Head of
+    Service a surname into a reason: each answer is refused (the refusal says what kind and
+    where, never the value), Airflow's copy is wiped, the step is asked again, and the month is
+    signed off with the answers given next. The values are nowhere: warehouse record, packs,
+    Slack, logs, or any table of Airflow's own database."""
+    from improvement.signoff import refusals
+    from improvement.warehouse.tables import pack_commentary, sign_off_record
+
+    engine, data = environment
+    child = small_county.tables["ssd_person"].iloc[0]
+    forename, surname, person_id = child["pers_forename"], child["pers_surname"], child["pers_person_id"]
+    born = f"{child['pers_dob']:%d/%m/%Y}"
+    planted = f"Placement moved for {forename} {surname} ({person_id}), born {born}."
+    with caplog.at_level("INFO"):
+        run_id, state, _ = _run_monthly(
+            [
+                Answer("round_1.analyst", "analyst", "OK", analyst(care_leavers=planted)),
+                Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
+                Answer("round_1.head_of_service", "head_of_service", "Approve",
+                       reason(f"Agreed; the {surname} case is in hand")),  # fmt: skip
+                Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
+                Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
+            ],
+            deadline,
+        )
+    assert state == "success"
+    assert [(r.review_round, r.step, r.person, r.found) for r in refusals(engine, run_id)] == [
+        (1, "analyst", "analyst", "the commentary on Services to care leavers holds a child's "
+         "name, a person id and a date of birth"),
+        (1, "head_of_service", "head_of_service", "the reason holds a child's name"),
+    ]  # fmt: skip
+    record = [(d.step, d.decision, d.reason) for d in decisions(engine, run_id)]
+    assert record == [
+        ("analyst", "submitted", None),
+        ("head_of_service", "approved", None),
+        ("chief_officer", "approved", None),
+    ]
+    published = data / "packs" / "2026-10" / "published" / "lg8-2026-10.html"
+    assert "Accommodation checks moved to weekly review." in published.read_text()
+
+    values = {f"{forename} {surname}", surname, person_id, born}
+    with engine.connect() as conn:
+        for table in (pack_commentary, sign_off_record):
+            stored = json.dumps([list(r) for r in conn.execute(sa.select(table))], default=str)
+            assert not {v for v in values if v in stored}, table.name
+    for pack in (data / "packs").rglob("*.html"):
+        assert not {v for v in values if v in pack.read_text()}, pack
+    sent = json.dumps([r.params for r in slack.requests], default=str)
+    assert not {v for v in values if v in sent}
+    notices = [m["text"] for m in slack.messages(load_sign_off().review_channel)]
+    refused = [text for text in notices if "was not kept" in text]
+    assert len(refused) == 2 and "holds a child's name, a person id and a date of birth" in refused[0]
+    assert all("/required_actions" in text for text in refused)
+    logged = caplog.text + capsys.readouterr().out
+    assert "answer was not kept and is asked for again" in logged
+    assert not {v for v in values if v in logged}
+    assert _airflow_tables_holding(values) == {}

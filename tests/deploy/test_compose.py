@@ -329,3 +329,13 @@ def test_the_compose_file_keeps_one_shape_for_compose_v1_and_v2():
     for name, service in raw["services"].items():
         assert "container_name" not in service, name
     assert all(name in raw["services"] for name in ("airflow-worker", "airflow-init"))
+
+
+def test_the_audit_log_keeps_no_typed_answer(services):
+    """Airflow's audit log records each request's body; every component masks the typed fields
+    of a human-in-the-loop answer there (docs/security.md, "What Airflow keeps")."""
+    from improvement.answer_guard import AUDIT_LOG_MASKED_FIELDS
+
+    for name in AIRFLOW_SERVICES:
+        names = environment(services[name]).get("AIRFLOW__CORE__SENSITIVE_VAR_CONN_NAMES", "")
+        assert AUDIT_LOG_MASKED_FIELDS in names.split(","), name

@@ -6,6 +6,7 @@ ledger lives in a migrated warehouse database.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import shutil
@@ -78,9 +79,27 @@ def delivery(client, engine):
 
 @pytest.fixture
 def pack(tmp_path):
+    """A real (blank) PDF: uploads are refused unless their text can be read and holds no
+    personal data."""
+    from pypdf import PdfWriter
+
     path = tmp_path / "scrutiny-2026-10.pdf"
-    path.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n")
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "Scrutiny pack, October 2026"})
+    writer.write(path)
     return path
+
+
+@pytest.fixture(scope="module")
+def pdf_naming_a_child(tmp_path_factory):
+    from improvement.reports.render import write_pdf
+
+    folder = tmp_path_factory.mktemp("planted")
+    return write_pdf(
+        "<h1>Scrutiny pack</h1><p>Figures only.</p><p>Seen: Synthia Fakeworth</p>",
+        folder / "scrutiny-2026-10.pdf",
+    )
 
 
 def ledger(engine) -> list[dict]:
@@ -391,6 +410,57 @@ def test_person_ids_are_refused_and_nothing_is_sent(
             )
     assert identifier not in str(raised.value), "the refusal must not repeat the identifier"
     assert stub.requests == [] and ledger(engine) == []
+
+
+@pytest.mark.parametrize(
+    "name, content, found",
+    [
+        ("pack.html", b"<p>Visit overdue for <b>P0000073</b></p>", "holds a person id"),
+        ("list.csv", b"worker,count\nSW212648,3\n", "holds a worker id"),
+        ("notes.txt", b"Child born 02/03/2014", "holds a date of birth"),
+        ("pack.pdf", b"%PDF-1.7 truncated", "its text cannot be read"),
+        ("chart.png", b"\x89PNG\r\n", "the text of a .png file cannot be checked"),
+    ],
+)
+def test_a_file_is_refused_by_its_contents_and_nothing_is_sent(
+    stub, delivery, engine, tmp_path, name, content, found
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(PersonalDataRefused, match=found) as raised:
+        delivery.upload(KEY, PUBLIC, path, "Pack", "Ready", require_private=False)
+    for value in ("P0000073", "SW212648", "02/03/2014"):
+        assert value not in str(raised.value)
+    assert stub.requests == [] and ledger(engine) == []
+
+
+def test_a_pdf_naming_a_child_of_the_snapshot_is_refused(
+    stub, client, engine, pdf_naming_a_child
+):
+    """With the snapshot's guard (as the publication of a pack passes it), the PDF's own text
+    is read: a child's name in it stops the upload."""
+    import pandas as pd
+
+    from improvement.personal_data import PersonalDataGuard
+
+    people = pd.DataFrame(
+        {"pers_person_id": ["P0000073"], "pers_forename": ["Synthia"],
+         "pers_surname": ["Fakeworth"], "pers_dob": ["2014-03-02"]}
+    )  # fmt: skip
+    guard = PersonalDataGuard.from_tables(people, None, dt.date(2026, 11, 15))
+    delivery = SlackDelivery(client, engine, content_guard=guard)
+    with pytest.raises(PersonalDataRefused) as raised:
+        delivery.upload(KEY, PUBLIC, pdf_naming_a_child, "Pack", "Ready", require_private=False)
+    assert str(raised.value) == (
+        "refused to send to Slack: the file scrutiny-2026-10.pdf holds a child's name; "
+        "nothing was sent"
+    )
+    assert stub.requests == [] and ledger(engine) == []
+    # Without the snapshot (the default guard: id shapes and birth cues) it would have gone.
+    SlackDelivery(client, engine).upload(
+        KEY, PUBLIC, pdf_naming_a_child, "Pack", "Ready", require_private=False
+    )
+    assert len(stub.messages(PUBLIC)) == 1
 
 
 def test_id_patterns_are_configurable_and_do_not_fire_on_ordinary_figures(stub, client, engine):

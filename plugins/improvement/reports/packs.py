@@ -18,6 +18,7 @@ from improvement.benchmarks import BenchmarkData
 from improvement.county import CountyConfig
 from improvement.governance import Group
 from improvement.measures.catalogue import Measure
+from improvement.personal_data import PersonalDataGuard, check_pack_inputs, check_rendered
 from improvement.reports.content import ChartCache, Pack, SignOff, build_pack
 from improvement.reports.figures import read_period
 from improvement.reports.pdf import draw_pdfs
@@ -116,9 +117,14 @@ def render_month(
     caveats: Sequence[str] = (),
     signoff: Mapping[str, Sequence[SignOff]] | None = None,
     pdf: bool = True,
+    guard: PersonalDataGuard | None = None,
 ) -> list[RenderedPack]:
     """Every pack due for the period (or the named groups'), from configuration, into
-    ``directory``: what the command line and the monthly DAG call."""
+    ``directory``: what the command line and the monthly DAG call.
+
+    With a ``guard``, typed text (plan register, commentary, caveats, reasons) is checked before
+    anything is rendered, and the written files after; personal data in either raises, leaving
+    no pack behind (``improvement.personal_data``)."""
     from improvement.benchmarks import check_council, load_benchmarks
     from improvement.county import load_county_config
     from improvement.governance import council_name, load_groups
@@ -135,9 +141,15 @@ def render_month(
     if county.ons_code is not None:
         benchmarks = load_benchmarks()
         check_council(benchmarks, county.ons_code, county.ons_region_code, "county configuration")
+    plan = load_plan(plan_path, set(catalogue))
+    if guard is not None:
+        check_pack_inputs(guard, plan=plan, commentary=commentary, caveats=caveats, signoff=signoff)
     packs = build_packs(
-        engine, period_end, chosen, catalogue, county,
-        plan=load_plan(plan_path, set(catalogue)), snapshot_key=snapshot_key,
-        commentary=commentary, caveats=caveats, signoff=signoff, benchmarks=benchmarks,
+        engine, period_end, chosen, catalogue, county, plan=plan,
+        snapshot_key=snapshot_key, commentary=commentary, caveats=caveats, signoff=signoff,
+        benchmarks=benchmarks,
     )  # fmt: skip
-    return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    rendered = render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    if guard is not None:
+        check_rendered(guard, rendered)
+    return rendered

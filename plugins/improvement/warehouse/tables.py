@@ -257,3 +257,18 @@ rejected_extract_finding = sa.Table(
     sa.Column("run_id", sa.String(250), nullable=False),
     sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# A reviewer's answer refused because its typed text held personal data: who, when, where and
+# what kind (improvement.answer_guard); never the text itself.
+answer_refusal = sa.Table(
+    "answer_refusal",
+    metadata,
+    sa.Column("run_id", sa.String(250), primary_key=True),
+    sa.Column("review_round", sa.Integer, primary_key=True),
+    sa.Column("step", sa.String(32), primary_key=True),
+    sa.Column("answered_at", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("period_end", sa.Date, nullable=False, index=True),
+    sa.Column("person", sa.String(250), nullable=False),
+    sa.Column("found", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
