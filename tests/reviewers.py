@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from improvement.demo_reviewers import Answer, Responder
 
 
-def _fail_unfinished_tasks(dag_id: str) -> None:
+def fail_unfinished_tasks(dag_id: str) -> None:
+    """Every unfinished task of the DAG's running runs marked failed: ``dag.test`` then ends."""
     from airflow.models import DagRun
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, State, TaskInstanceState
@@ -42,7 +43,7 @@ def reviewers_answering(dag_id: str, answers: list[Answer], deadline: float) -> 
     """Start the reviewers; the block runs the DAG (``dag.test``). On leaving, the reviewers
     must have answered every step without an error."""
     responder = Responder(
-        dag_id, answers, deadline=deadline, on_give_up=lambda _why: _fail_unfinished_tasks(dag_id)
+        dag_id, answers, deadline=deadline, on_give_up=lambda _why: fail_unfinished_tasks(dag_id)
     )
     responder.start()
     try:

@@ -48,6 +48,7 @@ class ValidationThresholds:
     row_count_warn_share: float = 0.10  # a table's rows move by more than this share: warn
     row_count_block_share: float = 0.25  # ... by more than this share: block
     empty_date_share: float = 0.5  # a date column empty in more than this share of rows
+    empty_date_min_rows: int = 20  # ... judged only in a table of at least this many rows
     fte_above: float = 0.0  # a professional's FTE must be more than this
     fte_at_most: float = 1.5  # ... and at most this
     caseload_at_least: int = 0  # a recorded caseload, or open involvements held, in range

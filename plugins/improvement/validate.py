@@ -368,18 +368,26 @@ def _empty_date_findings(name: str, frame: pd.DataFrame, dates: list[str],
                          thresholds: ValidationThresholds,
                          readers: MeasureReaders) -> list[Finding]:  # fmt: skip
     """Date columns empty (or blank, or a placeholder) in most rows: a measure reading one
-    would count nothing or next to nothing, so that blocks."""
+    would count nothing or next to nothing, so that blocks. An empty end date is an episode
+    still open, so that only warns. A table smaller than ``empty_date_min_rows`` is not judged."""
     findings, total = [], len(frame)
-    for column in (c for c in dates if c not in USUALLY_EMPTY_DATES and total):
+    if total < thresholds.empty_date_min_rows:
+        return findings
+    ends = {end for _, _, end in DATE_SPANS}
+    for column in (c for c in dates if c not in USUALLY_EMPTY_DATES):
         empty = int(frame[column].isna().sum())
         if empty / total <= thresholds.empty_date_share:
             continue
         measures = readers.get((name, column), ())
+        effect = (
+            "those rows count as still open" if column in ends
+            else "their figures would be zero or blank"
+        )  # fmt: skip
         findings.append(Finding(
-            ERROR if measures else WARNING, "date_mostly_empty", name, column, empty,
+            ERROR if measures and column not in ends else WARNING, "date_mostly_empty", name,
+            column, empty,
             f"empty in {empty:,} of {total:,} rows ({100 * empty / total:.1f} %), more than "
-            f"the {_share(thresholds.empty_date_share)} allowed"
-            + _effect(measures, "it", "their figures would be zero or blank"),
+            f"the {_share(thresholds.empty_date_share)} allowed" + _effect(measures, "it", effect),
         ))  # fmt: skip
     return findings
 

@@ -16,6 +16,7 @@ import pytest
 from improvement.demo_reviewers import Answer, Responder
 from tests.dags import test_monthly_run as monthly_run
 from tests.dags.test_monthly_run import COMMENTARY, RUN_AFTER, reason
+from tests.reviewers import fail_unfinished_tasks
 
 environment = monthly_run.environment  # the monthly run's warehouse, plan register, data folder
 
@@ -27,7 +28,6 @@ ROLES = {
     "chief_officer": "user",
     "improvement_director": "user",
 }
-WAIT_SECONDS = 900  # from the run's start to the last step; a busy 2-core machine takes minutes
 
 
 @pytest.fixture
@@ -54,8 +54,9 @@ class ChiefOfficerStep(threading.Thread):
 
     task_id = "round_1.chief_officer"
 
-    def __init__(self):
+    def __init__(self, deadline: float):
         super().__init__(daemon=True)
+        self.deadline = deadline
         self.statuses: dict[str, int] = {}
         self.state_after_attempts: str | None = None
         self.errors: list[str] = []
@@ -65,6 +66,7 @@ class ChiefOfficerStep(threading.Thread):
             self._attempt_then_answer()
         except Exception as error:  # surfaced by the test through ``errors``
             self.errors.append(f"{type(error).__name__}: {error}")
+            fail_unfinished_tasks(DAG_ID)  # so dag.test, waiting for this step, ends
 
     def _attempt_then_answer(self) -> None:
         from airflow.api_fastapi.app import create_app
@@ -108,8 +110,7 @@ class ChiefOfficerStep(threading.Thread):
         self.statuses["chief officer answers the step"] = answered.status_code
 
     def _wait_for_step(self, client, headers: dict) -> str:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
+        while time.monotonic() < self.deadline:
             pending = client.get(
                 f"/api/v2/dags/{DAG_ID}/dagRuns/~/hitlDetails",
                 params={"response_received": False},
@@ -120,11 +121,12 @@ class ChiefOfficerStep(threading.Thread):
                 if task["task_id"] == self.task_id and task["state"] == "awaiting_input":
                     return task["dag_run_id"]
             time.sleep(0.5)
-        raise TimeoutError(f"{self.task_id} did not wait for an answer within {WAIT_SECONDS} s")
+        raise TimeoutError(f"{self.task_id} did not wait for an answer before the test's deadline")
 
 
+@pytest.mark.timeout(900)  # a monthly run, its steps answered over the REST API
 def test_a_reviewer_answers_their_step_but_cannot_change_a_task_s_state(
-    environment, reviewer_roles
+    environment, reviewer_roles, deadline
 ):
     from airflow.dag_processing.dagbag import DagBag
 
@@ -138,9 +140,10 @@ def test_a_reviewer_answers_their_step_but_cannot_change_a_task_s_state(
             Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
             Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
         ],
-        timeout=WAIT_SECONDS,
+        deadline=deadline,
+        on_give_up=lambda _why: fail_unfinished_tasks(DAG_ID),
     )
-    chief_officer = ChiefOfficerStep()
+    chief_officer = ChiefOfficerStep(deadline)
     earlier_steps.start()
     chief_officer.start()
     run = dag.test(logical_date=RUN_AFTER)

@@ -248,7 +248,7 @@ def test_above_the_councils_threshold_unmapped_codes_block_the_run(week, tmp_pat
     # 1 of 8 legal statuses and 1 of 5 suitabilities are unmapped: over 15 % blocks the second.
     codes = CodeBook(block_above=0.15, source="code_mappings.yaml")
     with pytest.raises(ExtractValidationError) as error:
-        pipeline.run_validate(manifest, warehouse, WEEK, 0.25, codes)
+        pipeline.run_validate(manifest, warehouse, WEEK, *pipeline.validation_inputs(), codes)
     [blocking] = error.value.findings
     assert (blocking.table, blocking.column, blocking.rows) == (
         "ssd_care_leavers", "clea_care_leaver_accom_suitable", 1,

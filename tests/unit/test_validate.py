@@ -1,6 +1,7 @@
 """Validation verdicts on hand-made manifests: what blocks, what warns, what the message says."""
 
 import gzip
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -212,9 +213,13 @@ def test_a_date_column_empty_in_most_rows_blocks_when_a_measure_reads_it(tmp_pat
         for n in range(4)
     ]  # fmt: skip
     permanence = [{"perm_table_id": "PM1", "perm_person_id": "C1", "perm_adm_decision_date": ""}]
+    tables = {"ssd_cla_episodes": episodes, "ssd_permanence": permanence}
+    # Four rows are fewer than the 20 a table needs to be judged by default.
+    (tmp_path / "default").mkdir()
+    default = validate_extract(staged(tmp_path / "default", tables), None, THRESHOLDS, READERS)
+    assert messages(default, "date_mostly_empty") == []
     findings = validate_extract(
-        staged(tmp_path, {"ssd_cla_episodes": episodes, "ssd_permanence": permanence}),
-        None, THRESHOLDS, READERS,
+        staged(tmp_path, tables), None, replace(THRESHOLDS, empty_date_min_rows=4), READERS,
     )  # fmt: skip
     assert messages(findings, "date_mostly_empty") == [
         (ERROR, "ssd_cla_episodes.clae_cla_episode_start_date: empty in 4 of 4 rows (100.0 %), "
