@@ -11,9 +11,12 @@ the same metadata database as the run (the API app runs in-process), so it works
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 # With a real executor, the process that parked a step must be reported finished before the
 # answer resumes it (Airflow 3.3 marks the step failed otherwise); people take minutes anyway.
@@ -26,6 +29,7 @@ class Answer:
     user: str
     option: str
     params: dict = field(default_factory=dict)
+    refused: bool = False  # scripted to be refused (HTTP 400): the step then waits for the next
 
 
 class Responder(threading.Thread):
@@ -44,6 +48,8 @@ class Responder(threading.Thread):
         self.base_url, self.run_id = base_url, run_id
         self.settle = EXECUTOR_SETTLE_SECONDS if base_url else 0
         self.responses: list[tuple[str, int]] = []
+        self.refusals: list[tuple[str, str]] = []  # (task id, Airflow's message)
+        self.bodies: dict[str, str] = {}  # what each answered step showed its reviewer
         self.errors: list[str] = []
 
     def run(self) -> None:
@@ -51,6 +57,8 @@ class Responder(threading.Thread):
             self._answer()
         except Exception as error:  # surfaced by the test through ``errors``
             self.errors.append(f"{type(error).__name__}: {error}")
+        for error in self.errors:
+            log.error("demo reviewers stopped: %s", error)
 
     def _client(self):
         if self.base_url:
@@ -102,7 +110,11 @@ class Responder(threading.Thread):
                     headers=headers(answer.user),
                 )
                 self.responses.append((answer.task_id, reply.status_code))
-                if reply.status_code == 200:
+                self.bodies[answer.task_id] = detail.get("body") or ""
+                if reply.status_code == 200 and not answer.refused:
+                    self.answers.pop(0)
+                elif reply.status_code == 400 and answer.refused:
+                    self.refusals.append((answer.task_id, reply.json().get("detail", "")))
                     self.answers.pop(0)
                 else:
                     self.errors.append(f"{answer.task_id}: {reply.status_code} {reply.text}")
@@ -111,14 +123,24 @@ class Responder(threading.Thread):
             time.sleep(0.5)
 
 
+def analyst_form(caveats: str = "", tick_the_rest: bool = True, **commentary: str) -> dict:
+    """The analyst's whole form (Airflow wants every field): commentary for the areas given,
+    and "No commentary this month" ticked for every other area (``tick_the_rest``)."""
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.review import CAVEATS, no_commentary_key
+
+    form: dict = {}
+    for area in PRIORITY_AREAS:
+        form[area] = commentary.get(area, "")
+        form[no_commentary_key(area)] = tick_the_rest and area not in commentary
+    form[CAVEATS] = caveats
+    return form
+
+
 def approve_all(commentary: str) -> list[Answer]:
     """Analyst adds commentary, Head of Service approves, Chief Officer signs off."""
-    from improvement.measures.catalogue import PRIORITY_AREAS
-
-    params = {key: "" for key in (*PRIORITY_AREAS, "caveats")}
-    params["front_door"] = commentary
     return [
-        Answer("round_1.analyst", "analyst", "OK", params),
+        Answer("round_1.analyst", "analyst", "OK", analyst_form(front_door=commentary)),
         Answer("round_1.head_of_service", "head_of_service", "Approve", {"reason": ""}),
         Answer("round_1.chief_officer", "chief_officer", "Approve", {"reason": ""}),
     ]

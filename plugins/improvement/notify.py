@@ -161,8 +161,9 @@ def escalate(engine: sa.Engine, prepared: dict, review_id: str) -> dict | None:
 
 
 class ReviewRequestNotifier(BaseNotifier):
-    """Tells the step's reviewers on Slack that their input is needed, with the link to the
-    Required actions page; used as a human-in-the-loop step's ``notifiers``."""
+    """Tells the step's reviewers on Slack that their input is needed, with the links to the
+    Required actions page and to the round's packs (``packs_app``); used as a human-in-the-loop
+    step's ``notifiers``."""
 
     def __init__(self, step: str) -> None:
         super().__init__()
@@ -184,12 +185,14 @@ class ReviewRequestNotifier(BaseNotifier):
             base_url = conf.get("api", "base_url", fallback="http://localhost:8080")
             link = task.generate_link_to_ui_from_context(context=context, base_url=base_url)
             names = ", ".join(user["name"] for user in task.assigned_users or [])
+            packs = getattr(task, "packs_link", None)
             delivery.post(
                 key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
                 channel=load_sign_off().review_channel,
                 text=(
                     f"{names}: your input is needed. *{task.subject}*\n"
                     f"<{link}|Open Required actions>"
+                    + (f" · <{packs}|Open this round's packs>" if packs else "")
                 ),
                 require_private=True,
             )

@@ -100,9 +100,7 @@ WRONG_INPUTS = [
 @pytest.mark.parametrize(
     ("argv", "message"), WRONG_INPUTS, ids=[" ".join(a) for a, _ in WRONG_INPUTS]
 )
-def test_a_wrong_input_ends_in_one_line_and_exit_code_2(
-    argv, message, empty_warehouse, tmp_path
-):
+def test_a_wrong_input_ends_in_one_line_and_exit_code_2(argv, message, empty_warehouse, tmp_path):
     urls = {"{empty}": empty_warehouse, "{unmigrated}": f"sqlite:///{tmp_path / 'new.sqlite'}"}
     code, out, err = _run([urls.get(arg, arg) for arg in argv], tmp_path / "data")
     assert code == 2

@@ -115,8 +115,28 @@ def render_month(
 ) -> list[RenderedPack]:
     """Every pack due for the period (or the named groups'), from configuration, into
     ``directory``: what the command line and the monthly DAG call."""
+    from improvement.governance import council_name
+
+    packs = build_month(
+        engine, period_end, plan_path, group_ids, snapshot_key, commentary, caveats, signoff
+    )
+    return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+
+
+def build_month(
+    engine: sa.Engine,
+    period_end: dt.date,
+    plan_path: Path,
+    group_ids: Sequence[str] | None = None,
+    snapshot_key: str | None = None,
+    commentary: Mapping[str, str] | None = None,
+    caveats: Sequence[str] = (),
+    signoff: Mapping[str, Sequence[SignOff]] | None = None,
+) -> list[Pack]:
+    """The packs ``render_month`` renders, built but not written (a review step summarises
+    them)."""
     from improvement.county import load_county_config
-    from improvement.governance import council_name, load_groups
+    from improvement.governance import load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
 
     catalogue = load_catalogue()
@@ -125,9 +145,8 @@ def render_month(
     if unknown:
         raise KeyError(f"no governance group {unknown} in the configuration")
     chosen = [groups[g] for g in group_ids] if group_ids else groups_due(groups, period_end)
-    packs = build_packs(
+    return build_packs(
         engine, period_end, chosen, catalogue, load_county_config(),
         plan=load_plan(plan_path, set(catalogue)), snapshot_key=snapshot_key,
         commentary=commentary, caveats=caveats, signoff=signoff,
     )  # fmt: skip
-    return render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
