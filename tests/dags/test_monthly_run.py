@@ -86,8 +86,9 @@ def _pack_counts(html: str) -> tuple[int, int, int, int, int]:
     scorecard = html[html.index('id="scorecard"') :]
     rows = re.findall(r'<tr data-measure="[^"]+">(.*?)</tr>', scorecard, flags=re.S)
     rags = [re.search(r"badge rag-(\w+)", row).group(1) for row in rows]
-    concern = re.search(r"(\d+) show special-cause variation of concern", html).group(1)
-    return (len(rows), rags.count("red"), rags.count("amber"), rags.count("green"), int(concern))
+    variations = [re.search(r'data-label="Variation">(.*?)</td>', row, flags=re.S) for row in rows]
+    concern = sum("Special cause concerning" in cell.group(1) for cell in variations)
+    return (len(rows), rags.count("red"), rags.count("amber"), rags.count("green"), concern)
 
 
 def _summary_row(body: str, group_name: str) -> tuple[int, ...]:
@@ -385,6 +386,7 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
     forename, surname, person_id = child["pers_forename"], child["pers_surname"], child["pers_person_id"]
     born = f"{child['pers_dob']:%d/%m/%Y}"
     planted = f"Placement moved for {forename} {surname} ({person_id}), born {born}."
+    seen: list = []
     with caplog.at_level("INFO"):
         run_id, state, _ = _run_monthly(
             [
@@ -396,8 +398,16 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
                 Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
             ],
             deadline,
+            seen,
         )
     assert state == "success"
+    # The form asked again is the same form: the round's summary with its pack links.
+    (responder,) = seen
+    for step in ("round_1.analyst", "round_1.head_of_service"):
+        assert "/packs/monthly_governance/2026-10/" in responder.bodies[step], step
+    assert "**Approve** → the packs go to the Chief Officer" in (
+        responder.bodies["round_1.head_of_service"]
+    )
     assert [(r.review_round, r.step, r.person, r.found) for r in refusals(engine, run_id)] == [
         (1, "analyst", "analyst", "the commentary on Services to care leavers holds a child's "
          "name, a person id and a date of birth"),
