@@ -64,8 +64,7 @@ def _person(event: dict[str, Any]) -> str:
 
 def _refuse_personal_data(operator, context, event, step: str, review_round: int) -> None:
     """Before anything of an answer is kept: if a typed field holds personal data, record the
-    refusal, wipe Airflow's copy and ask again with the same form (``improvement.answer_guard``;
-    ``prepare_form`` rebuilds what ``execute`` showed: a resumed step is a fresh operator)."""
+    refusal, wipe Airflow's copy and ask again (``improvement.answer_guard``)."""
     from improvement import answer_guard, monthly
 
     if "error" in event:
@@ -79,7 +78,6 @@ def _refuse_personal_data(operator, context, event, step: str, review_round: int
         answered_at=monthly.responded_at(event),
     )
     if refused is not None:
-        operator.prepare_form(context)
         answer_guard.ask_again(operator, context, _response_timeout(context))
 
 
@@ -162,13 +160,9 @@ class AnalystReview(HITLEntryOperator):
     def execute(self, context):
         with in_council(self.council_id):
             self.response_timeout = _response_timeout(context)
-            self.prepare_form(context)
+            self._require_commentary(context)
+            _prepare_step(self, context, "analyst", self.review_round - 1)
             return super().execute(context)
-
-    def prepare_form(self, context) -> None:
-        """The form, subject and body this step shows (again, when an answer is refused)."""
-        self._require_commentary(context)
-        _prepare_step(self, context, "analyst", self.review_round - 1)
 
     def _require_commentary(self, context) -> None:
         """Mark each area the packs flag (off target or special-cause concern) as needing
@@ -225,12 +219,8 @@ class ReviewDecision(HITLBranchOperator):
     def execute(self, context):
         with in_council(self.council_id):
             self.response_timeout = _response_timeout(context)
-            self.prepare_form(context)
+            _prepare_step(self, context, self.step, self.review_round)
             return super().execute(context)
-
-    def prepare_form(self, context) -> None:
-        """The subject and body this step shows (again, when an answer is refused)."""
-        _prepare_step(self, context, self.step, self.review_round)
 
     def execute_complete(self, context, event):
         with in_council(self.council_id):
