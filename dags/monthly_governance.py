@@ -3,6 +3,10 @@
 
 Runs **07:00 Europe/London on the 5th of each month** (about three working days after month
 end) and reports on the **previous calendar month**: the month before its data interval ends.
+To run a month by hand, trigger it with **month** (`YYYY-MM`) in the form; left empty, a manual
+run reports on the last complete month with a weekly snapshot after its end. The DAG is created
+unpaused (`is_paused_upon_creation=False`); the **Packs** page (navigation bar) shows which
+months are published, for which meeting, and opens every round's packs.
 
 1. **prepare** measures every measure as at the month end from the first weekly snapshot
    taken after it (the weekly DAG must have run for that week), records any revision of
@@ -12,9 +16,11 @@ end) and reports on the **previous calendar month**: the month before its data i
    (**no_review_needed**): unchanged packs keep their publication and sign-off record.
 2. **render_drafts** renders the packs needing review (monthly groups; the DfE quarterly).
 3. Each review round (`round_1` … `round_N`, N = `sign_off.max_rounds`):
-   **analyst** (quality assurance: commentary per priority area and data caveats, which go
-   into the highlight report) → **render** (the packs again, with them) → **head_of_service**
-   (Approve / Request changes) → **chief_officer** (Approve / Request changes / Reject).
+   **analyst** (quality assurance: commentary per priority area, or "no commentary this
+   month" ticked, for every area off target or of concern, and data caveats, which go into the
+   highlight report) → **render** (the packs again, with them) → **head_of_service**
+   (Approve / Request changes, with a reason) → **chief_officer** (Approve / Request changes /
+   Reject, with a reason). Each step shows a summary of the round's packs with links to them.
    Requesting changes sends the packs back to the next round's analyst step with the reason;
    every answer is kept in the warehouse's sign-off record. Only the reviewers configured in
    `config/governance.yaml` may answer; each waits until the earliest papers deadline.
@@ -39,6 +45,7 @@ import pendulum
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.sdk import (
     CronDataIntervalTimetable,
+    Param,
     PokeReturnValue,
     TaskGroup,
     dag,
@@ -52,21 +59,28 @@ from improvement.governance import SignOffConfig, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.notify import ReviewRequestNotifier
 from improvement.region import in_council, load_region, region_configured
-from improvement.review import APPROVE, REJECT, REQUEST_CHANGES, AnalystReview, ReviewDecision
-
-ONE_SUCCESS = "one_success"
-PERIOD = (
-    "{{ data_interval_end.in_timezone('Europe/London').start_of('month')"
-    ".subtract(days=1).strftime('%B %Y') }}"
+from improvement.review import (
+    APPROVE,
+    MONTH_PLACEHOLDER,
+    REJECT,
+    REQUEST_CHANGES,
+    AnalystReview,
+    ReviewDecision,
 )
 
-
-def _body(review_round: int, intro: str) -> str:
-    source = monthly.render_task_id(review_round)
-    return (
-        f"{intro}\n\nPacks for {PERIOD}: `{{{{ ti.xcom_pull(task_ids='{source}')['folder'] }}}}`"
-        f"\n\nBundle hash `{{{{ ti.xcom_pull(task_ids='{source}')['bundle_hash'] }}}}`"
-    )
+ONE_SUCCESS = "one_success"
+MONTH_FORM = Param(
+    None,
+    type=["null", "string"],
+    pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+    title="Month to report on (YYYY-MM, e.g. 2026-10)",
+    description_md=(
+        "Leave empty for the **last complete month with a weekly snapshot taken after its "
+        "end** (a scheduled run: the month before its run date). Which months are already "
+        "published, and for which meeting, is on the [Packs page](/packs/): a month whose "
+        "packs are published and unchanged is not reviewed again."
+    ),
+)
 
 
 def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | None = None):
@@ -82,6 +96,8 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
         start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
         catchup=False,
         max_active_runs=1,
+        is_paused_upon_creation=False,
+        params={monthly.MONTH_PARAM: MONTH_FORM},
         default_args=DEFAULT_ARGS,
         doc_md=__doc__,
         tags=["monthly", "packs", "sign-off"] + ([f"council:{council_id}"] if council_id else []),
@@ -111,10 +127,14 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
         def groups_due(prepared: dict) -> list[str]:
             return prepared["groups"]
 
-        @task
+        @task(map_index_template="{{ publication_label }}")
         def publish(prepared: dict, group_id: str) -> dict:
+            context = get_current_context()
+            context["publication_label"] = group_id
             with in_council(council_id):
-                return monthly.publish(prepared, group_id, get_current_context())
+                published = monthly.publish(prepared, group_id, context)
+            context["publication_label"] = monthly.publication_label(published)
+            return published
 
         prepared = prepare()
         deadline_watch(prepared)
@@ -131,8 +151,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                     council_id=council_id,
                     review_round=review_round,
                     areas=PRIORITY_AREAS,
-                    subject=f"Quality-assure the {PERIOD} packs (round {review_round})",
-                    body=_body(review_round - 1, "Check the figures; add commentary and caveats."),
+                    subject=f"Quality-assure the {MONTH_PLACEHOLDER} packs (round {review_round})",
                     assigned_users=reviewers("analyst"),
                     notifiers=[ReviewRequestNotifier("analyst")],
                     trigger_rule=ONE_SUCCESS,
@@ -144,8 +163,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                     council_id=council_id,
                     step="head_of_service",
                     review_round=review_round,
-                    subject=f"Review the {PERIOD} packs (round {review_round})",
-                    body=_body(review_round, "Approve, or request changes with a reason."),
+                    subject=f"Review the {MONTH_PLACEHOLDER} packs (round {review_round})",
                     options=[APPROVE, REQUEST_CHANGES],
                     options_mapping={
                         APPROVE: prefix + "chief_officer",
@@ -160,8 +178,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                     council_id=council_id,
                     step="chief_officer",
                     review_round=review_round,
-                    subject=f"Sign off the {PERIOD} packs (round {review_round})",
-                    body=_body(review_round, "Approve to publish; request changes or reject."),
+                    subject=f"Sign off the {MONTH_PLACEHOLDER} packs (round {review_round})",
                     options=[APPROVE, REQUEST_CHANGES, REJECT],
                     options_mapping={
                         APPROVE: prefix + "approved",

@@ -1,17 +1,93 @@
 """``improvement``: the project's command line (demo case system, warehouse migrations).
 
 Defaults are the embedded SQLite files under the data directory (``IMPROVEMENT_DATA_DIR``).
+A wrong input (a month that is not ``YYYY-MM``, an unknown group, no snapshot for the month)
+ends in one line saying what is wrong and what to do, and exit code 2; never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 
 import sqlalchemy as sa
 
 from improvement.settings import load_settings
+
+
+class CommandError(Exception):
+    """A wrong input or a missing prerequisite, told in one line (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line, not the usage block."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def month_argument(text: str) -> dt.date:
+    """``YYYY-MM`` as that month's last day."""
+    from improvement.measures.asat import month_end
+
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month: give YYYY-MM, e.g. 2026-10")
+    try:
+        return month_end(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a month: the month must be 01 to 12, e.g. 2026-10"
+        ) from None
+
+
+def date_argument(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give YYYY-MM-DD, e.g. 2026-11-15"
+        ) from None
+
+
+def snapshot_key_argument(text: str) -> str:
+    """A snapshot key, ``weekly/YYYY-MM-DD``: the part after the last ``/`` is its date."""
+    try:
+        dt.date.fromisoformat(text.rsplit("/", 1)[-1])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a snapshot key: give weekly/YYYY-MM-DD, e.g. weekly/2026-11-15 "
+            "(`improvement show-snapshot` shows the latest)"
+        ) from None
+    return text
+
+
+def _check_groups(requested: list[str] | None) -> None:
+    from improvement.governance import load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS
+
+    known = load_groups(PRIORITY_AREAS)
+    unknown = [group for group in requested or () if group not in known]
+    if unknown:
+        raise CommandError(
+            f"no governance group {', '.join(map(repr, unknown))}; the groups are: "
+            + ", ".join(known)
+        )
+
+
+def _snapshot_for(engine: sa.Engine, period_end: dt.date) -> str:
+    """The key of the snapshot the month's packs are drawn from; none is a ``CommandError``."""
+    from improvement.reports.figures import find_snapshot
+
+    with engine.connect() as conn:
+        try:
+            return find_snapshot(conn, period_end, None).snapshot_key
+        except LookupError as error:
+            raise CommandError(
+                f"{error} (the weekly_performance run for the week containing {period_end}, "
+                "or `improvement measure --key weekly/<date>` after it)"
+            ) from None
 
 
 def _last_sunday(today: dt.date) -> dt.date:
@@ -89,10 +165,7 @@ def _measure(args: argparse.Namespace) -> None:
 
     if args.history and args.as_at:
         _fail("give --history or --as-at, not both")
-    try:
-        snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])
-    except ValueError:
-        _fail(f"--key {args.key!r} does not end in a date, e.g. weekly/2026-11-15")
+    snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])  # snapshot_key_argument
     try:
         config = load_county_config()
     except ConfigError as error:
@@ -106,7 +179,9 @@ def _measure(args: argparse.Namespace) -> None:
         dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
     try:
         run, left_out = measure_as_at(engine, args.key, load_catalogue(), config, dates)
-    except (LookupError, ValueError) as error:
+    except LookupError as error:
+        _fail(f"{error}: `improvement show-snapshot` shows the latest")
+    except ValueError as error:
         _fail(str(error))
     print(
         f"{run.measures} measures for {len(run.as_at_dates)} as-at date(s) from {args.key}: "
@@ -149,10 +224,12 @@ def _show_snapshot(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.summary import describe_measures
+    from improvement.warehouse.migrate import require_current
     from improvement.warehouse.report import describe_snapshot
 
     target = DatabaseTarget.from_url(args.url)
     engine = target.engine()
+    require_current(engine)
     print(describe_snapshot(engine, args.key))
     if args.key:
         print(describe_measures(engine, args.key, load_catalogue()))
@@ -161,9 +238,11 @@ def _show_snapshot(args: argparse.Namespace) -> None:
 
 def _refused_extracts(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
+    from improvement.warehouse.migrate import require_current
     from improvement.warehouse.report import describe_rejections
 
     engine = DatabaseTarget.from_url(args.url).engine()
+    require_current(engine)
     print(describe_rejections(engine, args.since))
 
 
@@ -197,21 +276,19 @@ def _check_plan(args: argparse.Namespace) -> None:
 
 def _render_packs(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
-    from improvement.measures.asat import month_end
     from improvement.personal_data import PersonalDataFound, guard_for_snapshot
     from improvement.plan import PlanRegisterError
-    from improvement.reports.figures import find_snapshot
     from improvement.reports.packs import render_month
     from improvement.warehouse.migrate import require_current
 
     settings = load_settings()
-    period_end = month_end(args.month)
+    period_end = args.month
+    _check_groups(args.group)
     target = DatabaseTarget.from_url(args.url)
     engine = target.engine()
     require_current(engine)
+    snapshot_key = _snapshot_for(engine, period_end)
     directory = settings.packs_dir / f"{period_end:%Y-%m}" / "draft"
-    with engine.connect() as conn:
-        snapshot_key = find_snapshot(conn, period_end, None).snapshot_key
     try:
         rendered = render_month(
             engine, period_end, directory, settings.plan_register_path,
@@ -231,11 +308,18 @@ def _export_sign_off(args: argparse.Namespace) -> None:
     import json
 
     from improvement.connections import DatabaseTarget
-    from improvement.measures.asat import month_end
     from improvement.signoff import export_record
+    from improvement.warehouse.migrate import require_current
 
-    period_end = month_end(args.month)
-    record = export_record(DatabaseTarget.from_url(args.url).engine(), period_end)
+    target = DatabaseTarget.from_url(args.url)
+    engine = target.engine()
+    require_current(engine)
+    record = export_record(engine, args.month)
+    if not record:
+        raise CommandError(
+            f"no sign-off record for {args.month:%B %Y} in {target.describe()}: "
+            "its monthly_governance run has not reached a review step"
+        )
     print(json.dumps(record, indent=2))
 
 
@@ -260,8 +344,11 @@ def _benchmarks_import(args: argparse.Namespace) -> None:
 def _backfill(args: argparse.Namespace) -> None:
     from improvement import backfill
 
-    weekly_dag, monthly_dags = backfill.dag_ids(args.council)
-    weekly = backfill.weeks(args.first_week, args.last_week, args.max_active_runs, weekly_dag)
+    try:
+        weekly_dag, monthly_dags = backfill.dag_ids(args.council)
+        weekly = backfill.weeks(args.first_week, args.last_week, args.max_active_runs, weekly_dag)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     monthly = [backfill.months_in(weekly, dag_id) for dag_id in monthly_dags] if args.months else []
     monthly = [window for window in monthly if window is not None]
     for window in (weekly, *monthly):
@@ -292,14 +379,14 @@ def _backfill(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="improvement", description=__doc__)
+    parser = _Parser(prog="improvement", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write the synthetic county case system")
     generate.add_argument("--seed", type=int, default=2020)
     generate.add_argument(
         "--as-of",
-        type=dt.date.fromisoformat,
+        type=date_argument,
         default=_last_sunday(dt.date.today()),
         help="last day of the six years of history (default: last Sunday)",
     )
@@ -308,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate.add_argument(
         "--judgement-date",
-        type=dt.date.fromisoformat,
+        type=date_argument,
         default=None,
         help="date of the Ofsted judgement (default: 18 months into the six-year window)",
     )
@@ -337,12 +424,15 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.set_defaults(handler=_refresh_calendar, default_url=default_warehouse_url)
 
     measure = commands.add_parser("measure", help="compute the measures from a stored snapshot")
-    measure.add_argument("--key", required=True, help="snapshot key, e.g. weekly/2026-11-15")
+    measure.add_argument(
+        "--key", required=True, type=snapshot_key_argument,
+        help="snapshot key, e.g. weekly/2026-11-15",
+    )  # fmt: skip
     measure.add_argument(
         "--history", action="store_true", help="also the 104 weekly and 24 month-end dates before"
     )
     measure.add_argument(
-        "--as-at", action="append", type=dt.date.fromisoformat, default=[], metavar="YYYY-MM-DD",
+        "--as-at", action="append", type=date_argument, default=[], metavar="YYYY-MM-DD",
         help="measure this date instead of the snapshot's week, on or before the snapshot's "
         "date (repeatable), e.g. 2026-03-31 for year-end figures",
     )  # fmt: skip
@@ -353,7 +443,10 @@ def build_parser() -> argparse.ArgumentParser:
         "unmapped-codes",
         help="list a snapshot's coded values that nothing maps, ready for code_mappings.yaml",
     )
-    unmapped.add_argument("--key", required=True, help="snapshot key, e.g. weekly/2026-11-15")
+    unmapped.add_argument(
+        "--key", required=True, type=snapshot_key_argument,
+        help="snapshot key, e.g. weekly/2026-11-15",
+    )  # fmt: skip
     unmapped.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     unmapped.set_defaults(handler=_unmapped_codes, default_url=default_warehouse_url)
 
@@ -368,7 +461,7 @@ def build_parser() -> argparse.ArgumentParser:
     refused = commands.add_parser(
         "refused-extracts", help="list the weekly extracts validation refused, and why"
     )
-    refused.add_argument("--since", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD")
+    refused.add_argument("--since", type=date_argument, default=None, help="YYYY-MM-DD")
     refused.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     refused.set_defaults(handler=_refused_extracts, default_url=default_warehouse_url)
 
@@ -389,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_plan.add_argument(
         "--as-at",
-        type=dt.date.fromisoformat,
+        type=date_argument,
         default=dt.date.today(),
         help="date overdue actions are counted at (default: today)",
     )
@@ -398,7 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
     packs = commands.add_parser(
         "render-packs", help="render the draft governance packs for a month (HTML and PDF)"
     )
-    packs.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
+    packs.add_argument(
+        "--month", required=True, type=month_argument, help="the month reported on, e.g. 2026-10"
+    )
     packs.add_argument(
         "--group", action="append", default=None, help="only this group (repeatable)"
     )
@@ -409,7 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export-sign-off", help="print a month's sign-off record as JSON (for the DfE)"
     )
-    export.add_argument("--month", required=True, help="the month reported on, e.g. 2026-10")
+    export.add_argument(
+        "--month", required=True, type=month_argument, help="the month reported on, e.g. 2026-10"
+    )
     export.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     export.set_defaults(handler=_export_sign_off, default_url=default_warehouse_url)
 
@@ -438,9 +535,9 @@ def build_parser() -> argparse.ArgumentParser:
         "monthly_governance__<id> and regional_monthly. Needs Airflow's scheduler running, and "
         "this machine's Airflow configuration.",
     )
-    backfill.add_argument("--first-week", required=True, type=dt.date.fromisoformat,
+    backfill.add_argument("--first-week", required=True, type=date_argument,
                           help="the Sunday ending the first week, e.g. 2026-09-27")  # fmt: skip
-    backfill.add_argument("--last-week", required=True, type=dt.date.fromisoformat,
+    backfill.add_argument("--last-week", required=True, type=date_argument,
                           help="the Sunday ending the last week, e.g. 2026-11-15")  # fmt: skip
     backfill.add_argument(
         "--months", action="store_true", help="then the months ending in those weeks"
@@ -462,11 +559,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expected_errors() -> tuple[type[Exception], ...]:
+    """What a wrong input or an unready warehouse raises: told in one line, not a traceback."""
+    from improvement.connections import ConnectionConfigError
+    from improvement.county import ConfigError
+    from improvement.governance import GovernanceConfigError
+    from improvement.warehouse.migrate import WarehouseNotReady
+
+    return (CommandError, WarehouseNotReady, GovernanceConfigError, ConfigError,
+            ConnectionConfigError, sa.exc.ArgumentError)  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if getattr(args, "url", "") is None:
         args.url = args.default_url()
-    args.handler(args)
+    try:
+        args.handler(args)
+    except _expected_errors() as error:
+        print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

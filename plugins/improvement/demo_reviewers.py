@@ -11,12 +11,15 @@ the same metadata database as the run (the API app runs in-process), so it works
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+
+log = logging.getLogger(__name__)
 
 # With a real executor, the process that parked a step must be reported finished before the
 # answer resumes it (Airflow 3.3 marks the step failed otherwise); people take minutes anyway.
@@ -29,6 +32,7 @@ class Answer:
     user: str
     option: str
     params: dict = field(default_factory=dict)
+    refused: bool = False  # scripted to be refused (HTTP 400): the step then waits for the next
 
 
 class Responder(threading.Thread):
@@ -53,6 +57,8 @@ class Responder(threading.Thread):
         self.base_url, self.run_id, self.on_give_up = base_url, run_id, on_give_up
         self.settle = EXECUTOR_SETTLE_SECONDS if base_url else 0
         self.responses: list[tuple[str, int]] = []
+        self.refusals: list[tuple[str, str]] = []  # (task id, Airflow's message)
+        self.bodies: dict[str, str] = {}  # what each answered step showed its reviewer
         self.errors: list[str] = []
 
     def run(self) -> None:
@@ -69,6 +75,8 @@ class Responder(threading.Thread):
             )
         if self.errors and self.on_give_up is not None:
             self.on_give_up("; ".join(self.errors))
+        for error in self.errors:
+            log.error("demo reviewers stopped: %s", error)
 
     def _client(self):
         if self.base_url:
@@ -121,7 +129,11 @@ class Responder(threading.Thread):
                     headers=headers(answer.user),
                 )
                 self.responses.append((answer.task_id, reply.status_code))
-                if reply.status_code == 200:
+                self.bodies[answer.task_id] = detail.get("body") or ""
+                if reply.status_code == 200 and not answer.refused:
+                    self.answers.pop(0)
+                elif reply.status_code == 400 and answer.refused:
+                    self.refusals.append((answer.task_id, reply.json().get("detail", "")))
                     self.answers.pop(0)
                 else:
                     self.errors.append(f"{answer.task_id}: {reply.status_code} {reply.text}")
@@ -130,14 +142,24 @@ class Responder(threading.Thread):
             time.sleep(0.5)
 
 
+def analyst_form(caveats: str = "", tick_the_rest: bool = True, **commentary: str) -> dict:
+    """The analyst's whole form (Airflow wants every field): commentary for the areas given,
+    and "No commentary this month" ticked for every other area (``tick_the_rest``)."""
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.review import CAVEATS, no_commentary_key
+
+    form: dict = {}
+    for area in PRIORITY_AREAS:
+        form[area] = commentary.get(area, "")
+        form[no_commentary_key(area)] = tick_the_rest and area not in commentary
+    form[CAVEATS] = caveats
+    return form
+
+
 def approve_all(commentary: str) -> list[Answer]:
     """Analyst adds commentary, Head of Service approves, Chief Officer signs off."""
-    from improvement.measures.catalogue import PRIORITY_AREAS
-
-    params = {key: "" for key in (*PRIORITY_AREAS, "caveats")}
-    params["front_door"] = commentary
     return [
-        Answer("round_1.analyst", "analyst", "OK", params),
+        Answer("round_1.analyst", "analyst", "OK", analyst_form(front_door=commentary)),
         Answer("round_1.head_of_service", "head_of_service", "Approve", {"reason": ""}),
         Answer("round_1.chief_officer", "chief_officer", "Approve", {"reason": ""}),
     ]

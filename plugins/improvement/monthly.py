@@ -1,8 +1,11 @@
 """The monthly DAG's task bodies: measure the month end, render each review round, record the
 humans' answers, publish what was signed off.
 
-The month reported on is the calendar month before the run's data interval ends (London time),
-never the wall clock, so a re-run or backfill of a month reproduces that month. A group whose
+The month reported on is the run's ``month`` parameter (``YYYY-MM``) when given; otherwise, for
+a scheduled run, the calendar month before its data interval ends (London time), and for a
+manual one the last complete month before it with a weekly snapshot taken after its end. Never
+the wall clock, so a re-run or backfill of a month reproduces that month; ``prepare`` chooses
+it once and every later task reads its choice. A group whose
 pack for the month was published and would come out the same again keeps its publication and
 sign-off record; only packs that changed (or were never published) are reviewed again, under
 a new review id. Imports stay inside the functions: parsing the DAG touches no database.
@@ -19,10 +22,65 @@ log = logging.getLogger(__name__)
 CAVEATS = "caveats"
 
 
+MONTH_PARAM = "month"
+
+
+def _run_reference(context: dict[str, Any]) -> dt.date:
+    """The run's own date in London: its data interval's end, or when it was due to run."""
+    import pendulum
+
+    moment = context.get("data_interval_end") or context["dag_run"].run_after
+    return pendulum.instance(moment).in_timezone("Europe/London").date()
+
+
 def period_end(context: dict[str, Any]) -> dt.date:
-    """The last day of the month before the data interval's end, in London."""
-    end = context["data_interval_end"].in_timezone("Europe/London").date()
-    return end.replace(day=1) - dt.timedelta(days=1)
+    """The last day of the month reported on: the one ``prepare`` chose, in every later task."""
+    ti = context.get("ti")
+    if ti is not None and ti.task_id != "prepare":
+        prepared = ti.xcom_pull(task_ids="prepare")
+        if prepared:
+            return dt.date.fromisoformat(prepared["period_end"])
+    return chosen_month(context)
+
+
+def chosen_month(context: dict[str, Any], engine=None) -> dt.date:
+    """The ``month`` parameter's month; else the month before the run (scheduled), or the last
+    complete month before it with a snapshot taken after its end (manual, with ``engine``)."""
+    from improvement.measures.asat import month_end
+
+    month = (context.get("params") or {}).get(MONTH_PARAM)
+    if month:
+        return month_end(month)
+    reference = _run_reference(context)
+    before = reference.replace(day=1) - dt.timedelta(days=1)
+    run = context.get("dag_run")
+    if engine is None or run is None or run.run_type != "manual":
+        return before
+    return latest_month_with_snapshot(engine, reference) or before
+
+
+def latest_month_with_snapshot(engine, reference: dt.date) -> dt.date | None:
+    """The last month ending before ``reference``'s month for which a weekly snapshot was taken
+    on or after its end (on or before ``reference``), or None."""
+    import sqlalchemy as sa
+
+    from improvement.warehouse.tables import snapshot
+
+    with engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(sa.func.max(snapshot.c.snapshot_date)).where(
+                snapshot.c.snapshot_date <= reference
+            )
+        ).scalar()
+    if latest is None:
+        return None
+    latest = latest if isinstance(latest, dt.date) else dt.date.fromisoformat(str(latest)[:10])
+    ended = (
+        latest
+        if (latest + dt.timedelta(days=1)).day == 1
+        else latest.replace(day=1) - dt.timedelta(days=1)
+    )
+    return min(ended, reference.replace(day=1) - dt.timedelta(days=1))
 
 
 def _engine():
@@ -60,13 +118,7 @@ def _run_folder(run_id: str) -> str:
 def sign_off_deadline(context: dict[str, Any]) -> dt.date | None:
     """The earliest papers deadline among the groups due, for their first meeting after the
     run's start: when sign-off must be done by."""
-    started = context["data_interval_end"].in_timezone("Europe/London").date()
-    deadlines = [
-        found[1]
-        for group in _groups_due(period_end(context))
-        if (found := group.next_meeting(started)) is not None
-    ]
-    return min(deadlines, default=None)
+    return _deadline(period_end(context), context)
 
 
 def escalation_time(context: dict[str, Any]) -> dt.datetime | None:
@@ -118,10 +170,10 @@ def prepare(context: dict[str, Any]) -> dict:
     review: those never published for the month, or whose pack would now differ."""
     from improvement import signoff
 
-    month_end = period_end(context)
-    due = [group.group_id for group in _groups_due(month_end)]
     engine = _engine()
     try:
+        month_end = chosen_month(context, engine)
+        due = [group.group_id for group in _groups_due(month_end)]
         snapshot, run, revisions = measure_month(engine, month_end, context)
         unchanged = unchanged_publications(engine, month_end, due, snapshot.snapshot_key)
         review_groups = [g for g in due if g not in unchanged]
@@ -139,8 +191,14 @@ def prepare(context: dict[str, Any]) -> dict:
         "unchanged": unchanged,
         "review_id": new_review,
         "revisions": {k: v for k, v in revisions.items() if k != "slack"},
-        "deadline": None if (d := sign_off_deadline(context)) is None else d.isoformat(),
+        "deadline": None if (d := _deadline(month_end, context)) is None else d.isoformat(),
     }
+
+
+def _deadline(month_end: dt.date, context: dict[str, Any]) -> dt.date | None:
+    started = _run_reference(context)
+    found = [g.next_meeting(started) for g in _groups_due(month_end)]
+    return min((f[1] for f in found if f is not None), default=None)
 
 
 def measure_month(engine, month_end: dt.date, context: dict[str, Any]):
@@ -203,10 +261,12 @@ def unchanged_publications(
 
 
 def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> dict:
-    """Every pack under review with this round's commentary and the record so far."""
+    """Every pack under review with this round's commentary and the record so far, and what
+    the next step's summary shows of them (``round_summary``)."""
     from improvement import signoff
     from improvement.personal_data import guard_for_snapshot
-    from improvement.reports.packs import render_month
+    from improvement.reports.packs import build_month, write_checked
+    from improvement.round_summary import areas_needing_commentary, pack_summary
     from improvement.settings import load_settings
 
     settings = load_settings()
@@ -220,13 +280,13 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
             settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(review)
             / f"round-{review_round}"
         )  # fmt: skip
-        rendered = render_month(
-            engine, month_end, folder, settings.plan_register_path, dt.datetime.now(dt.UTC),
-            group_ids=prepared["review_groups"], snapshot_key=prepared["snapshot_key"],
-            commentary=texts, caveats=caveats,
-            signoff={g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
+        packs = build_month(
+            engine, month_end, settings.plan_register_path, prepared["review_groups"],
+            prepared["snapshot_key"], texts, caveats,
+            {g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
             guard=guard,
         )  # fmt: skip
+        rendered = write_checked(packs, folder, dt.datetime.now(dt.UTC), guard=guard)
         signoff.record_pack_versions(engine, review, review_round, month_end, rendered)
     finally:
         engine.dispose()
@@ -236,6 +296,15 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
         "folder": str(folder),
         "packs": hashes,
         "bundle_hash": signoff.bundle_hash(hashes),
+        "files": {
+            pack.group_id: {
+                "html": str(pack.html_path),
+                "pdf": pack.pdf_path and str(pack.pdf_path),
+            }
+            for pack in rendered
+        },
+        "summaries": {pack.group.group_id: pack_summary(pack) for pack in packs},
+        "needs_commentary": areas_needing_commentary(packs),
     }
 
 
@@ -243,7 +312,7 @@ def record_analyst(context: dict[str, Any], review_round: int, event: dict, pers
     """Store the analyst's commentary for this round and record the step."""
     from improvement import signoff
 
-    texts = {k: v for k, v in (event.get("params_input") or {}).items() if isinstance(v, str)}
+    texts = analyst_texts(event.get("params_input") or {})
     previous = context["ti"].xcom_pull(task_ids=render_task_id(review_round - 1))
     engine = _engine()
     try:
@@ -266,6 +335,25 @@ def record_analyst(context: dict[str, Any], review_round: int, event: dict, pers
         )
     finally:
         engine.dispose()
+
+
+def analyst_texts(answer: dict) -> dict[str, str]:
+    """What the analyst's answer puts in the packs: each priority area's commentary, or "No
+    commentary this month." where there is none (ticked, or not asked for), so a reviewed pack
+    never shows the draft's placeholder; and the caveats."""
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.round_summary import NO_COMMENTARY
+
+    texts = {}
+    for area in PRIORITY_AREAS:
+        written = answer.get(area)
+        texts[area] = (
+            written.strip() if isinstance(written, str) and written.strip() else NO_COMMENTARY
+        )
+    caveats = answer.get(CAVEATS)
+    if isinstance(caveats, str) and caveats.strip():
+        texts[CAVEATS] = caveats
+    return texts
 
 
 def responded_at(event: dict) -> dt.datetime:
@@ -306,6 +394,13 @@ def record_review(
         )
     finally:
         engine.dispose()
+
+
+def publication_label(published: dict) -> str:
+    """How the UI names a group's publish task: the group, its status and meeting."""
+    label = f"{published['group_id']}: {published['status']}"
+    meeting = published.get("meeting")
+    return label + (f", for {dt.date.fromisoformat(meeting):%-d %B %Y}" if meeting else "")
 
 
 def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
@@ -352,6 +447,12 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 f"round {approval.review_round}'s packs differ from those signed off"
             )
         texts, caveats = _round_texts(engine, review, approval.review_round)
+        unwritten = [area for area in PRIORITY_AREAS if not texts.get(area)]
+        if unwritten:
+            raise RuntimeError(
+                f"round {approval.review_round} has no commentary for {', '.join(unwritten)}: "
+                "a published pack never shows the draft's placeholder; run the month again"
+            )
         guard = guard_for_snapshot(engine, prepared["snapshot_key"])
         folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
         staging = folder / f".{group_id}.staging"
@@ -376,8 +477,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             path.replace(target)
             published.append(target)
         shutil.rmtree(staging, ignore_errors=True)
-        started = context["data_interval_end"].in_timezone("Europe/London").date()
-        first = group.next_meeting(started)
+        first = group.next_meeting(_run_reference(context))
         signed_on = approval.decided_at.date()
         chosen = group.next_meeting(signed_on)
         status = "published"
@@ -403,3 +503,50 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     finally:
         engine.dispose()
     return result
+
+
+def step_summary(context: dict[str, Any], step: str, review_round: int, rendered: dict) -> str:
+    """A human step's body: the summary of the packs it is asked about (``rendered``, the
+    render output of the round shown), with links to open them in the UI (``packs_app``)."""
+    from airflow.configuration import conf
+
+    from improvement import signoff
+    from improvement.governance import load_sign_off
+    from improvement.measures.catalogue import PRIORITY_AREAS
+    from improvement.packs_app import pack_url
+    from improvement.round_summary import step_body
+    from improvement.settings import load_settings
+
+    prepared = context["ti"].xcom_pull(task_ids="prepare")
+    review, dag_id = prepared["review_id"], context["dag"].dag_id
+    base_url = conf.get("api", "base_url", fallback="")
+    packs_dir = load_settings().packs_dir
+    links = {
+        group: {
+            kind.upper(): pack_url(dag_id, packs_dir, path, base_url)
+            for kind, path in files.items()
+            if path
+        }  # fmt: skip
+        for group, files in (rendered.get("files") or {}).items()
+    }
+    engine = _engine()
+    try:
+        texts, caveats = _round_texts(engine, review, rendered["review_round"])
+        asked = [
+            {"person": d.person, "step": signoff.STEP_TITLES.get(d.step, d.step),
+             "round": d.review_round, "reason": d.reason}  # fmt: skip
+            for d in signoff.decisions(engine, review)
+            if step == "analyst" and d.review_round == review_round - 1
+            and d.decision == signoff.CHANGES_REQUESTED
+        ]  # fmt: skip
+    finally:
+        engine.dispose()
+    escalation = escalation_time(context)
+    return step_body(
+        step=step, review_round=review_round, max_rounds=load_sign_off().max_rounds,
+        month=f"{period_end(context):%B %Y}", rendered=rendered, links=links,
+        round_link=pack_url(dag_id, packs_dir, rendered["folder"], base_url) + "/",
+        commentary=texts, caveats=caveats, areas=PRIORITY_AREAS, changes_requested=asked,
+        deadline=prepared.get("deadline"),
+        escalation=None if escalation is None else escalation.isoformat(),
+    )  # fmt: skip

@@ -198,8 +198,9 @@ def announce_refusal(
 
 
 class ReviewRequestNotifier(BaseNotifier):
-    """Tells the step's reviewers on Slack that their input is needed, with the link to the
-    Required actions page; used as a human-in-the-loop step's ``notifiers``."""
+    """Tells the step's reviewers on Slack that their input is needed, with the links to the
+    Required actions page and to the round's packs (``packs_app``); used as a human-in-the-loop
+    step's ``notifiers``."""
 
     def __init__(self, step: str) -> None:
         super().__init__()
@@ -217,12 +218,14 @@ class ReviewRequestNotifier(BaseNotifier):
             if delivery is None:
                 return
             names, link = _review_link(context)
+            packs = getattr(task, "packs_link", None)
             delivery.post(
                 key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
                 channel=load_sign_off().review_channel,
                 text=(
                     f"{names}: your input is needed. *{task.subject}*\n"
                     f"<{link}|Open Required actions>"
+                    + (f" · <{packs}|Open this round's packs>" if packs else "")
                 ),
                 require_private=True,
             )

@@ -6,6 +6,16 @@ is set when the step starts, from the governance calendar: the earliest papers d
 groups due this month (end of that working day, London time). Only the configured reviewers
 may answer (``assigned_users``). An answer whose typed text holds a child's name, an id or a date
 of birth is not kept: the step asks again (``improvement.answer_guard``).
+
+Each step's body is built when it starts (``improvement.round_summary``): the round's packs with
+links, their counts, what moved, the caveats and commentary, who answers next and when sign-off
+is due. The forms carry their own rules (``improvement.answers``): a reason to request changes
+or reject, and commentary (or "no commentary this month") for every priority area with a
+measure off target or of special-cause concern.
+
+Both checks run on every answer. The API server refuses an incomplete answer before Airflow stores
+it; when the step resumes it screens for personal data first (so a refused answer's text never
+stays in Airflow's copies), then checks completeness again in case the plugin was not loaded.
 """
 
 from __future__ import annotations
@@ -16,9 +26,13 @@ from typing import Any
 from airflow.providers.standard.operators.hitl import HITLBranchOperator, HITLEntryOperator
 from airflow.sdk import Param
 
+from improvement.answers import REQUIRED_FOR, REQUIRED_UNLESS
 from improvement.region import in_council
 
 APPROVE, REQUEST_CHANGES, REJECT = "Approve", "Request changes", "Reject"
+NO_COMMENTARY_SUFFIX = "__no_commentary"
+MONTH_PLACEHOLDER = "<month>"  # in a step's subject: the month reported on, when it starts
+CAVEATS = "caveats"
 DECISION_WORDS = {APPROVE: "approved", REQUEST_CHANGES: "changes requested", REJECT: "rejected"}
 DEADLINE_TIME = dt.time(17, 0)
 MINIMUM_WAIT = dt.timedelta(minutes=10)
@@ -67,6 +81,53 @@ def _refuse_personal_data(operator, context, event, step: str, review_round: int
         answer_guard.ask_again(operator, context, _response_timeout(context))
 
 
+def no_commentary_key(area: str) -> str:
+    return f"{area}{NO_COMMENTARY_SUFFIX}"
+
+
+def _prepare_step(task, context: dict[str, Any], step: str, shown_round: int) -> None:
+    """Set what the step shows when it starts: its month in the subject, the summary of the
+    round's packs it is asked about as its body, and the link to that round's packs (for the
+    Slack request)."""
+    from airflow.configuration import conf
+
+    from improvement.monthly import period_end, step_summary
+    from improvement.packs_app import pack_url
+    from improvement.settings import load_settings
+
+    shown = _render_output(context, shown_round)
+    task.subject = task.subject.replace(MONTH_PLACEHOLDER, f"{period_end(context):%B %Y}")
+    task.body = step_summary(context, step, task.review_round, shown)
+    base_url = conf.get("api", "base_url", fallback="")
+    task.packs_link = (
+        pack_url(context["dag"].dag_id, load_settings().packs_dir, shown["folder"], base_url) + "/"
+    )
+
+
+def _with_run_params(form: dict, kwargs: dict):
+    """The step's form beside the DAG's own params (the run's ``month``), which Airflow passes
+    every task; the human-in-the-loop operator shows only the form's."""
+    from airflow.sdk.definitions.param import ParamsDict
+
+    run_params = kwargs.pop("params", None) or {}
+    merged = ParamsDict(run_params) if not isinstance(run_params, ParamsDict) else run_params
+    for key, param in form.items():
+        merged[key] = param
+    return merged
+
+
+def _refuse_unless_complete(step, event: dict[str, Any]) -> None:
+    """The API server refuses an incomplete answer before storing it; should one arrive all
+    the same (the plugin not loaded), the step fails here and nothing is recorded as decided."""
+    from improvement.answers import refusal
+
+    problem = refusal(
+        step.serialized_params, event.get("chosen_options") or [], event.get("params_input") or {}
+    )
+    if problem:
+        raise ValueError(f"{step.task_id}: {problem}")
+
+
 class AnalystReview(HITLEntryOperator):
     """Analyst quality assurance: commentary per priority area and data caveats for a round.
     ``council_id`` (regional mode) makes every step of it that council's work."""
@@ -74,27 +135,57 @@ class AnalystReview(HITLEntryOperator):
     def __init__(
         self, *, review_round: int, areas: dict[str, str], council_id: str | None = None, **kwargs
     ) -> None:
-        params = {
-            key: Param("", type=["null", "string"], title=title, description="Commentary")
-            for key, title in areas.items()
-        }
-        params["caveats"] = Param(
-            "", type=["null", "string"], title="Data-quality caveats (one per line)"
-        )
-        super().__init__(params=params, **kwargs)
+        params = {}
+        for key, title in areas.items():
+            params[key] = Param(
+                "", type=["null", "string"], format="multiline", title=title,
+                description="Commentary for this priority area: it goes into the highlight "
+                "report of every pack that shows the area.",
+            )  # fmt: skip
+            params[no_commentary_key(key)] = Param(
+                False, type="boolean", title=f"No commentary this month: {title}",
+                description="Tick to send the packs on without commentary for this area.",
+            )  # fmt: skip
+        params[CAVEATS] = Param(
+            "", type=["null", "string"], format="multiline",
+            title="Data-quality caveats (one per line)",
+            description="Each line is one caveat in every pack's highlight report.",
+        )  # fmt: skip
+        super().__init__(params=_with_run_params(params, kwargs), **kwargs)
         self.review_round = review_round
         self.council_id = council_id
+        self.areas = dict(areas)
+        self.packs_link: str | None = None
 
     def execute(self, context):
         with in_council(self.council_id):
             self.response_timeout = _response_timeout(context)
+            self._require_commentary(context)
+            _prepare_step(self, context, "analyst", self.review_round - 1)
             return super().execute(context)
+
+    def _require_commentary(self, context) -> None:
+        """Mark each area the packs flag (off target or special-cause concern) as needing
+        commentary or the tick: the rule the API server applies (``improvement.answers``)."""
+        shown = _render_output(context, self.review_round - 1)
+        for area, titles in (shown.get("needs_commentary") or {}).items():
+            if area not in self.areas:
+                continue
+            param = self.params.get_param(area)
+            param.schema[REQUIRED_UNLESS] = no_commentary_key(area)
+            param.description = (
+                f"Required: {', '.join(titles)} off target or of special-cause concern. "
+                "Write commentary, or tick 'No commentary this month' for this area."
+            )
 
     def execute_complete(self, context, event):
         from improvement import monthly
 
         with in_council(self.council_id):
             _refuse_personal_data(self, context, event, "analyst", self.review_round)
+            if "error" not in event:
+                self._require_commentary(context)
+                _refuse_unless_complete(self, event)
             result = super().execute_complete(context, event)
             monthly.record_analyst(context, self.review_round, event, _person(event))
         return result
@@ -106,19 +197,29 @@ class ReviewDecision(HITLBranchOperator):
     def __init__(
         self, *, step: str, review_round: int, council_id: str | None = None, **kwargs
     ) -> None:
+        options = kwargs.get("options") or []
+        needs_reason = [option for option in (REQUEST_CHANGES, REJECT) if option in options]
         params = {
             "reason": Param(
-                "", type=["null", "string"], title="Reason (required to request changes or reject)"
-            )
+                "",
+                type=["null", "string"],
+                format="multiline",
+                title="Reason",
+                description=f"Required to {' or '.join(o.lower() for o in needs_reason)}: the "
+                "analyst sees it in the next round, and it is kept in the sign-off record.",
+                **{REQUIRED_FOR: needs_reason},
+            )  # fmt: skip
         }
-        super().__init__(params=params, **kwargs)
+        super().__init__(params=_with_run_params(params, kwargs), **kwargs)
         self.step = step
         self.review_round = review_round
         self.council_id = council_id
+        self.packs_link: str | None = None
 
     def execute(self, context):
         with in_council(self.council_id):
             self.response_timeout = _response_timeout(context)
+            _prepare_step(self, context, self.step, self.review_round)
             return super().execute(context)
 
     def execute_complete(self, context, event):
@@ -130,6 +231,7 @@ class ReviewDecision(HITLBranchOperator):
         from improvement import monthly
 
         if "error" not in event:
+            _refuse_unless_complete(self, event)
             chosen = (event.get("chosen_options") or [None])[0]
             monthly.record_review(
                 context,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pendulum
@@ -11,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from improvement import monthly
-from improvement.demo_reviewers import Answer
+from improvement.demo_reviewers import Answer, Responder, analyst_form
 from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.signoff import decisions
@@ -23,8 +24,8 @@ RUN_AFTER = dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC)  # reports on October 202
 
 
 def analyst(**texts) -> dict:
-    """The analyst's form: every priority area's commentary and the caveats (all fields sent)."""
-    return {key: texts.get(key, "") for key in (*PRIORITY_AREAS, "caveats")}
+    """The analyst's form: commentary for the areas given, "no commentary" ticked for the rest."""
+    return analyst_form(**texts)
 
 
 def reason(text: str = "") -> dict:
@@ -32,6 +33,7 @@ def reason(text: str = "") -> dict:
 
 
 COMMENTARY = analyst(care_leavers="Accommodation checks moved to weekly review.")
+PLACEHOLDER = "Analyst commentary to be added at quality assurance."
 
 
 @pytest.fixture
@@ -52,13 +54,17 @@ def environment(airflow_db, measured_county, tmp_path, monkeypatch):
     return sa.create_engine(url), tmp_path / "data"
 
 
-def _run_monthly(answers: list[Answer], deadline: float):
+def _run_monthly(
+    answers: list[Answer], deadline: float, responder_out: list[Responder] | None = None
+):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.models import DagRun
     from airflow.utils.session import create_session
 
     dag = DagBag(dag_folder="dags/monthly_governance.py").dags["monthly_governance"]
-    with reviewers_answering("monthly_governance", answers, deadline):
+    with reviewers_answering("monthly_governance", answers, deadline) as responder:
+        if responder_out is not None:
+            responder_out.append(responder)
         run = dag.test(logical_date=RUN_AFTER)
     with create_session() as session:
         stored = session.query(DagRun).filter_by(dag_id=dag.dag_id, run_id=run.run_id).one()
@@ -75,10 +81,27 @@ def _published(engine) -> dict:
     return {row["group_id"]: dict(row) for row in rows}
 
 
+def _pack_counts(html: str) -> tuple[int, int, int, int, int]:
+    """Measures, red, amber, green and special-cause concerns as the pack's HTML prints them."""
+    scorecard = html[html.index('id="scorecard"') :]
+    rows = re.findall(r'<tr data-measure="[^"]+">(.*?)</tr>', scorecard, flags=re.S)
+    rags = [re.search(r"badge rag-(\w+)", row).group(1) for row in rows]
+    variations = [re.search(r'data-label="Variation">(.*?)</td>', row, flags=re.S) for row in rows]
+    concern = sum("Special cause concerning" in cell.group(1) for cell in variations)
+    return (len(rows), rags.count("red"), rags.count("amber"), rags.count("green"), concern)
+
+
+def _summary_row(body: str, group_name: str) -> tuple[int, ...]:
+    row = next(line for line in body.splitlines() if line.startswith(f"| {group_name} |"))
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    return tuple(int(cell) for cell in cells[2:7])
+
+
 def test_approved_packs_are_published_with_their_sign_off_record(
     environment, slack, small_county, deadline
 ):
     engine, data = environment
+    seen = []
     run_id, state, states = _run_monthly(
         [
             Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
@@ -86,8 +109,38 @@ def test_approved_packs_are_published_with_their_sign_off_record(
             Answer("round_1.chief_officer", "improvement_director", "Approve", reason()),
         ],
         deadline,
+        seen,
     )
     assert state == "success"
+
+    # Each step's summary: the counts equal those the round's packs print; links to them.
+    body = seen[0].bodies["round_1.head_of_service"]
+    groups = load_groups(PRIORITY_AREAS)
+    (round_folder,) = (data / "packs" / "2026-10" / "review").glob("*/round-1")
+    for pack_html in round_folder.glob("*.html"):
+        group = groups[pack_html.name.removesuffix("-2026-10.html")]
+        assert _summary_row(body, group.name) == _pack_counts(pack_html.read_text()), group.name
+        link = f"/packs/monthly_governance/2026-10/review/{round_folder.parent.name}/round-1/"
+        assert f"[HTML]({link}{pack_html.name})" in body
+    assert "**Approve** → the packs go to the Chief Officer" in body
+    assert "Accommodation checks moved to weekly review." in body
+    assert "Papers deadline** (the first group's): Friday 13 November 2026" in body
+    assert (
+        "Escalation** to the Chief Officer's channel if not signed off: Wednesday 11 November"
+        in body
+    )
+    assert "Reject** → nothing is published this month" in seen[0].bodies["round_1.chief_officer"]
+    assert states[("publish", 0)] == "success"
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        labels = {
+            ti.rendered_map_index
+            for ti in session.query(TaskInstance).filter_by(run_id=run_id, task_id="publish")
+        }
+    assert len(labels) == 6  # named by group, status and meeting, not 0-5
+    assert any(re.fullmatch(r"lg8: published(.*), for \d+ \w+ 2026", label) for label in labels)
     assert states[("round_2.analyst", -1)] == "skipped"
     assert states[("not_published", -1)] == "skipped"
     published = _published(engine)
@@ -111,6 +164,7 @@ def test_approved_packs_are_published_with_their_sign_off_record(
     team, groups = load_sign_off(), load_groups(PRIORITY_AREAS)
     requests = [m["text"] for m in slack.messages(team.review_channel)]
     assert len(requests) == 3 and all("/required_actions" in text for text in requests)
+    assert all("/packs/monthly_governance/2026-10/review/" in text for text in requests)
     for group_id in published:
         shared = [
             r for r in slack.calls("files.completeUploadExternal")
@@ -145,9 +199,22 @@ def test_approved_packs_are_published_with_their_sign_off_record(
 
 def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(environment, deadline):
     engine, data = environment
+    seen = []
     run_id, state, _ = _run_monthly(
         [
+            # Nothing written and nothing ticked for areas off target: refused, step waits.
+            Answer(
+                "round_1.analyst", "analyst", "OK", analyst_form(tick_the_rest=False), refused=True
+            ),  # fmt: skip
             Answer("round_1.analyst", "analyst", "OK", analyst()),
+            # Request changes without a reason: refused over REST, as the UI is.
+            Answer(
+                "round_1.head_of_service",
+                "head_of_service",
+                "Request changes",
+                reason("  "),
+                refused=True,
+            ),  # fmt: skip
             Answer(
                 "round_1.head_of_service",
                 "head_of_service",
@@ -164,8 +231,19 @@ def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(enviro
             Answer("round_2.chief_officer", "chief_officer", "Approve", reason()),
         ],
         deadline,
+        seen,
     )
     assert state == "success"
+    (responder,) = seen
+    (analyst_refusal, reason_refusal) = [message for _, message in responder.refusals]
+    assert analyst_refusal.startswith("Not accepted: ")
+    assert "needs commentary, or tick 'No commentary this month: " in analyst_refusal
+    assert reason_refusal == "Not accepted: 'Request changes' needs a reason: fill in 'Reason'."
+    # Round 2's analyst sees who asked for what.
+    round_2 = responder.bodies["round_2.analyst"]
+    assert "### Changes asked for" in round_2
+    assert "**head_of_service** (Head of Service review, round 1):" in round_2
+    assert "> Explain the rise in re-referrals" in round_2
     record = [(d.review_round, d.step, d.decision, d.reason) for d in decisions(engine, run_id)]
     assert record == [
         (1, "analyst", "submitted", None),
@@ -177,6 +255,9 @@ def test_changes_requested_go_back_to_the_analyst_and_every_round_is_kept(enviro
     pack = (data / "packs" / "2026-10" / "published" / "lg8-2026-10.html").read_text()
     assert "Re-referrals rose after a change of thresholds." in pack
     assert "Explain the rise in re-referrals" in pack  # the sign-off box keeps every round
+    for published in (data / "packs" / "2026-10" / "published").glob("*.html"):
+        assert PLACEHOLDER not in published.read_text(), published.name
+        assert "No commentary this month." in published.read_text(), published.name
 
 
 def test_a_rejected_month_publishes_nothing(environment, deadline):
@@ -185,6 +266,7 @@ def test_a_rejected_month_publishes_nothing(environment, deadline):
         [
             Answer("round_1.analyst", "analyst", "OK", analyst()),
             Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
+            Answer("round_1.chief_officer", "chief_officer", "Reject", reason(), refused=True),
             Answer(
                 "round_1.chief_officer",
                 "chief_officer",
@@ -304,6 +386,7 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
     forename, surname, person_id = child["pers_forename"], child["pers_surname"], child["pers_person_id"]
     born = f"{child['pers_dob']:%d/%m/%Y}"
     planted = f"Placement moved for {forename} {surname} ({person_id}), born {born}."
+    seen: list = []
     with caplog.at_level("INFO"):
         run_id, state, _ = _run_monthly(
             [
@@ -315,8 +398,16 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
                 Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
             ],
             deadline,
+            seen,
         )
     assert state == "success"
+    # The form asked again is the same form: the round's summary with its pack links.
+    (responder,) = seen
+    for step in ("round_1.analyst", "round_1.head_of_service"):
+        assert "/packs/monthly_governance/2026-10/" in responder.bodies[step], step
+    assert "**Approve** → the packs go to the Chief Officer" in (
+        responder.bodies["round_1.head_of_service"]
+    )
     assert [(r.review_round, r.step, r.person, r.found) for r in refusals(engine, run_id)] == [
         (1, "analyst", "analyst", "the commentary on Services to care leavers holds a child's "
          "name, a person id and a date of birth"),

@@ -1,12 +1,13 @@
 """End to end on ``airflow standalone`` (scheduler, dag-processor, api-server, triggerer): a
 monthly run triggered over REST, reviewers answering over HTTP with tokens from /auth/token,
-packs published and the Slack stand-in receiving them."""
+packs published and the Slack stand-in receiving them, and the packs served by the API server."""
 
 from __future__ import annotations
 
 import datetime as dt
 import shutil
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -15,7 +16,7 @@ from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import publication
-from tests.e2e.airflow import AirflowAPI, airflow_standalone
+from tests.e2e.airflow import CALL_TIMEOUT, AirflowAPI, airflow_standalone, token
 
 RUN_ID = "e2e__2026-10"
 
@@ -64,3 +65,17 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_over_http(standalone, s
         ]  # fmt: skip
         assert len(shares) == 1, group_id
     assert len(slack.messages(load_sign_off().review_channel)) == 3
+
+    # The API server serves the packs through the project's plugin: the Packs page and the
+    # published pack it links to, for a signed-in user only.
+    page = httpx.get(
+        f"{base}/packs/", headers=token(base, "head_of_service"), timeout=CALL_TIMEOUT
+    )
+    assert page.status_code == 200 and "October 2026" in page.text
+    link = "/packs/monthly_governance/2026-10/published/lg8-2026-10.html"
+    assert f'href="{link}"' in page.text
+    signed_in = httpx.get(
+        f"{base}{link}", headers=token(base, "chief_officer"), timeout=CALL_TIMEOUT
+    )
+    assert signed_in.status_code == 200
+    assert httpx.get(f"{base}{link}", timeout=CALL_TIMEOUT).status_code == 401

@@ -123,11 +123,49 @@ def render_month(
     ``directory``: what the command line and the monthly DAG call.
 
     With a ``guard``, typed text (plan register, commentary, caveats, reasons) is checked before
-    anything is rendered, and the written files after; personal data in either raises, leaving
-    no pack behind (``improvement.personal_data``)."""
+    anything is rendered (``build_month``), and the written files after; personal data in either
+    raises, leaving no pack behind (``improvement.personal_data``)."""
+    packs = build_month(
+        engine, period_end, plan_path, group_ids, snapshot_key, commentary, caveats, signoff,
+        guard=guard,
+    )  # fmt: skip
+    return write_checked(packs, directory, generated_at, pdf=pdf, guard=guard)
+
+
+def write_checked(
+    packs: Sequence[Pack],
+    directory: Path,
+    generated_at: dt.datetime,
+    pdf: bool = True,
+    guard: PersonalDataGuard | None = None,
+) -> list[RenderedPack]:
+    """Render built packs into ``directory`` and, with a ``guard``, scan the written files:
+    personal data in any removes them all and raises."""
+    from improvement.governance import council_name
+
+    rendered = render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    if guard is not None:
+        check_rendered(guard, rendered)
+    return rendered
+
+
+def build_month(
+    engine: sa.Engine,
+    period_end: dt.date,
+    plan_path: Path,
+    group_ids: Sequence[str] | None = None,
+    snapshot_key: str | None = None,
+    commentary: Mapping[str, str] | None = None,
+    caveats: Sequence[str] = (),
+    signoff: Mapping[str, Sequence[SignOff]] | None = None,
+    guard: PersonalDataGuard | None = None,
+) -> list[Pack]:
+    """The packs ``render_month`` renders, with the DfE benchmarks when the county names its
+    ONS code, built but not written (a review step summarises them). With a ``guard``, the
+    typed text is checked for personal data before anything is built."""
     from improvement.benchmarks import check_council, load_benchmarks
     from improvement.county import load_county_config
-    from improvement.governance import council_name, load_groups
+    from improvement.governance import load_groups
     from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
 
     catalogue = load_catalogue()
@@ -144,12 +182,8 @@ def render_month(
     plan = load_plan(plan_path, set(catalogue))
     if guard is not None:
         check_pack_inputs(guard, plan=plan, commentary=commentary, caveats=caveats, signoff=signoff)
-    packs = build_packs(
+    return build_packs(
         engine, period_end, chosen, catalogue, county, plan=plan,
         snapshot_key=snapshot_key, commentary=commentary, caveats=caveats, signoff=signoff,
         benchmarks=benchmarks,
     )  # fmt: skip
-    rendered = render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
-    if guard is not None:
-        check_rendered(guard, rendered)
-    return rendered
