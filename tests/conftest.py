@@ -35,6 +35,9 @@ os.environ.update(
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{AIRFLOW_HOME / 'airflow.db'}",
         "IMPROVEMENT_DATA_DIR": str(AIRFLOW_HOME / "data"),
         "IMPROVEMENT_RETRY_DELAY": "1",  # seconds between task retries in dag.test runs
+        # Monthly runs review and publish HTML only: PDF layout is most of a round's time. The
+        # tests about PDFs set it back to "1".
+        "IMPROVEMENT_DRAW_PDFS": "0",
         # The demo reviewers of config/governance.yaml, as simple-auth-manager users with known
         # passwords, so tests answer human-in-the-loop steps over the REST API as each of them.
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": ",".join(f"{u}:admin" for u in REVIEWERS),
@@ -129,7 +132,7 @@ def pytest_timeout_cancel_timer(item):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if hasattr(terminalreporter.config, "workerinput"):  # a pytest-xdist worker: the main prints
         return
     for report in sorted(OVERRUNS.glob("*.txt")):
         lines = report.read_text(errors="replace").splitlines()

@@ -10,46 +10,52 @@ reviewers' own message naming the step they waited for. (Not a signal: a signal 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 
 from improvement.demo_reviewers import Answer, Responder
 
 
-def fail_unfinished_tasks(dag_id: str) -> None:
-    """Every unfinished task of the DAG's running runs marked failed: ``dag.test`` then ends."""
+def fail_unfinished_tasks(dag_id: str, ended: threading.Event, within: float = 120.0) -> None:
+    """The DAG's running runs, and every unfinished task of them, marked failed until ``ended``
+    (``dag.test`` returned): it ends at its next look at the run. Repeated, because a task that
+    was running when the reviewers gave up writes its own state when it ends, and the run may
+    be set running again by it."""
     from airflow.models import DagRun
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, State, TaskInstanceState
 
-    for attempt in range(5):  # SQLite may be busy with the run's own commit
+    give_up_at = time.monotonic() + within
+    while time.monotonic() < give_up_at and not ended.is_set():
         try:
             with create_session() as session:
-                for run in session.query(DagRun).filter_by(
-                    dag_id=dag_id, state=DagRunState.RUNNING
-                ):
+                running = session.query(DagRun).filter_by(dag_id=dag_id, state=DagRunState.RUNNING)
+                for run in running:
                     for ti in run.get_task_instances(session=session):
                         if ti.state not in State.finished:
                             ti.state = TaskInstanceState.FAILED
-            return
-        except Exception:
-            if attempt == 4:
-                raise
-            time.sleep(1)
+                    run.state = DagRunState.FAILED
+        except Exception:  # SQLite may be busy with the run's own commit: try again
+            pass
+        time.sleep(1)
 
 
 @contextlib.contextmanager
 def reviewers_answering(dag_id: str, answers: list[Answer], deadline: float) -> Iterator[Responder]:
     """Start the reviewers; the block runs the DAG (``dag.test``). On leaving, the reviewers
     must have answered every step without an error."""
+    ended = threading.Event()
     responder = Responder(
-        dag_id, answers, deadline=deadline, on_give_up=lambda _why: fail_unfinished_tasks(dag_id)
-    )
+        dag_id, answers, deadline=deadline,
+        on_give_up=lambda _why: fail_unfinished_tasks(dag_id, ended),
+    )  # fmt: skip
     responder.start()
     try:
         yield responder
-        responder.join(timeout=10)
     finally:
+        ended.set()
+        responder.join(timeout=10)
         responder.on_give_up, responder.deadline = None, 0.0  # a thread left waiting stops now
     assert not responder.errors, f"scripted reviewers of {dag_id}: {'; '.join(responder.errors)}"
     assert not responder.answers, f"steps never asked: {[a.task_id for a in responder.answers]}"

@@ -286,7 +286,9 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
             {g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
             guard=guard,
         )  # fmt: skip
-        rendered = write_checked(packs, folder, dt.datetime.now(dt.UTC), guard=guard)
+        rendered = write_checked(
+            packs, folder, dt.datetime.now(dt.UTC), pdf=settings.draw_pdfs, guard=guard
+        )
         signoff.record_pack_versions(engine, review, review_round, month_end, rendered)
     finally:
         engine.dispose()
@@ -461,7 +463,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             engine, month_end, staging, settings.plan_register_path, dt.datetime.now(dt.UTC),
             group_ids=[group_id], snapshot_key=prepared["snapshot_key"], commentary=texts,
             caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, review, group_id)},
-            guard=guard,
+            pdf=settings.draw_pdfs, guard=guard,
         )  # fmt: skip
         if final.content_hash != signed.get(group_id):
             shutil.rmtree(staging, ignore_errors=True)
@@ -473,6 +475,9 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
         check_rendered(guard, [final], read_pdfs=True)
         published = []
         for path in (final.html_path, final.pdf_path):
+            if path is None:  # PDFs not drawn (Settings.draw_pdfs)
+                published.append(None)
+                continue
             target = folder / path.name
             path.replace(target)
             published.append(target)
@@ -493,7 +498,7 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             "status": status,
             "meeting": None if meeting is None else meeting.isoformat(),
             "html": str(published[0]),
-            "pdf": str(published[1]),
+            "pdf": published[1] and str(published[1]),
             "content_hash": final.content_hash,
             "public": group.is_public,
         }

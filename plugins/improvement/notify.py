@@ -51,15 +51,16 @@ def publication_text(group_name: str, period_end: dt.date, published: dict, head
 def announce_publication(
     engine: sa.Engine, group, period_end: dt.date, published: dict, headline: dict, guard=None
 ) -> dict | None:
-    """The pack's PDF and headline figures to the group's channel (internal: private only);
-    ``guard`` (the snapshot's ``PersonalDataGuard``) scans the PDF's text before it goes."""
+    """The pack's PDF (its HTML where PDFs are not drawn) and headline figures to the group's
+    channel (internal: private only); ``guard`` (the snapshot's ``PersonalDataGuard``) scans
+    the file's text before it goes."""
     delivery = slack_delivery(engine, content_guard=guard)
     if delivery is None or not group.slack_channel:
         return None
     sent = delivery.upload(
         key=f"publish/{group.group_id}/{period_end:%Y-%m}/{published['content_hash']}",
         channel=group.slack_channel,
-        path=Path(published["pdf"]),
+        path=Path(published["pdf"] or published["html"]),
         title=f"{group.name}: improvement pack, {period_end:%B %Y}",
         comment=publication_text(group.name, period_end, published, headline),
         require_private=not group.is_public,

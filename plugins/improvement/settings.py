@@ -31,11 +31,14 @@ class Settings:
     ``county.ValidationThresholds``).
 
     ``plan_register_path`` is the improvement-plan register (``docs/improvement-plan.md``);
-    left out, it is ``<data_dir>/plan/improvement_plan.csv``.
+    left out, it is ``<data_dir>/plan/improvement_plan.csv``. ``draw_pdfs`` off
+    (``IMPROVEMENT_DRAW_PDFS=0``) makes the monthly run review and publish HTML only: PDF layout
+    is most of a round's time, so the tests not about PDFs turn it off.
     """
 
     data_dir: Path
     plan_register_path: Path = None  # None: the default above, filled in by __post_init__
+    draw_pdfs: bool = True
 
     def __post_init__(self) -> None:
         if self.plan_register_path is None:
@@ -61,7 +64,11 @@ class Settings:
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("IMPROVEMENT_DATA_DIR", _REPO_ROOT / "data")).resolve()
     plan_register = os.environ.get("IMPROVEMENT_PLAN_REGISTER")
+    draw_pdfs = os.environ.get("IMPROVEMENT_DRAW_PDFS", "1").strip().lower()
+    if draw_pdfs not in {"1", "0", "true", "false", "yes", "no"}:
+        raise ValueError(f"IMPROVEMENT_DRAW_PDFS is {draw_pdfs!r}: give 1 or 0")
     return Settings(
         data_dir=data_dir,
         plan_register_path=Path(plan_register).resolve() if plan_register else None,
+        draw_pdfs=draw_pdfs in {"1", "true", "yes"},
     )

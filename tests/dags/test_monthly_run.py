@@ -98,8 +98,9 @@ def _summary_row(body: str, group_name: str) -> tuple[int, ...]:
 
 
 def test_approved_packs_are_published_with_their_sign_off_record(
-    environment, slack, small_county, deadline
+    environment, slack, small_county, deadline, monkeypatch
 ):
+    monkeypatch.setenv("IMPROVEMENT_DRAW_PDFS", "1")  # the PDFs are published and shared
     engine, data = environment
     seen = []
     run_id, state, states = _run_monthly(

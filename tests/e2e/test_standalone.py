@@ -58,7 +58,7 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_over_http(standalone, s
     due = {g for g, group in groups.items() if group.cadence == "monthly"}
     assert set(published) == due
     for group_id in due:
-        assert (data / "packs" / "2026-10" / "published" / f"{group_id}-2026-10.pdf").exists()
+        assert (data / "packs" / "2026-10" / "published" / f"{group_id}-2026-10.html").exists()
         shares = [
             call for call in slack.calls("files.completeUploadExternal")
             if call.params.get("channel_id") == groups[group_id].slack_channel

@@ -8,6 +8,7 @@ charted or written into a sentence, so no later step can show what was suppresse
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -303,15 +304,23 @@ def _series(
 
 
 class ChartCache:
-    """Charts by their exact input, so packs sharing a figure draw it once."""
+    """Charts by their exact input, so packs sharing a figure draw it once. The drawn charts
+    are kept for the process (the most recent ``KEPT``): a review round and the publications
+    after it, run in one process, draw each chart once."""
 
-    def __init__(self) -> None:
-        self._charts: dict[tuple, Chart] = {}
+    KEPT = 2000
+    _drawn: OrderedDict[tuple, Chart] = OrderedDict()
 
     def get(self, measure: Measure, series: pd.DataFrame, assessment: Assessment, hidden: int):
-        key = (measure.id, tuple(series["as_at"]), assessment.spc.values, hidden)
-        if key not in self._charts:
-            self._charts[key] = trend_chart(
+        key = (
+            measure.id, measure.title, measure.unit, measure.polarity, measure.target,
+            tuple(series["as_at"]), assessment.spc, hidden,
+        )  # fmt: skip
+        drawn = ChartCache._drawn
+        if key in drawn:
+            drawn.move_to_end(key)
+        else:
+            drawn[key] = trend_chart(
                 measure.title,
                 list(series["as_at"]),
                 assessment.spc,
@@ -320,7 +329,9 @@ class ChartCache:
                 measure.target,
                 suppressed=hidden,
             )
-        return self._charts[key]
+            while len(drawn) > ChartCache.KEPT:
+                drawn.popitem(last=False)
+        return drawn[key]
 
 
 def benchmarked(
