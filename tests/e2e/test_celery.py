@@ -253,10 +253,7 @@ def test_a_celery_worker_killed_mid_extract_loses_no_week(
         target = DatabaseTarget(sa.make_url(warehouse_url), search_path=council_id)
         assert _contents(target) == expected, council_id
 
-    # The killed worker's staged extract (people's names and dates of birth) is not left behind.
-    # MARKED, to re-enable once per-run staging with the removal of stale partial folders (issue
-    # 22, deliverable 2) is merged: today the killed extract's partial folder stays on disk.
+    # The killed worker's staged extract (people's names and dates of birth) is not left behind:
+    # the retry removed the partial folder whose lock died with the killed worker.
     left = _staged_files(data)
-    if left:
-        folders = sorted({str(p.parent.relative_to(data)) for p in left})
-        pytest.xfail(f"staged personal data left after the killed extract in {folders}")
+    assert not left, sorted({str(p.parent.relative_to(data)) for p in left})
