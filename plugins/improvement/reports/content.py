@@ -214,14 +214,13 @@ class Pack:
 
     def headline(self) -> dict[str, int]:
         """Counts of measures by special-cause variation and RAG: what a publication message
-        says. Only special-cause change counts as improved or worse."""
+        says. Only special-cause variation is counted, never a move inside the limits."""
         h = self.highlights
         return {
             "measures": len(self.rows),
-            "improved": len(h.special_cause_improving),
-            "worse": len(h.special_cause_concerning),
+            "special_cause_improving": len(h.special_cause_improving),
+            "special_cause_concerning": len(h.special_cause_concerning),
             "off_target": len(h.off_target),
-            "concerning": len(h.special_cause_concerning),
         }
 
     @property
