@@ -20,7 +20,8 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
    revisions, and large ones posted to the performance team (`docs/backfills.md`).
 5. **weekly_outputs** writes the managers' performance digest (this week against last, by
    locality; figures only) beside the packs, and the restricted named lists (senior leaders'
-   oversight list, one data-quality worklist per team) to the owner-only restricted location.
+   oversight list, one worklist per team: overdue practice, data to correct) to the
+   owner-only restricted location.
    XCom holds counts and locations, never names or ids.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.

@@ -35,13 +35,15 @@ def slack_delivery(engine: sa.Engine, content_guard=None):
 
 
 def publication_text(group_name: str, period_end: dt.date, published: dict, headline: dict) -> str:
+    """The publication message. It counts special-cause variation only (``Pack.headline``): a
+    move from last month inside the process limits is never called improved or worse."""
     meeting = published.get("meeting")
     lines = [
         f"*{group_name}: improvement pack for {period_end:%B %Y}*, signed off"
         + (f", for the meeting on {dt.date.fromisoformat(meeting):%-d %B %Y}." if meeting else "."),
-        f"{headline['measures']} measures: {headline['improved']} improved and "
-        f"{headline['worse']} worse since last month; {headline['off_target']} off target; "
-        f"{headline['concerning']} showing special-cause variation of concern.",
+        f"{headline['measures']} measures: {headline['special_cause_improving']} showing "
+        f"special-cause improvement, {headline['special_cause_concerning']} special-cause "
+        f"concern; {headline['off_target']} off target.",
     ]
     if published["status"] != "published":
         lines.append("The papers deadline for the first meeting after month end was missed.")
@@ -91,7 +93,8 @@ def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -
          f"Senior leaders' oversight list for {as_at} is ready ({oversight}). "
          f"Restricted location: {location}"),
         (f"weekly/{as_at}/worklists", channels.team_managers_channel,
-         f"Team data-quality worklists for {as_at} are ready (records per team: {teams}). "
+         f"Team worklists (overdue practice, data to correct) for {as_at} are ready "
+         f"(records per team: {teams}). "
          f"Restricted location: {location}/teams"),
     ]  # fmt: skip
     sent = []

@@ -103,12 +103,17 @@ def measure_month(context: dict[str, Any]) -> dict:
 
 
 def benchmarking_pack(context: dict[str, Any]) -> dict:
-    """The regional benchmarking pack for the month, from every council with figures."""
+    """The regional benchmarking pack for the month, from every council with figures, each
+    council compared with England and its own DfE statistical neighbours where its
+    configuration names its ONS code."""
     from improvement import monthly
+    from improvement.benchmarks import load_benchmarks
     from improvement.connections import warehouse_target
+    from improvement.county import load_county_config
     from improvement.measures.catalogue import load_catalogue
     from improvement.region import in_council, load_region, regional_packs_dir
     from improvement.reports.regional import (
+        CouncilCodes,
         build_regional_pack,
         read_county_figures,
         write_regional_pack,
@@ -117,10 +122,15 @@ def benchmarking_pack(context: dict[str, Any]) -> dict:
     region = load_region()
     month_end = monthly.period_end(context)
 
-    found = {}
+    found, codes = {}, {}
     for council in region.councils:
         try:
             with in_council(council.council_id):
+                county = load_county_config()
+                if county.ons_code is not None:
+                    codes[council.council_id] = CouncilCodes(
+                        county.ons_code, county.ons_region_code, council.named_in_regional_pack
+                    )
                 engine = warehouse_target().engine()
                 try:
                     found[council.council_id] = read_county_figures(engine, month_end) or None
@@ -129,7 +139,10 @@ def benchmarking_pack(context: dict[str, Any]) -> dict:
         except Exception:  # noqa: BLE001 - a council without figures is shown as such
             log.exception("No figures from %s for %s", council.council_id, month_end)
             found[council.council_id] = None
-    pack = build_regional_pack(region.name, month_end, found, region.labels(), load_catalogue())
+    benchmarks = load_benchmarks() if codes else None
+    pack = build_regional_pack(
+        region.name, month_end, found, region.labels(), load_catalogue(), benchmarks, codes
+    )
     html, pdf_path = write_regional_pack(pack, regional_packs_dir() / f"{month_end:%Y-%m}")
     return {
         "period_end": month_end.isoformat(),

@@ -108,6 +108,8 @@ def test_weekly_lists_on_the_generated_county(demo_warehouse, caplog):
 
     # counts() and the log hold counts, list ids, check ids and team ids: no names, no ids.
     people = set(worklists["person_id"].dropna()) | set(worklists["record_id"].dropna())
+    people |= set(worklists["child"].dropna()) | set(worklists["allocated_worker"].dropna())
+    assert worklists["child"].notna().any() and worklists["allocated_worker"].notna().any()
     for frame in lists.oversight.values():
         people |= set(frame["person_id"]) | set(frame["forename"].dropna())
         people |= set(frame["surname"].dropna())

@@ -8,7 +8,7 @@ import pytest
 
 from improvement.county import UNALLOCATED
 from improvement.lists.weekly import ListError
-from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION
+from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION, CARE_LEAVER_IN_TOUCH
 from tests.lists.conftest import allocation, person
 
 S = dt.date(2026, 3, 31)  # a Tuesday; S - 84 days = 2026-01-06; S - 9 months = 2025-06-30
@@ -50,7 +50,7 @@ CARE_LEAVERS = {
     ],
     "ssd_care_leavers": [
         care_leaver("P1", "W", "2", "2026-03-01", clea_care_leaver_personal_advisor="PA1"),
-        care_leaver("P2", "U", "2", team="T3"),  # unsuitable, no contact recorded
+        care_leaver("P2", "U", "2", team="T3", clea_care_leaver_in_touch="RHOM"),  # no contact
         care_leaver("P3", "K", "2", "2025-12-01", team="T2"),  # 120 days: 17 weeks
         care_leaver("P4", "S", "1"),  # high-risk kind recorded as suitable
         care_leaver("P5", "U", "1"),  # suitable, not high-risk: not listed
@@ -95,6 +95,10 @@ def test_care_leavers_in_unsuitable_or_high_risk_accommodation(lists):
         "personal_adviser": "yes",
         "allocated_social_worker": "yes",
     }
+    # In-touch codes in the DfE's words, as the accommodation codes.
+    assert rows(frame[frame.person_id == "P2"], "in_touch") == [
+        (f"RHOM: {CARE_LEAVER_IN_TOUCH.codes['RHOM']}",)
+    ]
     # Ages at the birthday boundary; an allocation ending on S is no allocation at S.
     assert rows(frame[frame.person_id.isin(["P2", "P3"])], "age", "allocated_social_worker") == [
         (18, "no"),

@@ -3,6 +3,7 @@ working-day boundaries (45 and 46, 10 and 11), on SQLite and PostgreSQL. Where a
 a measure, it lists exactly the records the measure counts as late."""
 
 import datetime as dt
+import re
 
 from improvement.county import UNALLOCATED
 from tests.lists.conftest import allocation, person, problems
@@ -42,7 +43,7 @@ def test_person_details_and_allocation_of_open_cases(lists):
     _, worklists = lists(tables, S)
     assert problems(worklists, "dq_missing_ethnicity") == {
         ("T1", "P1", "P1"): "missing ethnicity",
-        ("T2", "P2", "P2"): "ethnicity not yet obtained (NOBT)",
+        ("T2", "P2", "P2"): "ethnicity recorded as “Information not yet obtained”",
     }
     # P5's team is their allocated worker's (T1), not their referral's (T3).
     assert problems(worklists, "dq_missing_dob") == {
@@ -340,10 +341,14 @@ def test_worklist_is_ordered_by_team_then_overdue_before_missing(lists):
         "locality",
         "category",
         "check_id",
+        "check",
+        "child",
+        "person_id",
+        "allocated_worker",
+        "days_overdue",
+        "problem",
         "record_type",
         "record_id",
-        "person_id",
-        "problem",
     ]
     t1 = worklists[worklists.team_id == "T1"]
     assert t1[["category", "check_id", "record_id"]].values.tolist() == [
@@ -359,3 +364,93 @@ def test_worklist_is_ordered_by_team_then_overdue_before_missing(lists):
     assert set(worklists.team_name[worklists.team_id == "T3"]) == {
         "South Permanency and Transition"
     }
+
+
+# A team's week: overdue practice with days past each deadline, and one item of data to correct.
+TEAM_WEEK = {
+    "ssd_person": [
+        person("PR1", "Ann", "Lee", pers_ethnicity="NOBT"),
+        person("PV3", "Ida", "Jones"),
+        person("PV4", "Gus", "Hay"),
+        person("P9", "Kit", "Moss"),
+        person("L2", "Lou", "Ng"),
+    ],  # PA3 and PA5 have no person record
+    "ssd_professionals": [{"prof_professional_id": "W1", "prof_professional_name": "Sam Worker"}],
+    "ssd_involvements": [
+        allocation("I1", "PR1", "T1", worker="W1"),
+        allocation("I3", "PV3", "T1", worker="W1"),
+        allocation("I4", "PV4", "T1", worker="W2"),  # W2 has no professional record
+    ],
+    "ssd_cin_assessments": [
+        assessment("A3", "2026-01-17", authorised="1900-01-01"),  # limit reached 20 March
+        assessment("A5", "2026-01-19", authorised="2026-04-02"),  # limit reached 23 March
+    ],
+    "ssd_cp_plans": [
+        cp_plan("CPR1", "PR1", "2025-01-01"),
+        cp_plan("CP3", "PV3", "2025-01-01"),
+        cp_plan("CP4", "PV4", "2025-01-01"),
+    ],
+    "ssd_cp_reviews": [
+        {"cppr_cp_review_id": "RA", "cppr_cp_plan_id": "CPR1", "cppr_cp_review_due": "2026-03-21"},
+        {"cppr_cp_review_id": "RD", "cppr_cp_plan_id": "CPR1", "cppr_cp_review_due": "2026-01-15"},
+    ],
+    "ssd_cp_visits": [
+        cp_visit("V1", "PR1", "2026-03-30"),
+        cp_visit("V4", "PV4", "2026-03-02"),  # 10 working days after: 16 March
+    ],  # PV3: no visit with the child seen
+    "ssd_cin_episodes": [referral("R9", "P9", "2026-03-02", "T1")],  # nobody allocated
+    "ssd_care_leavers": [
+        care_leaver("L2", "2025-09-29", clea_care_leaver_personal_advisor="Pat Adviser")
+    ],
+}
+
+
+def test_a_teams_worklist_is_most_overdue_first_with_the_child_and_worker(lists):
+    _, worklists = lists(TEAM_WEEK, S)
+    team = worklists[worklists.team_id == "T1"]
+    shown = ["category", "check", "record_id", "days_overdue", "child", "allocated_worker"]
+    assert team[shown].values.tolist() == [
+        ["key activity overdue", "Child protection reviews overdue", "RD", 75, "Ann Lee",
+         "Sam Worker"],
+        ["key activity overdue", "Child protection visits overdue", "CP4", 15, "Gus Hay",
+         "worker W2"],
+        ["key activity overdue", "Assessments open past 45 working days", "A3", 11, None, None],
+        ["key activity overdue", "Child protection reviews overdue", "RA", 10, "Ann Lee",
+         "Sam Worker"],
+        ["key activity overdue", "Assessments open past 45 working days", "A5", 8, None, None],
+        ["key activity overdue", "Pathway plans not reviewed in the last 6 months", "L2", 1,
+         "Lou Ng", "Pat Adviser (personal adviser)"],
+        # No deadline to count from: after the dated items.
+        ["key activity overdue", "Child protection visits overdue", "CP3", None, "Ida Jones",
+         "Sam Worker"],
+        ["key activity overdue", "Open cases with no allocated social worker", "R9", None,
+         "Kit Moss", None],
+        ["missing information", "Ethnicity not recorded", "PR1", None, "Ann Lee", "Sam Worker"],
+    ]  # fmt: skip
+    assert team.problem.iloc[-1] == "ethnicity recorded as “Information not yet obtained”"
+    assert all(type(n) is int for n in team.days_overdue.dropna())
+
+
+def test_a_teams_worklist_page_reads_as_overdue_practice_then_data_to_correct(lists):
+    from improvement.lists import WeeklyLists
+    from improvement.reports.weekly import render_team_worklist
+    from tests.lists.conftest import DEFINITIONS
+
+    oversight, worklists = lists(TEAM_WEEK, S)
+    week = WeeklyLists("weekly/2026-03-29", S, "hash", oversight, worklists, DEFINITIONS)
+    common = {"council_name": "Demo County Council", "as_at": S,
+              "generated_at": dt.datetime(2026, 4, 1, 7, tzinfo=dt.UTC)}  # fmt: skip
+    html = render_team_worklist(week, "T1", "North Initial Response", common)
+
+    assert "<h1 id=\"title\">Team worklist: North Initial Response</h1>" in html
+    overdue = html.index("Overdue practice (8)")
+    to_correct = html.index("Data to correct (1)")
+    assert overdue < to_correct
+    cells = re.findall(r'<td data-label="Record id">([^<]*)</td>', html[overdue:to_correct])
+    assert cells == ["RD", "CP4", "A3", "RA", "A5", "L2", "CP3", "R9"]
+    for words in ("Ann Lee", "Sam Worker", "Pat Adviser (personal adviser)", "name not recorded",
+                  "none allocated", "Days overdue", "Information not yet obtained"):  # fmt: skip
+        assert words in html, words
+    # Plain labels only: no check ids, table or column names, or raw codes.
+    assert not re.search(r"\bdq_|\bssd_|\b[a-z]+_[a-z0-9]+_[a-z0-9_]+\b|NOBT|SSD_PH", html)
+    assert "Data-quality" not in html

@@ -15,6 +15,7 @@ from improvement.measures.spc import (
     SPECIAL_CAUSE_IMPROVING,
     analyse_series,
 )
+from improvement.notify import publication_text
 from improvement.reports.packs import build_packs, render_packs
 from improvement.warehouse.tables import measure_result
 from tests.reports.conftest import PERIOD_END, _rows, percentage
@@ -60,7 +61,14 @@ def test_only_special_cause_variation_is_called_change(
     assert [r.measure.id for r in h.attention] == ["icpc_15wd"]
     assert [r.measure.id for r in h.special_cause_improving] == ["re_referrals_12m"]
     assert [r.measure.id for r in h.no_significant_change] == ["assessments_45wd"]
-    assert pack.headline()["improved"] == 1 and pack.headline()["worse"] == 1
+    headline = pack.headline()
+    assert (headline["special_cause_improving"], headline["special_cause_concerning"]) == (1, 1)
+    # The publication message counts the special-cause measures only: the common-cause move
+    # of assessments is not called improved or worse.
+    message = publication_text(pack.group.name, PERIOD_END, {"status": "published"},
+                               headline)  # fmt: skip
+    assert "3 measures: 1 showing special-cause improvement, 1 special-cause concern;" in message
+    assert not CHANGE_WORDS.search(message), message
 
     (rendered,) = render_packs([pack], tmp_path, "Demo County Council", GENERATED, pdf=False)
     html = rendered.html_path.read_text()

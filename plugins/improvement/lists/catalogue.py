@@ -6,8 +6,9 @@ columns) and ``query.sql`` (which rows, in which order). Two kinds share the for
 - **oversight lists** (``audience: senior_leaders``): named young people, one frame per list,
   with the standard columns ``OVERSIGHT_COLUMNS`` and the list's own;
 - **worklist checks** (``audience: team_managers``): records needing attention, each row one
-  problem in plain words; every check returns the columns ``CHECK_COLUMNS`` and the checks are
-  stacked into one worklist that splits by team.
+  problem in plain words; every check returns the columns ``CHECK_COLUMNS`` (and
+  ``recorded_value`` when it names a code list in ``value_codes``) and the checks are stacked
+  into one worklist that splits by team, the child named and their allocated worker added.
 
 Folders whose names start with ``_`` hold shared helper queries (``_shared/``), not lists.
 Loading validates every field and names the file and key at fault.
@@ -21,25 +22,37 @@ from pathlib import Path
 import yaml
 
 from improvement.measures.workspace import WORK_TABLES
-from improvement.ssd.codes import CARE_LEAVER_ACCOMMODATION, CP_CATEGORY, PLACEMENT_TYPE
+from improvement.ssd.codes import (
+    CARE_LEAVER_ACCOMMODATION,
+    CARE_LEAVER_IN_TOUCH,
+    CP_CATEGORY,
+    ETHNICITY,
+    PLACEMENT_TYPE,
+)
 
 LISTS_DIR = Path(__file__).resolve().parents[3] / "sql" / "lists"
 SHARED_DIR = LISTS_DIR / "_shared"
+# The query that names the worklist's children and their allocated workers.
+WORKLIST_PEOPLE_SQL = LISTS_DIR / "_worklist" / "people.sql"
 
 SENIOR_LEADERS = "senior_leaders"
 TEAM_MANAGERS = "team_managers"
 AUDIENCES = {
     SENIOR_LEADERS: "Senior leaders (weekly oversight, by name)",
-    TEAM_MANAGERS: "Team managers (data-validation worklist)",
+    TEAM_MANAGERS: "Team managers (worklist: overdue practice and data to correct)",
 }
 MISSING_INFORMATION = "missing information"
 KEY_ACTIVITY_OVERDUE = "key activity overdue"
 CATEGORIES = (KEY_ACTIVITY_OVERDUE, MISSING_INFORMATION)  # worklist order
+# What each category's part of a team's worklist is called: what the manager does with it.
+CATEGORY_TITLES = {KEY_ACTIVITY_OVERDUE: "Overdue practice", MISSING_INFORMATION: "Data to correct"}
 KINDS = ("text", "date", "int")
 # Code lists a column may be described from ("W" -> "W: Bed and breakfast").
 CODE_LISTS = {
     "care_leaver_accommodation": CARE_LEAVER_ACCOMMODATION.codes,
+    "care_leaver_in_touch": CARE_LEAVER_IN_TOUCH.codes,
     "cp_category": CP_CATEGORY.codes,
+    "ethnicity": ETHNICITY.codes,
     "placement_type": PLACEMENT_TYPE.codes,
 }
 
@@ -56,19 +69,27 @@ OVERSIGHT_COLUMNS = (
     "allocated_social_worker",
 )
 DERIVED_OVERSIGHT_COLUMNS = ("age", "team_name", "locality")
-# What every check's query returns, in this order.
-CHECK_COLUMNS = ("team_id", "person_id", "record_type", "record_id", "problem")
-# The stacked worklist, with its headings (checks declare no columns of their own).
+# What every check's query returns, in this order. days_overdue: calendar days past the
+# deadline the check times (null where it times none: missing information, no deadline).
+CHECK_COLUMNS = ("team_id", "person_id", "record_type", "record_id", "problem", "days_overdue")
+# A check with ``value_codes`` also returns the coded value it found, described in the problem.
+RECORDED_VALUE = "recorded_value"
+# The stacked worklist, with its headings (checks declare no columns of their own): the check's
+# title, the child's name and allocated worker are added to what the queries return.
 WORKLIST_COLUMNS = {
     "team_id": "Team id",
     "team_name": "Team",
     "locality": "Locality",
     "category": "Category",
-    "check_id": "Check",
+    "check_id": "Check id",
+    "check": "Check",
+    "child": "Child",
+    "person_id": "Person id",
+    "allocated_worker": "Allocated worker",
+    "days_overdue": "Days overdue",
+    "problem": "Problem",
     "record_type": "Record",
     "record_id": "Record id",
-    "person_id": "Person id",
-    "problem": "Problem",
 }
 
 
@@ -99,6 +120,7 @@ class ListDefinition:
     category: str | None
     related_measure: str | None
     parameters: dict[str, int | float | str] = field(default_factory=dict)
+    value_codes: str | None = None  # a check's code list for its recorded_value (CODE_LISTS)
     sql: str = ""
     path: Path | None = None
 
@@ -115,7 +137,7 @@ class ListDefinition:
     def query_columns(self) -> tuple[str, ...]:
         """The columns ``query.sql`` must return (the module derives the rest)."""
         if self.is_check:
-            return CHECK_COLUMNS
+            return (*CHECK_COLUMNS, RECORDED_VALUE) if self.value_codes else CHECK_COLUMNS
         derived = set(DERIVED_OVERSIGHT_COLUMNS) | {c.name for c in self.columns if c.months_since}
         names = [c.name for c in self.columns if c.name not in derived]
         return (*names, "date_of_birth")
@@ -222,9 +244,20 @@ def load_list(folder: Path) -> ListDefinition:
             )
         columns = tuple(Column(name, WORKLIST_COLUMNS[name]) for name in CHECK_COLUMNS)
         key: dict[str, str] = {}
+        value_codes = _field(data, "value_codes", where, optional=True)
+        if value_codes is not None and value_codes not in CODE_LISTS:
+            raise ListCatalogueError(
+                f"{where}: 'value_codes' is {value_codes!r}, expected one of {sorted(CODE_LISTS)}"
+            )
     else:
         if category is not None:
             raise ListCatalogueError(f"{where}: only team managers' checks have a 'category'")
+        if "value_codes" in data:
+            raise ListCatalogueError(
+                f"{where}: only team managers' checks have 'value_codes'; a list's column "
+                "names its code list in 'codes'"
+            )
+        value_codes = None
         columns = _columns(data, where)
         key = {str(k): str(v) for k, v in _field(data, "key", where, dict).items()}
         unknown_key = sorted(set(key) - {c.name for c in columns})
@@ -246,6 +279,7 @@ def load_list(folder: Path) -> ListDefinition:
         category=category,
         related_measure=_field(data, "related_measure", where, optional=True),
         parameters=dict(parameters),
+        value_codes=value_codes,
         sql=sql,
         path=folder,
     )

@@ -21,7 +21,9 @@ from improvement.lists.catalogue import (
     CATEGORIES,
     CHECK_COLUMNS,
     CODE_LISTS,
+    RECORDED_VALUE,
     WORKLIST_COLUMNS,
+    WORKLIST_PEOPLE_SQL,
     ListDefinition,
     load_lists,
     shared_queries,
@@ -32,8 +34,15 @@ from improvement.measures.workspace import workspace
 from improvement.ssd.schema import EXTENSION_TABLES
 
 log = logging.getLogger(__name__)
-# Tables the shared helper queries (sql/lists/_shared/) read, whatever the lists.
-SHARED_TABLES = ("ssd_cin_episodes",)
+# Tables the shared helper queries (sql/lists/_shared/) and the worklist's names and workers
+# (sql/lists/_worklist/people.sql) read, whatever the lists.
+SHARED_TABLES = (
+    "ssd_cin_episodes",
+    "ssd_person",
+    "ssd_involvements",
+    "ssd_professionals",
+    "ssd_care_leavers",
+)
 
 
 class ListError(ValueError):
@@ -197,29 +206,66 @@ def run_oversight_list(
     return frame.where(frame.notna(), None).reset_index(drop=True)
 
 
+def described(problem: pd.Series, recorded: pd.Series, codes: dict[str, str | None]) -> pd.Series:
+    """The problem with the recorded code in the DfE's words ("ethnicity recorded as
+    “Information not yet obtained”"); a value the code list does not know is quoted as it is."""
+    words = recorded.map(lambda code: codes.get(code) or f"{code} (not a known code)")
+    return (problem + " “" + words + "”").where(recorded.notna(), problem)
+
+
+def worklist_people(conn: sa.Connection) -> pd.DataFrame:
+    """person_id, child (forename and surname) and allocated_worker at the as-at date."""
+    result = conn.execute(sa.text(WORKLIST_PEOPLE_SQL.read_text()))
+    names = [str(name).lower() for name in list(result.keys())]
+    people = pd.DataFrame(result.all(), columns=names).astype(object)
+    forename, surname = people["forename"].fillna(""), people["surname"].fillna("")
+    child = (forename.astype(str) + " " + surname.astype(str)).str.strip()
+    people["child"] = child.where(child != "", None)
+    return people[["person_id", "child", "allocated_worker"]]
+
+
 def run_checks(
     conn: sa.Connection, checks: list[ListDefinition], config: CountyConfig
 ) -> pd.DataFrame:
-    """Every check's rows in one worklist: by team, category (overdue first), check, person."""
+    """Every check's rows in one worklist, each with the check's title, the child's name and
+    allocated worker: by team, category (overdue practice first), most days overdue first
+    (rows with no deadline after), then check, person and record."""
     frames = []
     for definition in checks:
-        frame = _query(conn, definition)[list(CHECK_COLUMNS)]
-        frames.append(frame.assign(check_id=definition.id, category=definition.category))
+        frame = _query(conn, definition)
+        problem = _text(frame["problem"])
+        if definition.value_codes:
+            recorded = _text(frame[RECORDED_VALUE])
+            problem = described(problem, recorded, CODE_LISTS[definition.value_codes])
+        frames.append(
+            frame[list(CHECK_COLUMNS)].assign(
+                problem=problem,
+                check_id=definition.id,
+                check=definition.title,
+                category=definition.category,
+            )
+        )
     if not frames or all(f.empty for f in frames):
         return pd.DataFrame({name: pd.Series(dtype=object) for name in WORKLIST_COLUMNS})
     rows = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    for name in ("person_id", "record_type", "record_id", "problem"):
+    for name in ("person_id", "record_type", "record_id"):
         rows[name] = _text(rows[name])
+    rows["days_overdue"] = pd.to_numeric(rows["days_overdue"]).astype("Int64")
     rows[["team_id", "team_name", "locality"]] = team_columns(rows["team_id"], config)
+    people = worklist_people(conn).set_index("person_id")
+    rows["child"] = rows["person_id"].map(people["child"])
+    rows["allocated_worker"] = rows["person_id"].map(people["allocated_worker"])
     order = {d.id: n for n, d in enumerate(checks)}
     rows = rows.assign(
         _category=rows["category"].map(CATEGORIES.index), _check=rows["check_id"].map(order)
     ).sort_values(
-        ["team_id", "_category", "_check", "person_id", "record_id", "problem"],
+        ["team_id", "_category", "days_overdue", "_check", "person_id", "record_id", "problem"],
+        ascending=[True, True, False, True, True, True, True],
         kind="mergesort",
         na_position="last",
     )
-    return rows[list(WORKLIST_COLUMNS)].reset_index(drop=True)
+    rows = rows[list(WORKLIST_COLUMNS)].astype(object)
+    return rows.where(rows.notna(), None).reset_index(drop=True)
 
 
 # ------------------------------------------------------------------ shared helper tables

@@ -214,14 +214,13 @@ class Pack:
 
     def headline(self) -> dict[str, int]:
         """Counts of measures by special-cause variation and RAG: what a publication message
-        says. Only special-cause change counts as improved or worse."""
+        says. Only special-cause variation is counted, never a move inside the limits."""
         h = self.highlights
         return {
             "measures": len(self.rows),
-            "improved": len(h.special_cause_improving),
-            "worse": len(h.special_cause_concerning),
+            "special_cause_improving": len(h.special_cause_improving),
+            "special_cause_concerning": len(h.special_cause_concerning),
             "off_target": len(h.off_target),
-            "concerning": len(h.special_cause_concerning),
         }
 
     @property
@@ -383,8 +382,9 @@ def scorecard_row(
     county_config: CountyConfig | None = None,
 ) -> ScorecardRow:
     # Current-state measures (care leavers' accommodation now, posts filled now) have no
-    # history: they are read at the snapshot date, and the pack says so.
-    as_at = figures.period_end if measure.history else figures.snapshot.snapshot_date
+    # history: they are read at the month end the monthly computation stored them at, else at
+    # the snapshot date, and the pack then says so.
+    as_at = figures.as_at(measure)
     county, tables = _county_and_breakdowns(figures, measure, as_at, group, team_names)
     if measure.history:
         series, hidden = _series(figures, measure, county, as_at, group.is_public)

@@ -10,6 +10,7 @@ different.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -74,6 +75,20 @@ class PeriodFigures:
             & (frame["as_at"] == as_at)
             & (frame["breakdown"] == breakdown)
         ]
+
+    @functools.cached_property
+    def _county_at_period_end(self) -> frozenset[str]:
+        frame = self.latest
+        chosen = frame[(frame["breakdown"] == "all") & (frame["as_at"] == self.period_end)]
+        return frozenset(chosen["measure_id"])
+
+    def as_at(self, measure: Measure) -> dt.date:
+        """The date a pack reads the measure at: the period's end; for a current-state measure
+        (``history: false``) that has no figure there (the monthly computation stores one), the
+        snapshot date, the only date it was measured at."""
+        if measure.history or measure.id in self._county_at_period_end:
+            return self.period_end
+        return self.snapshot.snapshot_date
 
     def series(self, measure_id: str) -> pd.DataFrame:
         """The county series at month ends (as_at, numerator, denominator, value)."""
@@ -207,11 +222,10 @@ def read_published(conn: sa.Connection, period_end: dt.date) -> pd.DataFrame:
 
 def shown_figures(figures: PeriodFigures, group: Group, measures: list[Measure]) -> pd.DataFrame:
     """The figures a group's pack shows: each measure's county figure at the month ends of its
-    trend (or at the snapshot date for a current-state measure) and the group's breakdowns at
-    the period's date. What a publication records, and what revisions are checked against."""
+    trend (a current-state measure's at ``PeriodFigures.as_at``) and the group's breakdowns at
+    that date. What a publication records, and what revisions are checked against."""
     frame = figures.latest
-    dates = {m.id: figures.period_end if m.history else figures.snapshot.snapshot_date
-             for m in measures}  # fmt: skip
+    dates = {m.id: figures.as_at(m) for m in measures}
     as_at = frame["measure_id"].map(dates)
     history = frame["measure_id"].map({m.id: m.history for m in measures}).fillna(False)
     tabled_pairs = {f"{m.id}|{b}" for m in measures for b in group.breakdowns if b in m.breakdowns}

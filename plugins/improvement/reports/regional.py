@@ -1,10 +1,14 @@
 """The regional benchmarking pack: the councils of a region side by side on the same measures
-at a month end, with the pooled regional figure and England's.
+at a month end, with the pooled regional figure and England's, and each council against England
+and its own DfE statistical neighbours (``improvement.benchmarks``) where its configuration
+names its ONS code.
 
 Each council is named only where the region's configuration allows it (``Region.labels``).
 The pack circulates between councils, so it follows the public packs' disclosure rules: a
 council's figure that reveals a count from 1 to 5 is suppressed, and so is at least one more,
-so that the regional total cannot give the hidden one back (``suppress_breakdown``).
+so that the regional total cannot give the hidden one back (``suppress_breakdown``). A council
+that is not named gets the comparison with its neighbours in words only: their mean, with the
+year, would point to which council it is.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from improvement.benchmarks import BenchmarkData
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.measures.engine import values_by_unit
 from improvement.measures.rag import benchmark_position, rag_status
@@ -53,11 +58,31 @@ def read_county_figures(engine: sa.Engine, month_end: dt.date) -> dict[str, Cell
 
 
 @dataclass(frozen=True)
+class CouncilCodes:
+    """A council's ONS code and region (its ``county.yaml``), and whether the pack names it."""
+
+    ons_code: str
+    ons_region_code: str
+    named: bool
+
+
+@dataclass(frozen=True)
+class NeighbourComparison:
+    """A council's figure against the mean of its DfE statistical neighbours' published ones."""
+
+    position: str | None  # "better than", "worse than", "in line with"; None for context
+    value: float | None  # the neighbours' mean: None where the council is not named
+    counted: int
+    period: str
+
+
+@dataclass(frozen=True)
 class CouncilFigure:
     label: str
     cell: Cell
     rag: str | None
     against_england: str | None
+    neighbours: NeighbourComparison | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,7 @@ class RegionalRow:
     region: Cell
     councils: list[CouncilFigure]
     england: float | None
+    england_period: str | None = None  # the DfE's year, where England's figure is the DfE's
 
 
 @dataclass(frozen=True)
@@ -75,6 +101,12 @@ class RegionalPack:
     labels: list[str]  # councils with figures, in the order of the columns
     missing: list[str]  # councils with no figures for the month (failed, or not yet run)
     areas: list[tuple[str, list[RegionalRow]]]
+
+    @property
+    def benchmarked_by_dfe(self) -> bool:
+        """Whether any figure is compared with the DfE's published England or neighbours."""
+        return any(row.england_period or any(c.neighbours for c in row.councils)
+                   for _, rows in self.areas for row in rows)  # fmt: skip
 
 
 def _pooled(measure: Measure, cells: list[Cell]) -> Cell:
@@ -88,14 +120,31 @@ def _pooled(measure: Measure, cells: list[Cell]) -> Cell:
     return Cell(REGION_LABEL, float(numerator), denominator, value)
 
 
+def _neighbours(cell: Cell, measure: Measure, comparison, named: bool):
+    found = comparison.neighbours if comparison is not None else None
+    if found is None or cell.suppressed:
+        return None
+    return NeighbourComparison(
+        position=benchmark_position(cell.value, found.value, measure.polarity),
+        value=found.value if named else None,
+        counted=found.counted,
+        period=comparison.period(found.year),
+    )
+
+
 def build_regional_pack(
     region_name: str,
     period_end: dt.date,
     figures: Mapping[str, Mapping[str, Cell] | None],
     labels: Mapping[str, str],
     catalogue: Mapping[str, Measure],
+    benchmarks: BenchmarkData | None = None,
+    codes: Mapping[str, CouncilCodes] | None = None,
 ) -> RegionalPack:
-    """``figures`` maps each council id to its county figures (None: none this month)."""
+    """``figures`` maps each council id to its county figures (None: none this month);
+    ``codes`` the councils' ONS codes, for the DfE's England figure and each council's
+    statistical neighbours from ``benchmarks``."""
+    codes = codes if codes is not None and benchmarks is not None else {}
     present = sorted((cid for cid, f in figures.items() if f), key=lambda cid: labels[cid])
     missing = sorted(labels[cid] for cid, f in figures.items() if not f)
     by_area: dict[str, list[RegionalRow]] = {}
@@ -108,8 +157,20 @@ def build_regional_pack(
         if not cells:
             continue
         region, shown = suppress_breakdown(_pooled(measure, cells), cells, measure.unit)
-        england = measure.benchmark("england")
-        england_value = None if england is None else england.value
+        compared = {
+            labels[cid]: (benchmarks.compare(measure.id, c.ons_code, c.ons_region_code,
+                                             measure.polarity), c.named)
+            for cid in present if (c := codes.get(cid)) is not None
+        }  # fmt: skip
+        published = next((c.england for c, _ in compared.values() if c and c.england), None)
+        if published is not None:
+            comparison = next(c for c, _ in compared.values() if c and c.england)
+            england_value = published.value
+            england_period = comparison.period(published.year)
+        else:
+            england = measure.benchmark("england")
+            england_value = None if england is None else england.value
+            england_period = None
         by_area.setdefault(measure.priority_area, []).append(
             RegionalRow(
                 measure=measure,
@@ -124,10 +185,12 @@ def build_regional_pack(
                         None if cell.suppressed else benchmark_position(
                             cell.value, england_value, measure.polarity
                         ),
+                        _neighbours(cell, measure, *compared.get(cell.label, (None, False))),
                     )
                     for cell in shown
                 ],
                 england=england_value,
+                england_period=england_period,
             )
         )  # fmt: skip
     areas = [(PRIORITY_AREAS[key], by_area[key]) for key in PRIORITY_AREAS if key in by_area]

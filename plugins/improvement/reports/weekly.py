@@ -1,5 +1,5 @@
 """The week's outputs: the managers' performance digest (figures only) and the restricted named
-lists (senior leaders' oversight list, one data-quality worklist per team).
+lists (senior leaders' oversight list; one worklist per team: overdue practice, data to correct).
 
 The digest goes beside the packs; the named lists go to the restricted location only, in an
 owner-only folder as owner-only files, and never into a pack. What this returns (and what the
@@ -19,7 +19,12 @@ import sqlalchemy as sa
 
 from improvement.county import UNALLOCATED, CountyConfig
 from improvement.governance import council_name
-from improvement.lists.catalogue import WORKLIST_COLUMNS
+from improvement.lists.catalogue import (
+    CATEGORIES,
+    CATEGORY_TITLES,
+    KEY_ACTIVITY_OVERDUE,
+    MISSING_INFORMATION,
+)
 from improvement.lists.digest import weekly_digest
 from improvement.lists.weekly import WeeklyLists, compute_weekly_lists
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
@@ -31,6 +36,34 @@ log = logging.getLogger(__name__)
 COUNTY = "County"
 OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
+# A team's worklist, part by part: what it asks of the manager and the columns it shows.
+_TEAM_COLUMNS = ("child", "person_id", "allocated_worker", "check", "days_overdue", "problem",
+                 "record_type", "record_id")  # fmt: skip
+TEAM_PARTS = {
+    KEY_ACTIVITY_OVERDUE: (
+        "Statutory work past its deadline, most days overdue first (calendar days past the "
+        "deadline); items with no deadline to count from (no visit or review date recorded at "
+        "all, a case with no allocated worker) follow.",
+        _TEAM_COLUMNS,
+    ),
+    MISSING_INFORMATION: (
+        "Records missing information the figures and the DfE returns need: correct them in "
+        "the case system.",
+        tuple(c for c in _TEAM_COLUMNS if c != "days_overdue"),
+    ),
+}
+TEAM_HEADINGS = {
+    "child": "Child",
+    "person_id": "Person id",
+    "allocated_worker": "Allocated worker",
+    "check": "Check",
+    "days_overdue": "Days overdue",
+    "problem": "What is wrong",
+    "record_type": "Record",
+    "record_id": "Record id",
+}
+NO_NAME = "name not recorded"
+NO_WORKER = "none allocated"
 
 
 @dataclass(frozen=True)
@@ -114,25 +147,44 @@ def _oversight_sections(lists: WeeklyLists) -> list[dict]:
     ]
 
 
-def _team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
+def team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
+    """A team's worklist in two parts, overdue practice then data to correct, each with the
+    checks it holds and what they mean."""
     rows = lists.for_team(team_id)
-    headings = {k: v for k, v in WORKLIST_COLUMNS.items() if k not in ("team_id", "locality")}
+    rows = rows.assign(
+        child=rows["child"].fillna(NO_NAME),
+        allocated_worker=rows["allocated_worker"].fillna(NO_WORKER),
+    )
     sections = []
-    for definition in lists.definitions.values():
-        if not definition.is_check:
-            continue
-        chosen = rows[rows["check_id"] == definition.id]
-        if len(chosen):
-            sections.append(
-                {
-                    "id": definition.id,
-                    "title": definition.title,
-                    "description": definition.description,
-                    "headings": headings,
-                    "rows": _records(chosen),
-                }
-            )
+    for category in CATEGORIES:
+        intro, columns = TEAM_PARTS[category]
+        chosen = rows[rows["category"] == category]
+        present = set(chosen["check_id"])
+        checks = [d for d in lists.definitions.values() if d.is_check and d.id in present]
+        sections.append(
+            {
+                "id": category.replace(" ", "-"),
+                "title": CATEGORY_TITLES[category],
+                "description": intro,
+                "headings": {c: TEAM_HEADINGS[c] for c in columns},
+                "rows": _records(chosen),
+                "notes": [(d.title, d.description) for d in checks],
+            }
+        )
     return sections
+
+
+def render_team_worklist(lists: WeeklyLists, team_id: str, team_name: str, common: dict) -> str:
+    """One team's worklist as a restricted HTML page."""
+    return environment().get_template("restricted_list.html.j2").render(
+        **common,
+        title=f"Team worklist: {team_name}",
+        audience="the team manager",
+        intro="Overdue practice to act on first, then data to correct in the case system.",
+        snapshot_key=lists.snapshot_key,
+        absent_tables=(),
+        sections=team_sections(lists, team_id),
+    )
 
 
 def write_weekly_outputs(
@@ -184,15 +236,7 @@ def write_weekly_outputs(
     team_paths = {}
     for team_id in lists.teams():
         path = teams_folder / f"worklist-{team_id}-{as_at}.html"
-        html = restricted.render(
-            **common,
-            title=f"Data-quality worklist: {team_names.get(team_id, team_id)}",
-            audience="the team manager",
-            intro="Records missing information or with a key activity overdue.",
-            snapshot_key=lists.snapshot_key,
-            absent_tables=(),
-            sections=_team_sections(lists, team_id),
-        )
+        html = render_team_worklist(lists, team_id, team_names.get(team_id, team_id), common)
         write_atomically(path, lambda p, h=html: p.write_text(h, encoding="utf-8"), OWNER_ONLY_FILE)
         team_paths[team_id] = path
     summary = {key: context[key] for key in ("improved", "worse", "off_target")}

@@ -5,7 +5,8 @@ select
     c.clea_person_id as person_id,
     'care leaver' as record_type,
     c.clea_person_id as record_id,
-    'care leaver accommodation type not recorded' as problem
+    'care leaver accommodation type not recorded' as problem,
+    cast(null as integer) as days_overdue
 from ssd_care_leavers as c
 where c.clea_care_leaver_accommodation is null
 union all
@@ -14,7 +15,8 @@ select
     c.clea_person_id as person_id,
     'care leaver' as record_type,
     c.clea_person_id as record_id,
-    'care leaver accommodation suitability not recorded' as problem
+    'care leaver accommodation suitability not recorded' as problem,
+    cast(null as integer) as days_overdue
 from ssd_care_leavers as c
 where c.clea_care_leaver_accom_suitable is null
 union all
@@ -23,6 +25,7 @@ select
     c.clea_person_id as person_id,
     'care leaver' as record_type,
     c.clea_person_id as record_id,
-    'care leaver in-touch status not recorded' as problem
+    'care leaver in-touch status not recorded' as problem,
+    cast(null as integer) as days_overdue
 from ssd_care_leavers as c
 where c.clea_care_leaver_in_touch is null

@@ -9,7 +9,8 @@ select
     r.clar_cla_review_id as record_id,
     'CLA review overdue: due '
     || cast(s.day_serial - due.day_serial as varchar)
-    || ' days ago, not recorded as held' as problem
+    || ' days ago, not recorded as held' as problem,
+    s.day_serial - due.day_serial as days_overdue
 from as_at as a
 inner join calendar_day as s on a.as_at = s.day
 inner join in_care_at as i on a.as_at = i.as_at

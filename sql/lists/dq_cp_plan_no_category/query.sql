@@ -5,7 +5,8 @@ select
     p.cppl_person_id as person_id,
     'child protection plan' as record_type,
     p.cppl_cp_plan_id as record_id,
-    'child protection plan has no category of abuse' as problem
+    'child protection plan has no category of abuse' as problem,
+    cast(null as integer) as days_overdue
 from as_at as a
 inner join ssd_cp_plans as p
     on

@@ -8,7 +8,8 @@ select
     r.cppr_cp_review_id as record_id,
     'CP review overdue: due '
     || cast(s.day_serial - due.day_serial as varchar)
-    || ' days ago, not recorded as held' as problem
+    || ' days ago, not recorded as held' as problem,
+    s.day_serial - due.day_serial as days_overdue
 from as_at as a
 inner join calendar_day as s on a.as_at = s.day
 inner join ssd_cp_plans as p

@@ -1,7 +1,8 @@
 -- Child protection visits overdue: one row per child on a plan open at S (on the latest-started
 -- open plan) whose latest seen CP visit dated on or before S is more than the limit (parameter
 -- limit_working_days, 10) of working days before S (working-day numbers), or who has none (as
--- cp_visits_10wd).
+-- cp_visits_10wd). Days overdue: calendar days from the deadline (the working day on which the
+-- limit after the last visit was reached) to S; none for a child with no seen visit at all.
 with on_plan as (
     select
         p.cppl_person_id as person_id,
@@ -32,12 +33,17 @@ visit_status as (
     select
         o.person_id,
         o.plan_id,
-        s.working_day_number - v.working_day_number as working_days
+        s.working_day_number - v.working_day_number as working_days,
+        s.day_serial - deadline.day_serial as days_overdue
     from on_plan as o
     cross join as_at as a
     inner join calendar_day as s on a.as_at = s.day
     left join last_seen as l on o.person_id = l.person_id
     left join calendar_day as v on l.visit_date = v.day
+    left join calendar_day as deadline
+        on
+            deadline.working_day_number = v.working_day_number + :limit_working_days
+            and deadline.is_working_day = true
     where o.latest_first = 1
 )
 
@@ -58,7 +64,8 @@ select
             || ' working days ago (limit '
             || cast(:limit_working_days as varchar)
             || ')'
-    end as problem
+    end as problem,
+    x.days_overdue
 from visit_status as x
 left join list_case as c on x.person_id = c.person_id
 where x.working_days is null or x.working_days > :limit_working_days

@@ -6,7 +6,8 @@ select
     i.person_id,
     'child in care' as record_type,
     i.person_id as record_id,
-    'in care with no current placement recorded' as problem
+    'in care with no current placement recorded' as problem,
+    cast(null as integer) as days_overdue
 from as_at as a
 inner join in_care_at as i on a.as_at = i.as_at
 left join list_case as c on i.person_id = c.person_id

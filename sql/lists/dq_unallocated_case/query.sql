@@ -8,7 +8,8 @@ select
     c.referral_id as record_id,
     'open case with no allocated social worker: referral '
     || cast(s.working_day_number - r.working_day_number as varchar)
-    || ' working days ago' as problem
+    || ' working days ago' as problem,
+    cast(null as integer) as days_overdue
 from list_case as c
 cross join as_at as a
 inner join calendar_day as s on a.as_at = s.day
