@@ -114,6 +114,7 @@ def airflow_metadata(postgres_url):
     return fresh_database(postgres_url, "airflow_backfill")
 
 
+@pytest.mark.timeout(900)  # ten weekly runs on a real scheduler, one at a time
 def test_backfilling_eight_weeks_after_a_data_fix_revises_exactly_what_changed(
     fixed_county, airflow_metadata, slack, tmp_path, small_county, deadline
 ):
