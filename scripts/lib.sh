@@ -75,10 +75,11 @@ ensure_pack_libraries() {
 }
 
 # Tests start their own PostgreSQL server and Redis (the Celery broker of the Celery test), open
-# packs in headless Chromium and check docker-compose.yml with Debian's docker-compose
-# (`docker-compose config`; no Docker engine). axe-core checks every pack in that Chromium
-# through puppeteer-core: the npm packages pinned in package-lock.json, installed with `npm ci`
-# (no browser is downloaded).
+# packs in headless Chromium (Playwright, pinned in requirements.txt, drives the same
+# /usr/bin/chromium through the Airflow UI; no browser is downloaded) and check
+# docker-compose.yml with Debian's docker-compose (`docker-compose config`; no Docker engine).
+# axe-core checks every pack in that Chromium through puppeteer-core: the npm packages pinned in
+# package-lock.json, installed with `npm ci` (no browser is downloaded).
 ensure_test_packages() {
   ensure_pack_libraries
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ensure_debian_packages postgresql
