@@ -90,7 +90,13 @@ def _when(value: str | None) -> str:
 
 
 def _quoted(text: str) -> str:
-    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
+    """A Markdown quote keeping the writer's line breaks (a backslash ends each line: Markdown
+    would otherwise join the lines of a paragraph into one)."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return "\n".join(
+        ">" if not line else f"> {line}\\" if following else f"> {line}"
+        for line, following in zip(lines, [bool(n) for n in lines[1:]] + [False], strict=True)
+    )
 
 
 def step_body(
