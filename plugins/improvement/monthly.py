@@ -473,14 +473,10 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 "changed after sign-off, so it is not published; run the month again"
             )
         check_rendered(guard, [final], read_pdfs=True)
-        published = []
-        for path in (final.html_path, final.pdf_path):
-            if path is None:  # PDFs not drawn (Settings.draw_pdfs)
-                published.append(None)
-                continue
-            target = folder / path.name
-            path.replace(target)
-            published.append(target)
+        published = [  # the PDF is None where PDFs are not drawn (Settings.draw_pdfs)
+            None if path is None else path.replace(folder / path.name)
+            for path in (final.html_path, final.pdf_path)
+        ]
         shutil.rmtree(staging, ignore_errors=True)
         first = group.next_meeting(_run_reference(context))
         signed_on = approval.decided_at.date()

@@ -162,11 +162,10 @@ def build_regional_pack(
                                              measure.polarity), c.named)
             for cid in present if (c := codes.get(cid)) is not None
         }  # fmt: skip
-        published = next((c.england for c, _ in compared.values() if c and c.england), None)
-        if published is not None:
-            comparison = next(c for c, _ in compared.values() if c and c.england)
-            england_value = published.value
-            england_period = comparison.period(published.year)
+        comparison = next((c for c, _ in compared.values() if c and c.england), None)
+        if comparison is not None:
+            england_value = comparison.england.value
+            england_period = comparison.period(comparison.england.year)
         else:
             england = measure.benchmark("england")
             england_value = None if england is None else england.value
