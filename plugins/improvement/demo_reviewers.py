@@ -60,6 +60,10 @@ class Responder(threading.Thread):
         self.refusals: list[tuple[str, str]] = []  # (task id, Airflow's message)
         self.bodies: dict[str, str] = {}  # what each answered step showed its reviewer
         self.errors: list[str] = []
+        # Built here, in the thread that starts the reviewers: importing Airflow's API app in
+        # their own thread, beside a running DAG, can deadlock (SQLAlchemy's mapper lock
+        # against the import lock).
+        self.client = self._client()
 
     def run(self) -> None:
         started = time.monotonic()
@@ -87,7 +91,7 @@ class Responder(threading.Thread):
         return TestClient(create_app(apps="core"))
 
     def _answer(self) -> None:
-        client = self._client()
+        client = self.client
         tokens = {}
 
         def headers(user: str) -> dict:

@@ -60,6 +60,11 @@ class ChiefOfficerStep(threading.Thread):
         self.statuses: dict[str, int] = {}
         self.state_after_attempts: str | None = None
         self.errors: list[str] = []
+        from airflow.api_fastapi.app import create_app
+        from fastapi.testclient import TestClient
+
+        # Built in the starting thread: importing the API app beside a running DAG can deadlock.
+        self.client = TestClient(create_app(apps="core"))
 
     def run(self) -> None:
         try:
@@ -69,10 +74,7 @@ class ChiefOfficerStep(threading.Thread):
             fail_unfinished_tasks(DAG_ID)  # so dag.test, waiting for this step, ends
 
     def _attempt_then_answer(self) -> None:
-        from airflow.api_fastapi.app import create_app
-        from fastapi.testclient import TestClient
-
-        client = TestClient(create_app(apps="core"))
+        client = self.client
 
         def as_user(user: str) -> dict:
             reply = client.post(

@@ -109,6 +109,24 @@ class AirflowAPI:
             time.sleep(interval)
 
 
+def wait_for_executor_report(
+    log: Path, dag_id: str, run_id: str, task_id: str, deadline: float
+) -> None:
+    """Until the scheduler has processed the executor's report that the task's process ended
+    (its "Received executor event" line in the standalone log). A human-in-the-loop step must
+    not be answered before: the report of the parked process would then race the resumed task.
+    Fails naming the task if the report has not come by the test's deadline."""
+    expected = (
+        "Received executor event with state success for task instance "
+        f"TaskInstanceKey(dag_id='{dag_id}', task_id='{task_id}', run_id='{run_id}',"
+    )
+    while time.monotonic() < deadline:
+        if expected in log.read_text(errors="replace"):
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the scheduler never reported {task_id}'s parked process ended: see {log}")
+
+
 @contextlib.contextmanager
 def airflow_standalone(
     root: Path,
@@ -134,6 +152,7 @@ def airflow_standalone(
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "AIRFLOW_HOME": str(home),
+        "PYTHONUNBUFFERED": "1",  # the log is read while it runs (wait_for_executor_report)
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": metadata_url or f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
         "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",

@@ -9,17 +9,23 @@ import datetime as dt
 import re
 import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
-from improvement.demo_reviewers import EXECUTOR_SETTLE_SECONDS
 from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import publication
-from tests.e2e.airflow import CALL_TIMEOUT, AirflowAPI, airflow_standalone, token
+from tests.e2e.airflow import (
+    CALL_TIMEOUT,
+    AirflowAPI,
+    airflow_standalone,
+    token,
+    wait_for_executor_report,
+)
 from tests.e2e.browser import Person, browsers
 
 DAG_ID = "monthly_governance"
@@ -46,15 +52,15 @@ def standalone(measured_county, slack, tmp_path, deadline):
         yield base, sa.create_engine(f"sqlite:///{warehouse}"), tmp_path / "data"
 
 
-def wait_until_parked(api: AirflowAPI, task_id: str) -> None:
-    """Until the step waits for its answer, and then as long as the demo reviewers let a real
-    executor settle (an answer that arrives earlier is lost: ``improvement.demo_reviewers``)."""
+def wait_until_parked(api: AirflowAPI, log: Path, task_id: str) -> None:
+    """Until the step waits for its answer and the scheduler has heard that its parked
+    process ended (an answer that arrives earlier races that report)."""
     path = f"/api/v2/dags/{DAG_ID}/dagRuns/{RUN_ID}/taskInstances/{task_id}"
     state = None
     while time.monotonic() < api.deadline:
         state = api.get(path)["state"]
         if state == "awaiting_input":
-            time.sleep(EXECUTOR_SETTLE_SECONDS)
+            wait_for_executor_report(log, DAG_ID, RUN_ID, task_id, api.deadline)
             return
         if state in ("failed", "upstream_failed", "skipped", "success"):
             pytest.fail(f"step {task_id} ended {state} before anyone answered it")
@@ -83,6 +89,7 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_in_the_browser(
     standalone, slack, deadline, request
 ):
     base, warehouse, data = standalone
+    log = data.parent / "standalone.log"
     api = AirflowAPI(base, deadline)
     api.trigger(DAG_ID, RUN_ID, "2026-11-05T07:00:00Z")
     review = f"/packs/{DAG_ID}/2026-10/review/{RUN_ID}"
@@ -91,7 +98,7 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_in_the_browser(
         analyst, head = people["analyst"], people["head_of_service"]
 
         # Round 1, the analyst: opens LG-8's draft from the step's own link, then writes.
-        wait_until_parked(api, "round_1.analyst")
+        wait_until_parked(api, log, "round_1.analyst")
         step = analyst.open_step(
             "round_1.analyst", "Quality-assure the October 2026 packs (round 1)"
         )
@@ -111,7 +118,7 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_in_the_browser(
 
         # Round 1, the Head of Service: Request changes with no reason is refused by the API
         # server (improvement.answers); the step stays waiting. Then with a reason.
-        wait_until_parked(api, "round_1.head_of_service")
+        wait_until_parked(api, log, "round_1.head_of_service")
         step = head.open_step("round_1.head_of_service", "Review the October 2026 packs (round 1)")
         assert step.get_by_text("Contacts rose after the schools' return.").count() == 1
         refused = head.answer("Request changes")
@@ -124,7 +131,7 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_in_the_browser(
         accepted(head, "Request changes")
 
         # Round 2, the analyst sees who asked for what, and answers.
-        wait_until_parked(api, "round_2.analyst")
+        wait_until_parked(api, log, "round_2.analyst")
         step = analyst.open_step(
             "round_2.analyst", "Quality-assure the October 2026 packs (round 2)"
         )
@@ -141,10 +148,10 @@ def test_monthly_run_on_airflow_standalone_is_signed_off_in_the_browser(
         accepted(analyst, "OK")
 
         # Round 2: the Head of Service approves, the Chief Officer signs off.
-        wait_until_parked(api, "round_2.head_of_service")
+        wait_until_parked(api, log, "round_2.head_of_service")
         head.open_step("round_2.head_of_service", "Review the October 2026 packs (round 2)")
         accepted(head, "Approve")
-        wait_until_parked(api, "round_2.chief_officer")
+        wait_until_parked(api, log, "round_2.chief_officer")
         chief = people["chief_officer"]
         chief.open_step("round_2.chief_officer", "Sign off the October 2026 packs (round 2)")
         accepted(chief, "Approve")
