@@ -202,7 +202,9 @@ def airflow_standalone(
             except (httpx.HTTPError, ValueError):
                 pass
             if process.poll() is not None:
-                pytest.fail(f"airflow standalone exited while starting: see {root / 'standalone.log'}")
+                pytest.fail(
+                    f"airflow standalone exited while starting: see {root / 'standalone.log'}"
+                )
             if time.monotonic() > ready_by:
                 pytest.fail(
                     f"airflow standalone not ready (health and DAGs) after "

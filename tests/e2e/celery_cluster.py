@@ -275,7 +275,7 @@ def celery_airflow(
         for key, value in env.items():
             for prefix, target in folders.items():
                 if value.startswith(prefix):
-                    env[key] = target + value[len(prefix):]
+                    env[key] = target + value[len(prefix) :]
         env["AIRFLOW__CELERY__BROKER_URL"] = _on_this_host(
             env["AIRFLOW__CELERY__BROKER_URL"], broker_address
         )

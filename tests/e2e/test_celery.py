@@ -197,7 +197,9 @@ def test_a_celery_worker_killed_mid_extract_loses_no_week(
         )  # fmt: skip
         task_process = int(partial.name.rsplit("-", 1)[1])
         lineage = ancestors(task_process)
-        killed = next((n for n in ("w1", "w2") if cluster.components[n].process.pid in lineage), None)
+        killed = next(
+            (n for n in ("w1", "w2") if cluster.components[n].process.pid in lineage), None
+        )
         assert killed, f"the extract's process {task_process} belongs to neither worker"
         survivor = next(name for name in ("w1", "w2") if name != killed)
         kill_tree(cluster.components[killed])
@@ -212,9 +214,9 @@ def test_a_celery_worker_killed_mid_extract_loses_no_week(
             return states["state"] in ("success", "failed")
 
         wait_for(f"{DAG} run {RUN_ID} to finish after {killed} was killed", finished, 600, 3)
-        instances = request(
-            "GET", f"{cluster.base}{RUN}/taskInstances", headers=headers
-        ).json()["task_instances"]
+        instances = request("GET", f"{cluster.base}{RUN}/taskInstances", headers=headers).json()[
+            "task_instances"
+        ]
         tries = request(
             "GET", f"{cluster.base}{RUN}/taskInstances/{EXTRACT}/{index}/tries", headers=headers
         ).json()["task_instances"]
