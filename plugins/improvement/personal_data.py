@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html.parser
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -381,11 +380,27 @@ def html_text(markup: str) -> str:
     return "\n".join(parser.parts)
 
 
-def pdf_text(data: bytes) -> str:
-    """Every page's text (images are not read: charts carry figures only)."""
-    from pypdf import PdfReader
+def pdf_page_texts(data: bytes) -> list[str]:
+    """Each page's text (images are not read: charts carry figures only). PDFium reads a pack
+    in a fraction of a second, where a pure-Python reader took seconds. A word hyphenated at a
+    line end keeps its hyphen."""
+    import pypdfium2 as pdfium
 
-    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    document = pdfium.PdfDocument(data)
+    try:
+        texts = []
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\ufffe", "-"))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(pdf_page_texts(data))
 
 
 def file_text(name: str, data: bytes) -> str:

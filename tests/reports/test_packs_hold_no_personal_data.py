@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
+from improvement.personal_data import pdf_text
 from tests.conftest import AS_OF as AS_AT
 
 
@@ -26,7 +26,7 @@ def test_no_name_or_id_in_any_group_pack(small_county, county_packs):
     names, ids = _identifiers(small_county)
     assert len(names) > 100 and len(ids) > 100
     for group_id, rendered in county_packs.items():
-        pdf = " ".join(page.extract_text() for page in PdfReader(rendered.pdf_path).pages)
+        pdf = pdf_text(rendered.pdf_path.read_bytes())
         for label, text in (("HTML", rendered.html_path.read_text()), ("PDF", pdf)):
             words = set(re.findall(r"[A-Za-z][A-Za-z'-]+|[A-Z]+\d+", text))
             assert not words & names, f"{group_id} {label}: names {sorted(words & names)[:5]}"
@@ -91,7 +91,9 @@ def test_commentary_naming_a_child_renders_no_pack(small_county, measured_county
     child = small_county.tables["ssd_person"].iloc[0]
     engine = sa.create_engine(measured_county)
     guard = guard_for_snapshot(engine, f"weekly/{AS_AT}")
-    with pytest.raises(ValueError, match="the commentary on Services to care leavers holds a child"):
+    with pytest.raises(
+        ValueError, match="the commentary on Services to care leavers holds a child"
+    ):
         render_month(
             engine, dt.date(2026, 10, 31), tmp_path / "packs", tmp_path / "no-plan.csv",
             dt.datetime(2026, 11, 16, tzinfo=dt.UTC), group_ids=["lg8"],

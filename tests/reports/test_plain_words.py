@@ -6,9 +6,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from pypdf import PdfReader
-
 from improvement.county import load_county_config
+from improvement.personal_data import pdf_text
 from improvement.reports.packs import build_packs, render_packs
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 from tests.reports.conftest import PERIOD_END
@@ -31,7 +30,7 @@ def test_the_public_pack_holds_no_table_or_column_name(county_packs):
     public = county_packs["childrens_scrutiny"]
     html = unescape(public.html_path.read_text())
     assert database_names(html) == set()
-    pdf = " ".join(page.extract_text() for page in PdfReader(public.pdf_path).pages)
+    pdf = pdf_text(public.pdf_path.read_bytes())
     assert database_names(pdf) == set()
     # The same definitions are in an internal pack, in its technical appendix only.
     internal = county_packs["improvement_partnership"].html_path.read_text()
