@@ -93,9 +93,7 @@ def run_validate(
     finally:
         engine.dispose()
     schema_label = f"the case system ({manifest.source})"
-    findings = validate_extract(
-        manifest, previous, thresholds, readers, schema_label, codes, teams
-    )
+    findings = validate_extract(manifest, previous, thresholds, readers, schema_label, codes, teams)
     for finding in findings:
         (log.error if finding.severity == ERROR else log.warning)("%s", finding.message)
     try:

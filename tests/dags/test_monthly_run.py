@@ -384,7 +384,11 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
 
     engine, data = environment
     child = small_county.tables["ssd_person"].iloc[0]
-    forename, surname, person_id = child["pers_forename"], child["pers_surname"], child["pers_person_id"]
+    forename, surname, person_id = (
+        child["pers_forename"],
+        child["pers_surname"],
+        child["pers_person_id"],
+    )
     born = f"{child['pers_dob']:%d/%m/%Y}"
     planted = f"Placement moved for {forename} {surname} ({person_id}), born {born}."
     seen: list = []
@@ -393,8 +397,12 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
             [
                 Answer("round_1.analyst", "analyst", "OK", analyst(care_leavers=planted)),
                 Answer("round_1.analyst", "analyst", "OK", COMMENTARY),
-                Answer("round_1.head_of_service", "head_of_service", "Approve",
-                       reason(f"Agreed; the {surname} case is in hand")),  # fmt: skip
+                Answer(
+                    "round_1.head_of_service",
+                    "head_of_service",
+                    "Approve",
+                    reason(f"Agreed; the {surname} case is in hand"),
+                ),  # fmt: skip
                 Answer("round_1.head_of_service", "head_of_service", "Approve", reason()),
                 Answer("round_1.chief_officer", "chief_officer", "Approve", reason()),
             ],
@@ -406,8 +414,9 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
     (responder,) = seen
     for step in ("round_1.analyst", "round_1.head_of_service"):
         assert "/packs/monthly_governance/2026-10/" in responder.bodies[step], step
-    assert "**Approve** → the packs go to the Chief Officer" in (
-        responder.bodies["round_1.head_of_service"]
+    assert (
+        "**Approve** → the packs go to the Chief Officer"
+        in (responder.bodies["round_1.head_of_service"])
     )
     assert [(r.review_round, r.step, r.person, r.found) for r in refusals(engine, run_id)] == [
         (1, "analyst", "analyst", "the commentary on Services to care leavers holds a child's "
@@ -434,7 +443,9 @@ def test_an_answer_naming_a_child_is_not_kept_and_is_asked_again(
     assert not {v for v in values if v in sent}
     notices = [m["text"] for m in slack.messages(load_sign_off().review_channel)]
     refused = [text for text in notices if "was not kept" in text]
-    assert len(refused) == 2 and "holds a child's name, a person id and a date of birth" in refused[0]
+    assert (
+        len(refused) == 2 and "holds a child's name, a person id and a date of birth" in refused[0]
+    )
     assert all("/required_actions" in text for text in refused)
     logged = caplog.text + capsys.readouterr().out
     assert "answer was not kept and is asked for again" in logged

@@ -434,9 +434,7 @@ def test_a_file_is_refused_by_its_contents_and_nothing_is_sent(
     assert stub.requests == [] and ledger(engine) == []
 
 
-def test_a_pdf_naming_a_child_of_the_snapshot_is_refused(
-    stub, client, engine, pdf_naming_a_child
-):
+def test_a_pdf_naming_a_child_of_the_snapshot_is_refused(stub, client, engine, pdf_naming_a_child):
     """With the snapshot's guard (as the publication of a pack passes it), the PDF's own text
     is read: a child's name in it stops the upload."""
     import pandas as pd

@@ -159,7 +159,10 @@ def test_two_runs_of_one_week_stage_validate_and_store_only_their_own_extract(
     assert first["staging_dir"] != second["staging_dir"]
     assert first["extract_hash"] != second["extract_hash"]
 
-    checks = [pipeline.run_validate(m, warehouse, AS_OF, *pipeline.validation_inputs()) for m in (first, second)]
+    checks = [
+        pipeline.run_validate(m, warehouse, AS_OF, *pipeline.validation_inputs())
+        for m in (first, second)
+    ]
     run = pipeline_run_record("a", checks[0])
     pipeline.run_snapshot(first, checks[0], warehouse, run)
     engine = warehouse.engine()
@@ -199,7 +202,9 @@ def test_two_runs_of_one_week_at_the_same_time_both_succeed_with_one_snapshot(
         try:
             together.wait()
             manifest = pipeline.run_extract(target, destination)
-            validation = pipeline.run_validate(manifest, warehouse, AS_OF, *pipeline.validation_inputs())
+            validation = pipeline.run_validate(
+                manifest, warehouse, AS_OF, *pipeline.validation_inputs()
+            )
             together.wait()
             record = pipeline_run_record(run_id, validation)
             outcomes[run_id] = pipeline.run_snapshot(manifest, validation, warehouse, record)

@@ -170,8 +170,10 @@ def test_the_pack_caveats_say_it_in_plain_words(week):
     figures = SimpleNamespace(refused_weeks=(), findings=tuple(_findings(week.engine).values()))
     internal = _caveats(figures, public=False, analyst=[])
     assert "Legal status: 1 record holds a value that is neither a DfE code" in " ".join(internal)
-    assert any(STATUS in line and "counted in care" in line for line in _technical_caveats(
-        figures, public=False))  # the internal pack's appendix quotes the value
+    assert any(
+        STATUS in line and "counted in care" in line
+        for line in _technical_caveats(figures, public=False)
+    )  # the internal pack's appendix quotes the value
     public = _caveats(figures, public=True, analyst=[])
     assert (
         "Legal status: Fewer than 6 records hold a value "

@@ -442,7 +442,7 @@ def test_a_teams_worklist_page_reads_as_overdue_practice_then_data_to_correct(li
               "generated_at": dt.datetime(2026, 4, 1, 7, tzinfo=dt.UTC)}  # fmt: skip
     html = render_team_worklist(week, "T1", "North Initial Response", common)
 
-    assert "<h1 id=\"title\">Team worklist: North Initial Response</h1>" in html
+    assert '<h1 id="title">Team worklist: North Initial Response</h1>' in html
     overdue = html.index("Overdue practice (8)")
     to_correct = html.index("Data to correct (1)")
     assert overdue < to_correct

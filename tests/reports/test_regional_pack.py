@@ -65,10 +65,14 @@ def test_each_council_is_compared_with_england_and_its_own_statistical_neighbour
     figure = environment().filters["figure"]
     words = _text(cells)
     devon_period = _year(devon_neighbours.year)
-    assert (f"{devon.neighbours.position} its statistical neighbours "
-            f"({figure(devon_neighbours.value, measure.unit)}, {devon_period})") in words
-    assert (f"{somerset.neighbours.position} its statistical neighbours "
-            f"({_year(somerset_neighbours.year)})") in words
+    assert (
+        f"{devon.neighbours.position} its statistical neighbours "
+        f"({figure(devon_neighbours.value, measure.unit)}, {devon_period})"
+    ) in words
+    assert (
+        f"{somerset.neighbours.position} its statistical neighbours "
+        f"({_year(somerset_neighbours.year)})"
+    ) in words
     assert figure(somerset_neighbours.value, measure.unit) not in words
     assert f"{figure(england.value, measure.unit)} {row.england_period}" in words
     assert "Somerset" not in html and "statistical neighbours are" not in html

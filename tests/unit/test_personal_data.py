@@ -94,9 +94,7 @@ def test_a_surname_that_is_one_of_the_packs_own_names_counts_only_beside_a_foren
     assert guard.kinds_in("Barnsley Initial Response met its target") == ()
     assert guard.kinds_in("Kirk Barnsley moved") == (CHILD_NAME,)
     assert guard.kinds_in("a walker found it") == (), "an initial is no forename"
-    assert PersonalDataGuard.from_tables(people, None, AS_AT).kinds_in("Barnsley") == (
-        CHILD_NAME,
-    )
+    assert PersonalDataGuard.from_tables(people, None, AS_AT).kinds_in("Barnsley") == (CHILD_NAME,)
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,9 @@ def travel_symbol(travel: str | None) -> str:
 
 
 _VARIATION_SYMBOL = {
-    "common cause": "○", "special cause improving": "■", "special cause concerning": "▲",
+    "common cause": "○",
+    "special cause improving": "■",
+    "special cause concerning": "▲",
     "special cause neither": "◆",
 }  # fmt: skip; the chart marks special-cause points with the same shapes
 _ASSURANCE = {

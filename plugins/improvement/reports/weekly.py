@@ -176,14 +176,18 @@ def team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
 
 def render_team_worklist(lists: WeeklyLists, team_id: str, team_name: str, common: dict) -> str:
     """One team's worklist as a restricted HTML page."""
-    return environment().get_template("restricted_list.html.j2").render(
-        **common,
-        title=f"Team worklist: {team_name}",
-        audience="the team manager",
-        intro="Overdue practice to act on first, then data to correct in the case system.",
-        snapshot_key=lists.snapshot_key,
-        absent_tables=(),
-        sections=team_sections(lists, team_id),
+    return (
+        environment()
+        .get_template("restricted_list.html.j2")
+        .render(
+            **common,
+            title=f"Team worklist: {team_name}",
+            audience="the team manager",
+            intro="Overdue practice to act on first, then data to correct in the case system.",
+            snapshot_key=lists.snapshot_key,
+            absent_tables=(),
+            sections=team_sections(lists, team_id),
+        )
     )
 
 
