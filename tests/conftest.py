@@ -10,6 +10,7 @@ import datetime as dt
 import faulthandler
 import glob
 import os
+import pickle
 import shutil
 import socket
 import subprocess
@@ -17,9 +18,12 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
 
 from improvement.answer_guard import AUDIT_LOG_MASKED_FIELDS
 
@@ -56,6 +60,10 @@ for variable in (
     "AIRFLOW_CONN_SLACK_API_DEFAULT",
 ):
     os.environ.pop(variable, None)
+
+T = TypeVar("T")
+# How long a worker waits for another to build a shared fixture (``built_once``) before failing.
+BUILD_ONCE_TIMEOUT = 300
 
 AS_OF = dt.date(2026, 11, 15)  # a Sunday: the week ending it is run on Monday 2026-11-16
 
@@ -231,6 +239,24 @@ def postgres_url():
             capture_output=True,
         )
         shutil.rmtree(datadir, ignore_errors=True)
+
+
+def built_once(tmp_path_factory, worker_id: str, name: str, build: Callable[[Path], T]) -> T:
+    """``build(folder)``'s value, built by the first test worker that asks and unpickled by the
+    others: pytest-xdist runs each worker's session fixtures on its own, and some take a minute.
+    ``build`` writes its files into ``folder``, shared by the workers, which only read them."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, above each worker's own
+    folder, value_file = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock", timeout=BUILD_ONCE_TIMEOUT):
+        if value_file.exists():
+            return pickle.loads(value_file.read_bytes())  # noqa: S301 - our own run's pickle
+        shutil.rmtree(folder, ignore_errors=True)  # a worker that failed building leaves a part
+        folder.mkdir()
+        value = build(folder)
+        value_file.write_bytes(pickle.dumps(value))
+        return value
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from improvement.measures.asat import month_ends_up_to
 from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
 from improvement.warehouse.migrate import upgrade_warehouse
 from improvement.warehouse.tables import data_quality_finding, measure_result, snapshot
+from tests.conftest import built_once
 
 PERIOD_END = dt.date(2026, 10, 31)
 SNAPSHOT_DATE = dt.date(2026, 11, 1)
@@ -124,19 +125,22 @@ def demo_plan(directory, catalogue):
 
 
 @pytest.fixture(scope="session")
-def county_packs(measured_county, dfe_benchmarks, tmp_path_factory):
-    """Every group's pack for October 2026 from the measured small county, rendered to files."""
+def county_packs(request, tmp_path_factory, worker_id):
+    """Every group's pack for October 2026 from the measured small county, rendered to files
+    (PDFs too): built by the first test worker that asks, read by the others."""
     from improvement.county import load_county_config
     from improvement.reports.packs import build_packs, groups_due, render_packs
 
-    root = tmp_path_factory.mktemp("county-packs")
-    engine = sa.create_engine(measured_county)
-    catalogue = load_catalogue()
-    groups = load_groups(PRIORITY_AREAS)
-    packs = build_packs(engine, PERIOD_END, groups_due(groups, dt.date(2026, 9, 30)), catalogue,
-                        load_county_config(), plan=demo_plan(root, catalogue),
-                        benchmarks=dfe_benchmarks)  # fmt: skip
-    rendered = render_packs(packs, root / "packs", "Demo County Council",
-                            dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))  # fmt: skip
-    engine.dispose()
-    return {r.group_id: r for r in rendered}
+    def build(root):
+        engine = sa.create_engine(request.getfixturevalue("measured_county"))
+        catalogue = load_catalogue()
+        groups = load_groups(PRIORITY_AREAS)
+        packs = build_packs(engine, PERIOD_END, groups_due(groups, dt.date(2026, 9, 30)),
+                            catalogue, load_county_config(), plan=demo_plan(root, catalogue),
+                            benchmarks=request.getfixturevalue("dfe_benchmarks"))  # fmt: skip
+        rendered = render_packs(packs, root / "packs", "Demo County Council",
+                                dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC))  # fmt: skip
+        engine.dispose()
+        return {r.group_id: r for r in rendered}
+
+    return built_once(tmp_path_factory, worker_id, "county-packs", build)
