@@ -36,12 +36,13 @@ def test_reviewers_who_give_up_end_the_waiting_run_naming_the_step_they_waited_f
     monkeypatch.setenv("IMPROVEMENT_PLAN_REGISTER", str(plan))
     dag = DagBag(dag_folder="dags/monthly_governance.py").dags["monthly_governance"]
 
-    # The analyst's step is asked for; the script waits for another step that never comes.
+    # The analyst's step is asked for and waits; the script waits for another step that
+    # never comes, and gives up after 40 s.
     never_asked = Answer("round_9.analyst", "analyst", "OK", {})
     started = time.monotonic()
     with (
         pytest.raises(AssertionError, match=r"gave up .* waiting for step round_9\.analyst"),
-        reviewers_answering("monthly_governance", [never_asked], time.monotonic() + 60),
+        reviewers_answering("monthly_governance", [never_asked], time.monotonic() + 40),
     ):
         run = dag.test(logical_date=dt.datetime(2026, 11, 5, 7, tzinfo=dt.UTC))
     assert run.state == "failed"
