@@ -536,7 +536,7 @@ def check_rendered(
     guard: PersonalDataGuard, rendered: Sequence[RenderedPack], *, read_pdfs: bool = False
 ) -> None:
     """Scan every written pack: its HTML file and the HTML its PDF is drawn from, and with
-    ``read_pdfs`` the PDF file's own text (seconds a pack: done where a pack is published).
+    ``read_pdfs`` the PDF file's own text (done where a pack is published).
     On any hit remove them all and raise, so no file holding personal data is left."""
     paths = [p for pack in rendered for p in (pack.html_path, pack.pdf_path) if p is not None]
     hits = []

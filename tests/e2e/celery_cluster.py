@@ -122,6 +122,17 @@ def ancestors(pid: int) -> list[int]:
     return found
 
 
+def holder_of(folder: Path) -> int | None:
+    """The process that has ``folder`` open (an extract holds its partial staging folder open,
+    locked, while it writes: ``improvement.extract``), or None."""
+    target = str(folder.resolve())
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        with contextlib.suppress(OSError):
+            if os.readlink(fd) == target:
+                return int(fd.parts[2])
+    return None
+
+
 def is_gone(pid: int) -> bool:
     """No such process, or only its zombie (nothing runs)."""
     try:

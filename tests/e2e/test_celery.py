@@ -23,6 +23,7 @@ import yaml
 
 from improvement.connections import DatabaseTarget
 from improvement.county import load_county_config
+from improvement.extract import PARTIAL_MARK
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.run import measure_snapshot
 from improvement.warehouse.tables import metadata
@@ -32,6 +33,7 @@ from tests.e2e.celery_cluster import (
     ancestors,
     celery_airflow,
     filled_dotenv,
+    holder_of,
     kill_tree,
     redis_server,
     request,
@@ -80,7 +82,9 @@ def _region(root: Path, small_case_system: Path, warehouse_url: str, password: s
     for council_id in COUNCILS:
         config = folder / "councils" / council_id
         config.mkdir(parents=True)
-        for name in ("county.yaml", "governance.yaml"):
+        # code_mappings.yaml too: each case system is a copy of the demo county's, which writes
+        # its own wording (foster placements as F1-F6); without it they count as unknown codes.
+        for name in ("county.yaml", "governance.yaml", "code_mappings.yaml"):
             shutil.copy(ROOT / "config" / name, config / name)
         case_system = root / f"{council_id}_case_system.sqlite"
         shutil.copy(small_case_system, case_system)
@@ -104,9 +108,10 @@ def _region(root: Path, small_case_system: Path, warehouse_url: str, password: s
 
 
 def _mid_extract(data: Path) -> Path | None:
-    """A council's extract part-way through: its partial staging folder once the people table
+    """A council's extract part-way through: its partial staging folder (in the run's own
+    folder name, ``<date>.<run>``, ``improvement.pipeline.staging_path``) once the people table
     (names, dates of birth) is written whole and the next table has begun."""
-    for partial in sorted(data.glob(f"councils/*/staging/weekly/{AS_OF}.partial-*")):
+    for partial in sorted(data.glob(f"councils/*/staging/weekly/{AS_OF}.*{PARTIAL_MARK}*")):
         try:
             files = {p.name for p in partial.iterdir()}
         except FileNotFoundError:  # that extract has just finished: its folder was renamed
@@ -195,7 +200,8 @@ def test_a_celery_worker_killed_mid_extract_loses_no_week(
             "a council's extract to be part-way, its people staged",
             lambda: _mid_extract(data), 300, 0.02,
         )  # fmt: skip
-        task_process = int(partial.name.rsplit("-", 1)[1])
+        task_process = holder_of(partial)
+        assert task_process, f"no process holds the partial staging folder {partial.name}"
         lineage = ancestors(task_process)
         killed = next(
             (n for n in ("w1", "w2") if cluster.components[n].process.pid in lineage), None
