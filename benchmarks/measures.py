@@ -39,8 +39,8 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     from improvement.measures.asat import history_dates
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.engine import compute_measure
-    from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_payloads
-    from improvement.measures.workspace import load_windows, workspace
+    from improvement.measures.run import measure_snapshot
+    from improvement.measures.workspace import workspace
     from improvement.pipeline import (
         run_extract,
         run_snapshot,
@@ -49,6 +49,7 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     )
     from improvement.warehouse.migrate import upgrade_warehouse
     from improvement.warehouse.snapshots import RunRecord
+    from improvement.warehouse.stored import open_snapshot
 
     work = Path(tempfile.mkdtemp(prefix="improvement-bench-"))
     timings: dict[str, float] = {}
@@ -96,24 +97,13 @@ def run_scale(scale: float, repeat: int = 3) -> dict:
     timings.update({name: statistics.median(values) for name, values in runs.items()})
 
     dates, per_measure = history_dates(AS_OF), {}
-    needed = {t for m in catalogue.values() for t in m.tables} | set(WORKSPACE_TABLES)
     with engine.begin() as conn:
-        _, _, payloads = snapshot_payloads(conn, f"weekly/{AS_OF}", needed)
+        stored = open_snapshot(conn, f"weekly/{AS_OF}")
         queries = [m.sql for m in catalogue.values()]
-        windows = load_windows(catalogue.values())
-        with workspace(
-            conn,
-            {},
-            dates,
-            config,
-            payloads=payloads,
-            queries=queries,
-            windows=windows,
-            columns=payloads.columns,
-        ):
+        with workspace(conn, stored, dates, config, queries=queries) as ws:
             for measure in catalogue.values():
                 started = time.monotonic()
-                compute_measure(conn, measure, dates, config)
+                compute_measure(ws, measure, dates, config)
                 per_measure[measure.id] = round(time.monotonic() - started, 3)
     return {
         "scale": scale,

@@ -23,7 +23,7 @@ from allocated_involvement as x
 cross join as_at as a
 where
     x.overlapped = 0
-    and :every_involvement = 1
+    and $every_involvement = 1
     and a.as_at >= x.started
     and a.as_at < coalesce(x.ended, '9999-12-31')
 

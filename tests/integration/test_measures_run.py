@@ -79,13 +79,6 @@ def test_sqlite_and_postgres_compute_identical_results(
     on_sqlite, on_postgres = _results(sqlite_engine), _results(postgres_engine)
     assert len(on_sqlite) > len(catalogue)
     assert on_postgres == on_sqlite
-    # SQLite read its tables by stored column; PostgreSQL COPYs the CSV and stores no columns.
-    from improvement.warehouse.tables import extract_column
-
-    for engine, stored in ((sqlite_engine, True), (postgres_engine, False)):
-        with engine.connect() as conn:
-            count = conn.execute(sa.select(sa.func.count()).select_from(extract_column)).scalar()
-        assert (count > 0) is stored
 
 
 def test_measure_command_recomputes_a_stored_week(small_case_system, tmp_path, capsys):
@@ -120,36 +113,34 @@ def test_monthly_computation_measures_a_month_end_only(small_case_system, tmp_pa
     assert {row[1] for row in _results(engine)} == {"2026-10-31"}
 
 
-def test_stored_columns_give_the_results_the_stored_csv_gives(
+def test_parquet_copies_give_the_results_the_stored_csv_gives(
     small_case_system, tmp_path, monkeypatch
 ):
-    import improvement.measures.workspace as workspace_module
-    from improvement.warehouse.tables import extract_column, snapshot_table
+    import improvement.warehouse.stored as stored_module
+    from improvement.warehouse.tables import extract_parquet, snapshot_table
 
     engine = _snapshot(
         f"sqlite:///{small_case_system}", f"sqlite:///{tmp_path / 'w.sqlite'}", tmp_path
     )
     with engine.connect() as conn:
         tables = conn.execute(sa.select(snapshot_table.c.content_hash)).scalars().all()
-        with_columns = (
-            conn.execute(sa.select(extract_column.c.content_hash).distinct()).scalars().all()
-        )
-    assert len(tables) > 20 and set(with_columns) == set(tables)
+        with_parquet = conn.execute(sa.select(extract_parquet.c.content_hash)).scalars().all()
+    assert len(tables) > 20 and set(with_parquet) == set(tables)
 
     catalogue, config = load_catalogue(), load_county_config()
     dates = [AS_OF, history_dates(AS_OF)[0]]
-    parse_csv = workspace_module._csv_rows
+    from_csv = stored_module.from_canonical_csv
 
     def refuse(*args, **kwargs):
-        raise AssertionError("a stored table was parsed from its CSV, not read by column")
+        raise AssertionError("a stored table was parsed from its CSV, not read from Parquet")
 
-    monkeypatch.setattr(workspace_module, "_csv_rows", refuse)
+    monkeypatch.setattr(stored_module, "from_canonical_csv", refuse)
     measure_snapshot(engine, KEY, catalogue, config, as_at_dates=dates)
-    by_column = _results(engine)
+    from_parquet = _results(engine)
 
-    monkeypatch.setattr(workspace_module, "_csv_rows", parse_csv)
-    with engine.begin() as conn:  # as a warehouse that stored its tables before columns were
+    monkeypatch.setattr(stored_module, "from_canonical_csv", from_csv)
+    with engine.begin() as conn:  # as a warehouse that stored its tables before Parquet
         conn.execute(measure_result.delete())
-        conn.execute(extract_column.delete())
+        conn.execute(extract_parquet.delete())
     measure_snapshot(engine, KEY, catalogue, config, as_at_dates=dates)
-    assert len(by_column) > len(catalogue) and _results(engine) == by_column
+    assert len(from_parquet) > len(catalogue) and _results(engine) == from_parquet

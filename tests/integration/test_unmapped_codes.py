@@ -87,8 +87,8 @@ def _write_case_system(url: str, tables: dict[str, list[dict]]) -> None:
 
 def _county(engine, tables) -> dict[str, tuple]:
     """(numerator, denominator) for the county as at the week, from hand-built rows."""
-    with engine.begin() as conn, workspace(conn, frames_from_rows(tables), [WEEK], CONFIG):
-        results = compute_measures(conn, list(MEASURES.values()), [WEEK], CONFIG)
+    with engine.begin() as conn, workspace(conn, frames_from_rows(tables), [WEEK], CONFIG) as ws:
+        results = compute_measures(ws, list(MEASURES.values()), [WEEK], CONFIG)
     county = results[results.breakdown == "all"]
     return {r.measure_id: (r.numerator, r.denominator) for r in county.itertuples()}
 

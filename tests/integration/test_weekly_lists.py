@@ -22,7 +22,9 @@ from improvement.lists import compute_weekly_lists, load_lists
 from improvement.lists.weekly import SHARED_TABLES, compute_lists
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.engine import UNMAPPED_TEAM
-from improvement.measures.run import WORKSPACE_TABLES, measure_snapshot, snapshot_payloads
+from improvement.measures.run import measure_snapshot
+from improvement.measures.workspace import shared_cohort_tables
+from improvement.warehouse.stored import open_snapshot
 from improvement.warehouse.tables import measure_result
 from tests.conftest import AS_OF
 from tests.integration.helpers import new_warehouse, run_week
@@ -128,12 +130,10 @@ def test_weekly_lists_on_the_generated_county(demo_warehouse, caplog):
 
 def test_court_lists_on_an_earlier_date_of_the_generated_county(demo_warehouse):
     definitions = load_lists()
-    needed = {t for d in definitions.values() for t in d.tables}
-    needed |= set(WORKSPACE_TABLES) | set(SHARED_TABLES)
     with demo_warehouse.begin() as conn:
-        _, _, snapshot = snapshot_payloads(conn, KEY, needed)
+        snapshot = open_snapshot(conn, KEY)
         oversight, worklists = compute_lists(
-            conn, {}, EARLIER, load_county_config(), definitions, snapshot=snapshot
+            conn, snapshot, EARLIER, load_county_config(), definitions
         )
     for list_id in ("pre_proceedings_over_12w", "care_proceedings_over_26w", "cp_plans_over_9m"):
         assert not oversight[list_id].empty, f"{list_id} is empty as at {EARLIER}"
@@ -146,22 +146,20 @@ def test_court_lists_on_an_earlier_date_of_the_generated_county(demo_warehouse):
         assert (worklists["check_id"] == check_id).sum() == measured[check_id], check_id
 
 
-def test_lists_read_from_stored_columns_match_lists_from_canonical_frames(
-    demo_warehouse, monkeypatch
-):
-    import improvement.measures.workspace as workspace_module
+def test_lists_read_from_parquet_match_lists_from_canonical_frames(demo_warehouse, monkeypatch):
+    import improvement.warehouse.stored as stored_module
     from improvement.warehouse.snapshots import read_snapshot_table
 
     definitions, config = load_lists(), load_county_config()
 
     def refuse(*args, **kwargs):
-        raise AssertionError("a stored table was parsed from its CSV, not read by column")
+        raise AssertionError("a stored table was parsed from its CSV, not read from Parquet")
 
-    monkeypatch.setattr(workspace_module, "_csv_rows", refuse)
+    monkeypatch.setattr(stored_module, "from_canonical_csv", refuse)
     lists = compute_weekly_lists(demo_warehouse, KEY, config, definitions)
     monkeypatch.undo()
     needed = {t for d in definitions.values() for t in d.tables}
-    needed |= set(WORKSPACE_TABLES) | set(SHARED_TABLES)
+    needed |= shared_cohort_tables() | set(SHARED_TABLES)
     frames = {table: read_snapshot_table(demo_warehouse, KEY, table) for table in needed}
     with demo_warehouse.begin() as conn:
         oversight, worklists = compute_lists(conn, frames, AS_OF, config, definitions)

@@ -52,8 +52,11 @@ def lists(request):
 
     def measure(measure_id: str, tables: dict[str, list[dict]], as_at, config=CONFIG):
         """(numerator, denominator) for the whole county on ``as_at``."""
-        with engine.begin() as conn, workspace(conn, frames_from_rows(tables), [as_at], config):
-            results = compute_measure(conn, MEASURES[measure_id], [as_at], config)
+        with (
+            engine.begin() as conn,
+            workspace(conn, frames_from_rows(tables), [as_at], config) as ws,
+        ):
+            results = compute_measure(ws, MEASURES[measure_id], [as_at], config)
         [row] = results[results["breakdown"] == "all"].itertuples()
         return row.numerator, row.denominator
 

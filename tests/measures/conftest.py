@@ -1,4 +1,4 @@
-"""Hand-built cohorts for measure tests, computed on SQLite and on PostgreSQL alike.
+"""Hand-built cohorts for measure tests, computed beside a SQLite and a PostgreSQL warehouse.
 
 ``measure(engine_name)`` gives a function ``compute(measure_id, tables, as_at)``: ``tables``
 maps SSD/extension table names to lists of row dicts (dates as ``YYYY-MM-DD`` strings or
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from improvement.county import CountyConfig, Team
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.engine import compute_measure
-from improvement.measures.workspace import WORK_TABLES, load_windows, workspace
+from improvement.measures.workspace import WORK_TABLES, workspace
 from improvement.ssd.canonical import canonical_table
 from improvement.warehouse.migrate import upgrade_warehouse
 
@@ -76,21 +76,13 @@ def compute(request):
     def run(measure_id: str, tables: dict[str, list[dict]], as_at, config=CONFIG) -> pd.DataFrame:
         dates = [as_at] if isinstance(as_at, dt.date) else list(as_at)
         measure = CATALOGUE[measure_id]
-        # Only the columns the measure's SQL names are loaded, and only the rows its load
-        # windows keep, as in a measure run.
+        # Only the columns the measure's SQL names are loaded, as in a measure run.
         frames = frames_from_rows(tables)
         with (
             engine.begin() as conn,
-            workspace(
-                conn,
-                frames,
-                dates,
-                config,
-                queries=[measure.sql],
-                windows=load_windows([measure]),
-            ),
+            workspace(conn, frames, dates, config, queries=[measure.sql]) as ws,
         ):
-            return compute_measure(conn, measure, dates, config)
+            return compute_measure(ws, measure, dates, config)
 
     return run
 

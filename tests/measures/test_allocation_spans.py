@@ -6,7 +6,6 @@ county does not have."""
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from improvement.measures.asat import history_dates
 from improvement.measures.workspace import workspace
@@ -204,15 +203,13 @@ def test_span_queries_give_the_rows_of_the_per_date_definitions(request, engine_
     spans, per_date = CATALOGUE[measure_id].sql, PER_DATE[measure_id]
     with (
         engine.begin() as conn,
-        workspace(conn, frames_from_rows(tables), DATES, CONFIG, queries=[spans, per_date]),
+        workspace(conn, frames_from_rows(tables), DATES, CONFIG, queries=[spans, per_date]) as ws,
     ):
-        overlapped = conn.execute(
-            sa.text("select count(*) from allocated_involvement where overlapped = 1")
-        ).scalar()
+        [(overlapped,)] = ws.rows("select count(*) from allocated_involvement where overlapped = 1")
         rows = [
             sorted(
                 (str(r[0]), r[1] or "", int(r[2]), None if r[3] is None else round(r[3], 9))
-                for r in conn.execute(sa.text(sql)).all()
+                for r in ws.rows(sql)
             )
             for sql in (spans, per_date)
         ]

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import sqlalchemy as sa
 
 from improvement.measures.asat import as_at_row, history_dates
 from improvement.measures.workspace import day_reaches, workspace
@@ -34,15 +33,13 @@ def test_in_care_spans_cover_exactly_the_dates_and_periods_of_in_care_at(request
     queries = [CATALOGUE[m].sql for m in ("cla_rate", "cla_foster_share")]
     with (
         engine.begin() as conn,
-        workspace(conn, frames_from_rows(tables), DATES, CONFIG, queries=queries),
+        workspace(conn, frames_from_rows(tables), DATES, CONFIG, queries=queries) as ws,
     ):
-        at = conn.execute(sa.text("select as_at, person_id, period_start from in_care_at")).all()
-        spans = conn.execute(
-            sa.text(
-                "select a.as_at, s.person_id, s.period_start from in_care_span as s "
-                "inner join as_at as a on a.as_at >= s.span_start and a.as_at <= s.span_end"
-            )
-        ).all()
+        at = ws.rows("select as_at, person_id, period_start from in_care_at")
+        spans = ws.rows(
+            "select a.as_at, s.person_id, s.period_start from in_care_span as s "
+            "inner join as_at as a on a.as_at >= s.span_start and a.as_at <= s.span_end"
+        )
     assert len(spans) == len(set(spans)), "spans of a child share a date"
     assert sorted(map(str, spans)) == sorted(map(str, at))
     assert {row[1] for row in at} == {"P1", "P2", "P3", "P4"}

@@ -374,15 +374,15 @@ def _figures(engine, tables, config):
     """Every measure's rows (all breakdowns) and every list, with what was left unmapped."""
     with (
         engine.begin() as conn,
-        workspace(conn, frames_from_rows(tables), DATES, config) as unknown,
+        workspace(conn, frames_from_rows(tables), DATES, config) as ws,
     ):
-        results = compute_measures(conn, list(MEASURES.values()), DATES, config)
+        results = compute_measures(ws, list(MEASURES.values()), DATES, config)
     with engine.begin() as conn:
         oversight, worklists = compute_lists(conn, frames_from_rows(tables), S, config, LISTS)
     figures = results[["measure_id", "as_at", "breakdown", "breakdown_value", "numerator",
                        "denominator"]]  # fmt: skip
     figures = figures.sort_values(list(figures.columns[:4])).reset_index(drop=True)
-    return figures, oversight, worklists, unknown
+    return figures, oversight, worklists, ws.unknown
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -229,7 +229,7 @@ def load_list(folder: Path) -> ListDefinition:
         raise ListCatalogueError(f"{where}: 'tables' has unknown table(s) {unknown_tables}")
     parameters = _field(data, "parameters", where, dict, optional=True) or {}
     for name in parameters:
-        if f":{name}" not in sql:
+        if f"${name}" not in sql:
             raise ListCatalogueError(f"{where}: parameter {name!r} is not used in query.sql")
     category = _field(data, "category", where, optional=True)
     if audience == TEAM_MANAGERS:

@@ -29,9 +29,16 @@ from improvement.lists.catalogue import (
     shared_queries,
 )
 from improvement.measures.engine import UNMAPPED_TEAM
-from improvement.measures.run import WORKSPACE_TABLES, SnapshotPayloads, snapshot_payloads
-from improvement.measures.workspace import workspace
+from improvement.measures.workspace import (
+    DEFAULT_LIMITS,
+    TableSource,
+    Workspace,
+    WorkspaceLimits,
+    shared_cohort_tables,
+    workspace,
+)
 from improvement.ssd.schema import EXTENSION_TABLES
+from improvement.warehouse.stored import open_snapshot
 
 log = logging.getLogger(__name__)
 # Tables the shared helper queries (sql/lists/_shared/) and the worklist's names and workers
@@ -145,10 +152,9 @@ def _text(values: pd.Series) -> pd.Series:
 # ------------------------------------------------------------------ running one list
 
 
-def _query(conn: sa.Connection, definition: ListDefinition) -> pd.DataFrame:
-    result = conn.execute(sa.text(definition.sql), definition.parameters)
-    names = [str(name).lower() for name in list(result.keys())]
-    frame = pd.DataFrame(result.all(), columns=names)
+def _query(ws: Workspace, definition: ListDefinition) -> pd.DataFrame:
+    names, rows = ws.result(definition.sql, definition.parameters)
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
     expected = list(definition.query_columns)
     if sorted(frame.columns) != sorted(expected):
         missing = sorted(set(expected) - set(frame.columns))
@@ -178,11 +184,11 @@ def _check_key(definition: ListDefinition, frame: pd.DataFrame) -> None:
 
 
 def run_oversight_list(
-    conn: sa.Connection, definition: ListDefinition, as_at: dt.date, config: CountyConfig
+    ws: Workspace, definition: ListDefinition, as_at: dt.date, config: CountyConfig
 ) -> pd.DataFrame:
     """One oversight list from a loaded workspace: its columns, in its query's row order.
     Every column is of object dtype, missing values None; dates are ``datetime.date``."""
-    frame = _query(conn, definition)
+    frame = _query(ws, definition)
     _check_key(definition, frame)
     for column in definition.columns:
         if column.name not in frame:
@@ -213,26 +219,23 @@ def described(problem: pd.Series, recorded: pd.Series, codes: dict[str, str | No
     return (problem + " “" + words + "”").where(recorded.notna(), problem)
 
 
-def worklist_people(conn: sa.Connection) -> pd.DataFrame:
+def worklist_people(ws: Workspace) -> pd.DataFrame:
     """person_id, child (forename and surname) and allocated_worker at the as-at date."""
-    result = conn.execute(sa.text(WORKLIST_PEOPLE_SQL.read_text()))
-    names = [str(name).lower() for name in list(result.keys())]
-    people = pd.DataFrame(result.all(), columns=names).astype(object)
+    names, rows = ws.result(WORKLIST_PEOPLE_SQL.read_text())
+    people = pd.DataFrame(rows, columns=names, dtype=object)
     forename, surname = people["forename"].fillna(""), people["surname"].fillna("")
     child = (forename.astype(str) + " " + surname.astype(str)).str.strip()
     people["child"] = child.where(child != "", None)
     return people[["person_id", "child", "allocated_worker"]]
 
 
-def run_checks(
-    conn: sa.Connection, checks: list[ListDefinition], config: CountyConfig
-) -> pd.DataFrame:
+def run_checks(ws: Workspace, checks: list[ListDefinition], config: CountyConfig) -> pd.DataFrame:
     """Every check's rows in one worklist, each with the check's title, the child's name and
     allocated worker: by team, category (overdue practice first), most days overdue first
     (rows with no deadline after), then check, person and record."""
     frames = []
     for definition in checks:
-        frame = _query(conn, definition)
+        frame = _query(ws, definition)
         problem = _text(frame["problem"])
         if definition.value_codes:
             recorded = _text(frame[RECORDED_VALUE])
@@ -252,7 +255,7 @@ def run_checks(
         rows[name] = _text(rows[name])
     rows["days_overdue"] = pd.to_numeric(rows["days_overdue"]).astype("Int64")
     rows[["team_id", "team_name", "locality"]] = team_columns(rows["team_id"], config)
-    people = worklist_people(conn).set_index("person_id")
+    people = worklist_people(ws).set_index("person_id")
     rows["child"] = rows["person_id"].map(people["child"])
     rows["allocated_worker"] = rows["person_id"].map(people["allocated_worker"])
     order = {d.id: n for n, d in enumerate(checks)}
@@ -271,25 +274,11 @@ def run_checks(
 # ------------------------------------------------------------------ shared helper tables
 
 
-def _drop(conn: sa.Connection, name: str) -> None:
-    schema = {"sqlite": "temp", "postgresql": "pg_temp"}.get(conn.dialect.name)
-    # Names come from file names under sql/lists/_shared/, never from input.
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema + '.' if schema else ''}{name}")
-
-
-def build_shared_tables(conn: sa.Connection) -> list[str]:
-    """Create the temporary tables of sql/lists/_shared/ (after the workspace); their names."""
-    built = []
+def build_shared_tables(ws: Workspace) -> None:
+    """Create the tables of sql/lists/_shared/ (after the workspace's own)."""
     for name, query in shared_queries().items():
-        _drop(conn, name)
-        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} AS {query}")
-        built.append(name)
-    return built
-
-
-def drop_shared_tables(conn: sa.Connection, names: list[str]) -> None:
-    for name in reversed(names):
-        _drop(conn, name)
+        # Names come from file names under sql/lists/_shared/, never from input.
+        ws.db.execute(f"CREATE TABLE {name} AS {query}")
 
 
 # ------------------------------------------------------------------ the week
@@ -297,27 +286,22 @@ def drop_shared_tables(conn: sa.Connection, names: list[str]) -> None:
 
 def compute_lists(
     conn: sa.Connection,
-    frames: dict[str, pd.DataFrame],
+    source: TableSource,
     as_at: dt.date,
     config: CountyConfig,
     definitions: dict[str, ListDefinition],
-    snapshot: SnapshotPayloads | None = None,
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The oversight lists and the worklist from canonical frames, or a stored snapshot's
-    tables (``snapshot``: read by column where they are stored so), as at ``as_at``: loads the
-    workspace and the shared helper tables on ``conn`` and drops them after."""
-    columns = snapshot.columns if snapshot is not None else None
-    with workspace(conn, frames, [as_at], config, payloads=snapshot, columns=columns):
-        shared = build_shared_tables(conn)
-        try:
-            oversight = {
-                d.id: run_oversight_list(conn, d, as_at, config)
-                for d in definitions.values()
-                if not d.is_check
-            }
-            worklists = run_checks(conn, [d for d in definitions.values() if d.is_check], config)
-        finally:
-            drop_shared_tables(conn, shared)
+    """The oversight lists and the worklist from canonical frames or a stored snapshot
+    (``source``), as at ``as_at``, in a workspace of their own (``conn``: the warehouse)."""
+    with workspace(conn, source, [as_at], config, limits=limits) as ws:
+        build_shared_tables(ws)
+        oversight = {
+            d.id: run_oversight_list(ws, d, as_at, config)
+            for d in definitions.values()
+            if not d.is_check
+        }
+        worklists = run_checks(ws, [d for d in definitions.values() if d.is_check], config)
     return oversight, worklists
 
 
@@ -326,17 +310,19 @@ def compute_weekly_lists(
     snapshot_key: str,
     config: CountyConfig,
     definitions: dict[str, ListDefinition] | None = None,
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> WeeklyLists:
     """Every oversight list and the team worklist as at the snapshot's date. Writes nothing."""
     definitions = definitions if definitions is not None else load_lists()
     needed = (
         {t for d in definitions.values() for t in d.tables}
-        | set(WORKSPACE_TABLES)
+        | shared_cohort_tables()
         | set(SHARED_TABLES)
     )
     with engine.begin() as conn:
-        extract_hash, as_at, snapshot = snapshot_payloads(conn, snapshot_key, needed)
-        absent = sorted(set(needed) - set(snapshot))
+        snapshot = open_snapshot(conn, snapshot_key)
+        extract_hash, as_at = snapshot.extract_hash, snapshot.snapshot_date
+        absent = sorted(t for t in needed if t not in snapshot)
         not_optional = [t for t in absent if t not in EXTENSION_TABLES]
         if not_optional:
             readers = sorted(
@@ -346,9 +332,7 @@ def compute_weekly_lists(
                 f"snapshot {snapshot_key} holds no table(s) {not_optional}, which the weekly "
                 f"lists read (lists: {readers or 'shared helper tables'})"
             )
-        oversight, worklists = compute_lists(
-            conn, {}, as_at, config, definitions, snapshot=snapshot
-        )
+        oversight, worklists = compute_lists(conn, snapshot, as_at, config, definitions, limits)
     lists = WeeklyLists(
         snapshot_key=snapshot_key,
         as_at=as_at,

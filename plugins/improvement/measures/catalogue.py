@@ -10,7 +10,6 @@ learns at once what is wrong.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +17,6 @@ from pathlib import Path
 import yaml
 
 from improvement.governance import group_ids
-from improvement.measures.asat import as_at_row
-from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
 BLOCKS_DIR = MEASURES_DIR / "_blocks"
@@ -63,22 +60,6 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
-class LoadWindow:
-    """Rows of ``table`` the measure never reads. A date window (``start``): those whose
-    ``column`` (a date) is before the earliest value of the ``as_at`` column ``start`` over the
-    dates measured; a row missing the date is always read. A key window (``keys_in``, each
-    ``table.column`` of another table the measure reads): those whose ``column`` holds none of
-    the values those columns hold, e.g. the people in no table the measure counts from. When
-    every query that reads a table declares one, a measure run loads only the rows some window
-    keeps (``workspace.load_windows``)."""
-
-    table: str
-    column: str
-    start: str | None = None
-    keys_in: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Measure:
     id: str
     version: int
@@ -98,7 +79,6 @@ class Measure:
     tables: tuple[str, ...]
     history: bool
     sql: str
-    load_windows: tuple[LoadWindow, ...] = ()
 
     def benchmark(self, name: str) -> Benchmark | None:
         return next((b for b in self.benchmarks if b.name == name), None)
@@ -139,44 +119,6 @@ def expand_blocks(sql: str, where: str) -> str:
             return expanded
         sql = expanded
     raise CatalogueError(f"{where}: building blocks name each other in a loop")
-
-
-def _text_columns(table: str) -> list[str]:
-    return [c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "text"]
-
-
-def _load_windows(data: dict, tables: tuple[str, ...], where: str) -> tuple[LoadWindow, ...]:
-    windows = []
-    as_at_columns = set(as_at_row(dt.date(2000, 1, 1)))
-    for index, item in enumerate(data.get("load_windows") or []):
-        at = f"{where}: load_windows[{index}]"
-        table = _one_of(_field(item, "table", at), tables, "table", at)
-        if ("start" in item) == ("in" in item):
-            raise CatalogueError(f"{at}: needs one of 'start' (a date window) and 'in' (keys)")
-        if "in" in item:
-            # Keys compare as text on both engines, so key columns must be text.
-            column = _one_of(_field(item, "column", at), _text_columns(table), "column", at)
-            sources = _field(item, "in", at, kind=list)
-            others = [t for t in tables if t != table]
-            keys_in = []
-            for source in sources:
-                source_table, _, source_column = str(source).partition(".")
-                _one_of(source_table, others, "in", at)
-                _one_of(source_column, _text_columns(source_table), "in", at)
-                keys_in.append(f"{source_table}.{source_column}")
-            if not keys_in:
-                raise CatalogueError(f"{at}: 'in' names no column")
-            windows.append(LoadWindow(table, column, keys_in=tuple(keys_in)))
-            continue
-        dates = [
-            c.name for c in {**SSD_TABLES, **EXTENSION_TABLES}[table].extracted if c.kind == "date"
-        ]
-        column = _one_of(_field(item, "column", at), dates, "column", at)
-        start = _one_of(_field(item, "start", at), as_at_columns, "start", at)
-        windows.append(LoadWindow(table, column, start))
-    if len({w.table for w in windows}) < len(windows):
-        raise CatalogueError(f"{where}: load_windows names a table twice")
-    return tuple(windows)
 
 
 def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
@@ -240,7 +182,6 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         tables=tables,
         history=bool(data.get("history", True)),
         sql=expand_blocks(sql, str(folder / "query.sql")),
-        load_windows=_load_windows(data, tables, where),
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -20,19 +19,11 @@ from improvement.county import CountyConfig
 from improvement.measures.asat import history_dates, week_dates
 from improvement.measures.catalogue import Measure
 from improvement.measures.engine import compute_measures, write_results
-from improvement.measures.workspace import load_windows, workspace
-from improvement.warehouse.columns import stored_columns
-from improvement.warehouse.tables import extract_blob, measure_result, snapshot, snapshot_table
+from improvement.measures.workspace import DEFAULT_LIMITS, WorkspaceLimits, workspace
+from improvement.warehouse.stored import open_snapshot
+from improvement.warehouse.tables import measure_result, snapshot
 
 log = logging.getLogger(__name__)
-# Tables the shared workspace queries (sql/workspace/) read, whatever the measures list.
-WORKSPACE_TABLES = (
-    "ssd_involvements",
-    "ssd_cla_episodes",
-    "ssd_legal_status",
-    "ssd_cla_placement",
-    "ssd_department",  # team names written in team columns resolve through it
-)
 
 
 @dataclass(frozen=True)
@@ -62,56 +53,6 @@ class MeasureRun:
         }
 
 
-class SnapshotPayloads(Mapping[str, bytes]):
-    """A snapshot's stored tables (gzip-compressed canonical CSV) by name, each read from the
-    warehouse only when asked for, so a run holds one compressed table at a time."""
-
-    def __init__(self, conn: sa.Connection, snapshot_id: int, hashes: dict[str, str]):
-        self._conn, self.snapshot_id, self._hashes = conn, snapshot_id, hashes
-
-    def __getitem__(self, name: str) -> bytes:
-        return self._conn.execute(
-            sa.select(extract_blob.c.payload).where(
-                extract_blob.c.content_hash == self._hashes[name]
-            )
-        ).scalar_one()
-
-    def columns(self, name: str, names: list[str]) -> dict[str, list] | None:
-        """The table's named columns as stored on their own (``warehouse.columns``), or None."""
-        if name not in self._hashes:
-            return None
-        return stored_columns(self._conn, self._hashes[name], names)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._hashes)
-
-    def __len__(self) -> int:
-        return len(self._hashes)
-
-
-def snapshot_payloads(
-    conn: sa.Connection, snapshot_key: str, tables: set[str]
-) -> tuple[str, dt.date, SnapshotPayloads]:
-    """The snapshot's extract hash, date, and the named tables as stored (compressed CSV)."""
-    found = conn.execute(
-        sa.select(snapshot.c.snapshot_id, snapshot.c.extract_hash, snapshot.c.snapshot_date).where(
-            snapshot.c.snapshot_key == snapshot_key
-        )
-    ).first()
-    if found is None:
-        raise LookupError(f"no snapshot {snapshot_key} in the warehouse")
-    hashes = conn.execute(
-        sa.select(snapshot_table.c.table_name, snapshot_table.c.content_hash)
-        .where(snapshot_table.c.snapshot_id == found.snapshot_id)
-        .where(snapshot_table.c.table_name.in_(sorted(tables)))
-    ).all()
-    snapshot_date = found.snapshot_date
-    if not isinstance(snapshot_date, dt.date):
-        snapshot_date = dt.date.fromisoformat(str(snapshot_date)[:10])
-    payloads = SnapshotPayloads(conn, found.snapshot_id, dict(hashes))
-    return found.extract_hash, snapshot_date, payloads
-
-
 def has_results(conn: sa.Connection) -> bool:
     """Whether the warehouse holds any measure results: if not, a run also measures the history.
 
@@ -138,6 +79,7 @@ def measure_snapshot(
     measures: dict[str, Measure],
     config: CountyConfig,
     as_at_dates: list[dt.date] | None = None,
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> MeasureRun:
     """Compute every measure for ``as_at_dates`` (default: the snapshot's week, see
     ``week_dates``, or the history when the warehouse has none yet) from one snapshot, writing
@@ -146,10 +88,10 @@ def measure_snapshot(
     Current-state measures (``history: false``) describe the case system when it is extracted,
     so a default run for a week that is no longer the latest (a backfill) leaves them out: their
     figures from the week's original run stand."""
-    needed = {t for m in measures.values() for t in m.tables} | set(WORKSPACE_TABLES)
     clock = time.monotonic()
     with engine.begin() as conn:
-        extract_hash, snapshot_date, payloads = snapshot_payloads(conn, snapshot_key, needed)
+        stored = open_snapshot(conn, snapshot_key)
+        extract_hash, snapshot_date = stored.extract_hash, stored.snapshot_date
         if as_at_dates is None:
             first_run = not has_results(conn)
             as_at_dates = history_dates(snapshot_date) if first_run else week_dates(snapshot_date)
@@ -161,18 +103,9 @@ def measure_snapshot(
                 f"as-at date {dates[-1]} is after snapshot {snapshot_key}: not measurable yet"
             )
         queries = [m.sql for m in measures.values()]
-        with workspace(
-            conn,
-            {},
-            dates,
-            config,
-            payloads=payloads,
-            queries=queries,
-            windows=load_windows(measures.values()),
-            columns=payloads.columns,
-        ) as unknown:
+        with workspace(conn, stored, dates, config, queries=queries, limits=limits) as ws:
             loaded = time.monotonic()
-            results = compute_measures(conn, list(measures.values()), dates, config)
+            results = compute_measures(ws, list(measures.values()), dates, config)
             computed = time.monotonic()
         rows = write_results(conn, results, measures, extract_hash)
     run = MeasureRun(
@@ -181,7 +114,7 @@ def measure_snapshot(
         as_at_dates=tuple(dates),
         measures=len(measures),
         rows=rows,
-        unknown_codes=tuple(u.describe() for u in unknown),
+        unknown_codes=tuple(u.describe() for u in ws.unknown),
         load_seconds=loaded - clock,
         compute_seconds=computed - loaded,
     )
@@ -214,7 +147,7 @@ def measure_as_at(
     current-state measures (``history: false``) left out because every date is before the
     snapshot's: they describe the case system when it was extracted, not a past date."""
     with engine.connect() as conn:
-        _, snapshot_date, _ = snapshot_payloads(conn, snapshot_key, set())
+        snapshot_date = open_snapshot(conn, snapshot_key).snapshot_date
     left_out: tuple[str, ...] = ()
     if max(as_at_dates) < snapshot_date:
         left_out = tuple(key for key, m in measures.items() if not m.history)

@@ -79,25 +79,20 @@ def describe_unmapped_codes(engine: sa.Engine, snapshot_key: str, codes: CodeBoo
     """Every value of a stored snapshot's coded columns that nothing maps yet (codes and
     descriptions, never a free-text or identifying column), with its rows and what the
     measures do with it, ending in entries ready to complete in the council's mapping file."""
-    from improvement.measures.run import snapshot_payloads
-    from improvement.ssd.canonical import read_canonical_csv
     from improvement.validate import unmapped_values
+    from improvement.warehouse.stored import open_snapshot
 
     def _rows(n: int) -> str:
         return f"{n:,} row" + ("" if n == 1 else "s")
 
-    tables = {table for table, _ in CATALOGUE}
     lines, entries = [], []
     with engine.connect() as conn:
-        _, _, payloads = snapshot_payloads(conn, snapshot_key, tables)
+        stored = open_snapshot(conn, snapshot_key)
         for (table, column_name), column in CATALOGUE.items():
-            if table not in payloads:
+            read = stored.read(table, [column_name])
+            if read is None or column_name not in read.schema.names:
                 continue
-            stored = payloads.columns(table, [column_name])
-            if stored is not None:
-                values = pd.Series(stored[column_name], dtype=object)
-            else:
-                values = read_canonical_csv(payloads[table], [column_name])[column_name]
+            values = pd.Series(read.column(column_name).to_pylist(), dtype=object)
             unmapped = unmapped_values(codes, column, values)
             if not unmapped:
                 continue

@@ -1,7 +1,7 @@
 """Write an extract into the warehouse as one snapshot, in one transaction, keyed by period.
 
-Table contents are stored once per content hash (gzip of the canonical CSV; on a warehouse that
-inserts rows, also column by column: ``warehouse.columns``), so weeks whose tables did not
+Table contents are stored once per content hash (gzip of the canonical CSV, which is hashed, and
+its typed Parquet copy, which runs read: ``warehouse.parquet``), so weeks whose tables did not
 change cost nothing. Re-running a period replaces its snapshot in place: the same extract
 gives the same rows, and no duplicates; a different extract (a backfill after a data fix)
 also leaves the data-fix audit of what changed (``warehouse.changes``).
@@ -24,11 +24,11 @@ from improvement.extract import ExtractManifest
 from improvement.ssd.canonical import read_canonical_csv
 from improvement.validate import Finding, PreviousSnapshot
 from improvement.warehouse.changes import TableChange, extract_changes, record_changes
-from improvement.warehouse.columns import column_payloads, copies_csv
+from improvement.warehouse.parquet import from_canonical_csv, to_parquet
 from improvement.warehouse.tables import (
     data_quality_finding,
     extract_blob,
-    extract_column,
+    extract_parquet,
     pipeline_run,
     snapshot,
     snapshot_table,
@@ -104,28 +104,26 @@ def _insert_once(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
-def store_columns(conn: sa.Connection, staged: Mapping[str, Path]) -> None:
-    """On a warehouse that inserts rows (``copies_csv`` false), store the columns of the table
-    contents (content hash to its staged CSV file) that lack them."""
-    if copies_csv(conn) or not staged:
+def store_parquet(conn: sa.Connection, staged: Mapping[str, tuple[str, Path]]) -> None:
+    """Store the Parquet copy (``warehouse.parquet``) of each table content (content hash to
+    its table's name and staged CSV file) that lacks one."""
+    if not staged:
         return
     stored = set(
         conn.execute(
-            sa.select(extract_column.c.content_hash)
-            .where(extract_column.c.content_hash.in_(sorted(staged)))
-            .distinct()
+            sa.select(extract_parquet.c.content_hash).where(
+                extract_parquet.c.content_hash.in_(sorted(staged))
+            )
         ).scalars()
     )
-    for content_hash, path in staged.items():
+    for content_hash, (table_name, path) in staged.items():
         if content_hash in stored:
             continue
+        table = from_canonical_csv(path.read_bytes(), table_name)
         _insert_once(
             conn,
-            extract_column,
-            [
-                {"content_hash": content_hash, "column_name": name, "payload": payload}
-                for name, payload in column_payloads(path.read_bytes()).items()
-            ],
+            extract_parquet,
+            [{"content_hash": content_hash, "payload": to_parquet(table)}],
         )
 
 
@@ -177,7 +175,9 @@ def write_snapshot(
                     },
                 )
                 stored.add(table.content_hash)
-        store_columns(conn, {t.content_hash: staging / t.staged_file for t in present})
+        store_parquet(
+            conn, {t.content_hash: (t.table, staging / t.staged_file) for t in present}
+        )
         values = {
             "cadence": run.cadence,
             "snapshot_date": run.snapshot_date,

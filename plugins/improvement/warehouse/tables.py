@@ -29,8 +29,8 @@ extract_blob = sa.Table(
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 
-extract_column = sa.Table(
-    "extract_column",
+extract_parquet = sa.Table(
+    "extract_parquet",
     metadata,
     sa.Column(
         "content_hash",
@@ -38,7 +38,6 @@ extract_column = sa.Table(
         sa.ForeignKey("extract_blob.content_hash"),
         primary_key=True,
     ),
-    sa.Column("column_name", sa.String(64), primary_key=True),
     sa.Column("payload", sa.LargeBinary, nullable=False),
 )
 

@@ -60,7 +60,7 @@ select
     end as suitability,
     cl.in_touch,
     contact.latest_contact as latest_contact_date,
-    contact.days_since / 7 as weeks_since_contact,
+    contact.days_since // 7 as weeks_since_contact,
     case when cl.personal_adviser is null then 'no' else 'yes' end as personal_adviser,
     case
         when exists (

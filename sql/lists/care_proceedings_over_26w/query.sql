@@ -27,7 +27,7 @@ select
     p.pers_dob as date_of_birth,
     o.team_id,
     o.issue_date,
-    o.days_since_issue / 7 as weeks_since_issue,
+    o.days_since_issue // 7 as weeks_since_issue,
     case
         when exists (
             select 1

@@ -11,7 +11,7 @@ select
     'assessment open '
     || cast(s.working_day_number - started.working_day_number as varchar)
     || ' working days (limit '
-    || cast(:limit_working_days as varchar)
+    || cast($limit_working_days as varchar)
     || ')' as problem,
     s.day_serial - deadline.day_serial as days_overdue
 from as_at as a
@@ -23,6 +23,6 @@ inner join ssd_cin_assessments as x
 inner join calendar_day as started on x.cina_assessment_start_date = started.day
 inner join calendar_day as deadline
     on
-        deadline.working_day_number = started.working_day_number + :limit_working_days
+        deadline.working_day_number = started.working_day_number + $limit_working_days
         and deadline.is_working_day = true
-where s.working_day_number - started.working_day_number > :limit_working_days
+where s.working_day_number - started.working_day_number > $limit_working_days

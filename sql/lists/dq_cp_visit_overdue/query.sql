@@ -42,7 +42,7 @@ visit_status as (
     left join calendar_day as v on l.visit_date = v.day
     left join calendar_day as deadline
         on
-            deadline.working_day_number = v.working_day_number + :limit_working_days
+            deadline.working_day_number = v.working_day_number + $limit_working_days
             and deadline.is_working_day = true
     where o.latest_first = 1
 )
@@ -56,16 +56,16 @@ select
         when x.working_days is null
             then
                 'CP visit overdue: no visit with the child seen recorded (limit '
-                || cast(:limit_working_days as varchar)
+                || cast($limit_working_days as varchar)
                 || ' working days)'
         else
             'CP visit overdue: last visit '
             || cast(x.working_days as varchar)
             || ' working days ago (limit '
-            || cast(:limit_working_days as varchar)
+            || cast($limit_working_days as varchar)
             || ')'
     end as problem,
     x.days_overdue
 from visit_status as x
 left join list_case as c on x.person_id = c.person_id
-where x.working_days is null or x.working_days > :limit_working_days
+where x.working_days is null or x.working_days > $limit_working_days

@@ -15,7 +15,7 @@ select
             then 'pathway plan review dated after the snapshot date'
         else
             'pathway plan not reviewed for '
-            || cast((s.day_serial - reviewed.day_serial) / 7 as varchar)
+            || cast((s.day_serial - reviewed.day_serial) // 7 as varchar)
             || ' weeks (limit 6 months)'
     end as problem,
     case

@@ -49,7 +49,7 @@ select
     p.pers_dob as date_of_birth,
     t.team_id,
     o.clock_start,
-    o.days_open / 7 as weeks_open,
+    o.days_open // 7 as weeks_open,
     case
         when exists (
             select 1

@@ -33,10 +33,11 @@ holder_run as materialized (
             x.professional_id,
             x.first_day,
             x.last_day,
+            -- range, not rows: equal spans share a run number whatever order ties sort in.
             sum(x.starts_run) over (
                 partition by x.team_id, x.professional_id
                 order by x.first_day, x.last_day
-                rows between unbounded preceding and current row
+                range between unbounded preceding and current row
             ) as run
         from (
             select

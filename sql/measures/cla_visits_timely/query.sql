@@ -37,10 +37,11 @@ recent as materialized (
             x.person_id,
             x.first_day,
             x.last_day,
+            -- range, not rows: equal spans share a run number whatever order ties sort in.
             sum(x.starts_run) over (
                 partition by x.person_id
                 order by x.first_day, x.last_day
-                rows between unbounded preceding and current row
+                range between unbounded preceding and current row
             ) as run
         from (
             select

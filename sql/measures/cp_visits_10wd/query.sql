@@ -66,10 +66,11 @@ plan_run as materialized (
             x.person_id,
             x.first_day,
             x.last_day,
+            -- range, not rows: equal spans share a run number whatever order ties sort in.
             sum(x.starts_run) over (
                 partition by x.person_id
                 order by x.first_day, x.last_day
-                rows between unbounded preceding and current row
+                range between unbounded preceding and current row
             ) as run
         from (
             select
@@ -125,10 +126,11 @@ seen_run as materialized (
             x.person_id,
             x.first_day,
             x.last_day,
+            -- range, not rows: equal spans share a run number whatever order ties sort in.
             sum(x.starts_run) over (
                 partition by x.person_id
                 order by x.first_day, x.last_day
-                rows between unbounded preceding and current row
+                range between unbounded preceding and current row
             ) as run
         from (
             select
