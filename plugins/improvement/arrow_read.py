@@ -35,6 +35,9 @@ _PG_DATE = {1082, 1114, 1184}  # date, timestamp, timestamptz: read for date col
 # and are left for the date rules to count as unparseable.
 _PG_ISO = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2}){0,2})?)?$"
 
+# psycopg2 reads the infinite dates and timestamps as the last and first that Python has.
+_PG_INFINITY = {"infinity": "9999-12-31", "-infinity": "0001-01-01"}
+
 
 def _sql(conn: sa.Connection, statement: sa.Select) -> str:
     return str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
@@ -95,7 +98,10 @@ def _postgres_column(text: pa.Array, type_code: int) -> pa.Array:
         return pc.cast(text, pa.float64())
     if type_code in _PG_DATE:
         iso = pc.match_substring_regex(text, _PG_ISO)
-        return pc.if_else(iso, pc.utf8_slice_codeunits(text, 0, 10), text)
+        text = pc.if_else(iso, pc.utf8_slice_codeunits(text, 0, 10), text)
+        for infinite, day in _PG_INFINITY.items():
+            text = pc.replace_substring_regex(text, f"^{infinite}$", day)
+        return text
     return text
 
 
