@@ -3,7 +3,9 @@
 The extract never fails on what it finds: missing tables or columns, text in date columns
 and duplicate keys are recorded in the manifest for validation to judge, so one run reports
 every problem at once. It reads with SQLAlchemy Core ``select`` statements only, so any
-engine SQLAlchemy supports works by URL, and it only reads.
+engine SQLAlchemy supports works by URL, and it only reads. PostgreSQL and SQLite are read as
+Arrow columns and canonicalised with pyarrow.compute (``arrow_read``, ``ssd.canonical_arrow``);
+other engines through pandas, to the same bytes.
 """
 
 from __future__ import annotations
@@ -23,17 +25,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 import sqlalchemy as sa
 
+from improvement.arrow_read import arrow_batches
 from improvement.files import private_folder
 from improvement.ssd.canonical import (
-    CanonicalTable,
     canonical_csv,
-    canonical_csv_rows,
     canonical_table,
     content_hash,
     read_canonical_csv,
     sort_canonical,
+)
+from improvement.ssd.canonical_arrow import (
+    CanonicalBatch,
+    batch_from_frame,
+    canonical_batch,
+    canonical_csv_rows,
+    frame_from_batch,
 )
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 
@@ -119,15 +128,22 @@ def _select(
 
 def _canonical_chunks(
     conn: sa.Connection, statement: sa.Select, wanted: list[ColumnSpec]
-) -> Iterator[CanonicalTable]:
-    """The rows in canonical form, a bounded chunk at a time (a server-side cursor where the
-    driver has one), so a national-size table never sits in memory whole."""
+) -> Iterator[CanonicalBatch]:
+    """The rows in canonical form, a bounded chunk at a time (a server-side cursor or COPY's
+    stream), so a national-size table never sits in memory whole."""
+    batches = arrow_batches(conn, statement, wanted, _READ_CHUNK_ROWS)
+    if batches is not None:
+        with closing(batches):
+            for columns in batches:
+                yield canonical_batch(columns, wanted)
+        return
     streaming = statement.execution_options(stream_results=True, max_row_buffer=_READ_CHUNK_ROWS)
     for chunk in pd.read_sql(streaming, conn, chunksize=_READ_CHUNK_ROWS):
-        yield canonical_table(chunk, wanted)
+        table = canonical_table(chunk, wanted)
+        yield batch_from_frame(table.frame, table.findings)
 
 
-def _count_findings(findings: dict[str, list[int]], table: CanonicalTable) -> None:
+def _count_findings(findings: dict[str, list[int]], table: CanonicalBatch) -> None:
     for name, found in table.findings.items():
         findings[name][0] += found.placeholders
         findings[name][1] += found.unparseable
@@ -158,18 +174,18 @@ def _stage_in_key_order(
         staged.write(header)
         digest.update(header)
         for table in chunks:
-            keys = table.frame[spec.primary_key].to_numpy(dtype=object)
+            keys = table.columns[spec.primary_key]
             if len(keys) and (
-                pd.isna(keys).any()
-                or (last_key is not None and not keys[0] > last_key)
-                or not (keys[1:] > keys[:-1]).all()
+                keys.null_count
+                or (last_key is not None and not keys[0].as_py() > last_key)
+                or pc.any(pc.less_equal(keys[1:], keys[:-1])).as_py()
             ):
                 break
-            data = canonical_csv_rows(table.frame)
+            data = canonical_csv_rows(table)
             staged.write(data)
             digest.update(data)
             rows += len(keys)
-            last_key = keys[-1] if len(keys) else last_key
+            last_key = keys[-1].as_py() if len(keys) else last_key
             _count_findings(findings, table)
         else:
             return _StagedTable(rows, digest.hexdigest(), path.name, findings)
@@ -185,7 +201,7 @@ def _stage_sorted_in_memory(
     key order (missing or repeated keys, which validation reports)."""
     canonical_chunks, findings = [], {c.name: [0, 0] for c in wanted}
     for table in _canonical_chunks(conn, statement, wanted):
-        canonical_chunks.append(table.frame)
+        canonical_chunks.append(frame_from_batch(table))
         _count_findings(findings, table)
     frame = (
         pd.concat(canonical_chunks, ignore_index=True)
