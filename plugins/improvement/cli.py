@@ -178,7 +178,8 @@ def _measure(args: argparse.Namespace) -> None:
     else:
         dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
     try:
-        run, left_out = measure_as_at(engine, args.key, load_catalogue(), config, dates)
+        limits = load_settings().workspace
+        run, left_out = measure_as_at(engine, args.key, load_catalogue(), config, dates, limits)
     except LookupError as error:
         _fail(f"{error}: `improvement show-snapshot` shows the latest")
     except ValueError as error:

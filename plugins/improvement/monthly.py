@@ -209,12 +209,18 @@ def measure_month(engine, month_end: dt.date, context: dict[str, Any]):
     from improvement.measures.run import measure_month_end
     from improvement.reports.figures import find_snapshot
     from improvement.revisions import check_after_measuring
+    from improvement.settings import load_settings
 
     catalogue = load_catalogue()
     with engine.connect() as conn:
         snapshot = find_snapshot(conn, month_end, None)
     run = measure_month_end(
-        engine, snapshot.snapshot_key, month_end, catalogue, load_county_config()
+        engine,
+        snapshot.snapshot_key,
+        month_end,
+        catalogue,
+        load_county_config(),
+        limits=load_settings().workspace,
     ).to_dict()
     revisions = check_after_measuring(
         engine, run, catalogue, context["dag"].dag_id, context["run_id"]

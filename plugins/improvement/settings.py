@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,17 @@ PLAN_REGISTER_FILE = Path("plan") / "improvement_plan.csv"
 
 
 @dataclass(frozen=True)
+class WorkspaceLimits:
+    """DuckDB's threads and memory for one measure or list workspace
+    (``IMPROVEMENT_WORKSPACE_THREADS``, ``IMPROVEMENT_WORKSPACE_MEMORY``, e.g. ``8GB``). The
+    defaults suit a 2-core worker; beyond the memory limit DuckDB spills to an owner-only
+    temporary folder, removed with the workspace."""
+
+    threads: int = 2
+    memory: str = "4GB"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Where the pipeline keeps its files (validation's thresholds are the county's:
     ``county.ValidationThresholds``).
@@ -39,6 +51,7 @@ class Settings:
     data_dir: Path
     plan_register_path: Path = None  # None: the default above, filled in by __post_init__
     draw_pdfs: bool = True
+    workspace: WorkspaceLimits = WorkspaceLimits()
 
     def __post_init__(self) -> None:
         if self.plan_register_path is None:
@@ -67,8 +80,15 @@ def load_settings() -> Settings:
     draw_pdfs = os.environ.get("IMPROVEMENT_DRAW_PDFS", "1").strip().lower()
     if draw_pdfs not in {"1", "0", "true", "false", "yes", "no"}:
         raise ValueError(f"IMPROVEMENT_DRAW_PDFS is {draw_pdfs!r}: give 1 or 0")
+    threads = os.environ.get("IMPROVEMENT_WORKSPACE_THREADS", "2").strip()
+    if not threads.isdigit() or int(threads) < 1:
+        raise ValueError(f"IMPROVEMENT_WORKSPACE_THREADS is {threads!r}: give a whole number")
+    memory = os.environ.get("IMPROVEMENT_WORKSPACE_MEMORY", "4GB").strip().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d+)?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", memory):
+        raise ValueError(f"IMPROVEMENT_WORKSPACE_MEMORY is {memory!r}: give a size such as 4GB")
     return Settings(
         data_dir=data_dir,
         plan_register_path=Path(plan_register).resolve() if plan_register else None,
         draw_pdfs=draw_pdfs in {"1", "true", "yes"},
+        workspace=WorkspaceLimits(int(threads), memory),
     )

@@ -132,13 +132,18 @@ def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
     from improvement.revisions import check_after_measuring
+    from improvement.settings import load_settings
 
     warehouse = warehouse_target()
     engine = warehouse.engine()
     catalogue = load_catalogue()
     try:
         run = measure_snapshot(
-            engine, snapshot_summary["snapshot_key"], catalogue, load_county_config()
+            engine,
+            snapshot_summary["snapshot_key"],
+            catalogue,
+            load_county_config(),
+            limits=load_settings().workspace,
         ).to_dict()
         run["revisions"] = check_after_measuring(
             engine, run, catalogue, context["dag"].dag_id, context["run_id"]
@@ -171,6 +176,7 @@ def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
             settings.packs_dir,
             settings.restricted_dir,
             generated_at=dt.datetime.now(dt.UTC),
+            limits=settings.workspace,
         )
         result = outputs.to_dict()
         summary = outputs.digest_summary

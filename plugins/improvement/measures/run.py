@@ -128,11 +128,14 @@ def measure_month_end(
     month_end: dt.date,
     measures: dict[str, Measure],
     config: CountyConfig,
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> MeasureRun:
     """The monthly computation: every measure as at ``month_end``, from the named snapshot."""
     if (month_end + dt.timedelta(days=1)).day != 1:
         raise ValueError(f"{month_end} is not the last day of a month")
-    return measure_snapshot(engine, snapshot_key, measures, config, as_at_dates=[month_end])
+    return measure_snapshot(
+        engine, snapshot_key, measures, config, as_at_dates=[month_end], limits=limits
+    )
 
 
 def measure_as_at(
@@ -141,6 +144,7 @@ def measure_as_at(
     measures: dict[str, Measure],
     config: CountyConfig,
     as_at_dates: list[dt.date],
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> tuple[MeasureRun, tuple[str, ...]]:
     """The measures for any as-at dates on or before the snapshot's date (year-end figures for
     the returns, a date an inspector asks about), stored like any run; and the ids of the
@@ -152,5 +156,7 @@ def measure_as_at(
     if max(as_at_dates) < snapshot_date:
         left_out = tuple(key for key, m in measures.items() if not m.history)
         measures = {key: m for key, m in measures.items() if m.history}
-    run = measure_snapshot(engine, snapshot_key, measures, config, as_at_dates=list(as_at_dates))
+    run = measure_snapshot(
+        engine, snapshot_key, measures, config, as_at_dates=list(as_at_dates), limits=limits
+    )
     return run, left_out

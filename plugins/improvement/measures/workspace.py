@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from improvement.county import CountyConfig
 from improvement.measures.asat import as_at_row
+from improvement.settings import WorkspaceLimits
 from improvement.ssd.codes import CATALOGUE, CodeBook
 from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES, ColumnSpec, TableSpec
 from improvement.ssd.teams import TEAM_COLUMNS, TeamDirectory
@@ -63,17 +64,6 @@ _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 # Where the workspace's tables come from: canonical frames by table name (hand-built cohorts)
 # or a stored snapshot.
 TableSource = Mapping[str, pd.DataFrame] | StoredSnapshot
-
-
-@dataclass(frozen=True)
-class WorkspaceLimits:
-    """DuckDB's threads and memory for one workspace. The defaults suit a 2-core worker; a
-    national run on a larger machine raises both (``IMPROVEMENT_WORKSPACE_THREADS``,
-    ``IMPROVEMENT_WORKSPACE_MEMORY``: ``settings.load_settings``). Beyond the memory limit
-    DuckDB spills to an owner-only temporary folder."""
-
-    threads: int = 2
-    memory: str = "4GB"
 
 
 DEFAULT_LIMITS = WorkspaceLimits()
@@ -307,12 +297,17 @@ def _helper_tables(as_at_rows: list[dict], config: CountyConfig) -> dict[str, pa
         ),
         "team_map": pa.Table.from_pylist(
             [
-                {"team_id": t.team_id, "team_name": t.name, "locality": t.locality,
-                 "team_type": t.team_type}
+                {
+                    "team_id": t.team_id,
+                    "team_name": t.name,
+                    "locality": t.locality,
+                    "team_type": t.team_type,
+                }
                 for t in config.teams
             ],
-            schema=pa.schema([(n, text) for n in ("team_id", "team_name", "locality",
-                                                   "team_type")]),
+            schema=pa.schema(
+                [(n, text) for n in ("team_id", "team_name", "locality", "team_type")]
+            ),
         ),  # fmt: skip
         "allocated_role": pa.Table.from_pylist(
             [{"role": r} for r in config.allocated_worker_roles],

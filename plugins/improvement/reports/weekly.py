@@ -28,8 +28,10 @@ from improvement.lists.catalogue import (
 from improvement.lists.digest import weekly_digest
 from improvement.lists.weekly import WeeklyLists, compute_weekly_lists
 from improvement.measures.catalogue import PRIORITY_AREAS, Measure
+from improvement.measures.workspace import DEFAULT_LIMITS
 from improvement.reports.content import NO_TEAM
 from improvement.reports.render import environment, write_atomically
+from improvement.settings import WorkspaceLimits
 from improvement.warehouse.tables import data_quality_finding, snapshot
 
 log = logging.getLogger(__name__)
@@ -199,9 +201,10 @@ def write_weekly_outputs(
     packs_dir: Path,
     restricted_dir: Path,
     generated_at: dt.datetime,
+    limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> WeeklyOutputs:
     """Compute and write the week's digest and restricted lists for ``snapshot_key``."""
-    lists = compute_weekly_lists(engine, snapshot_key, config)
+    lists = compute_weekly_lists(engine, snapshot_key, config, limits=limits)
     as_at = lists.as_at
     digest = weekly_digest(engine, as_at, catalogue)
     env = environment()

@@ -175,9 +175,7 @@ def write_snapshot(
                     },
                 )
                 stored.add(table.content_hash)
-        store_parquet(
-            conn, {t.content_hash: (t.table, staging / t.staged_file) for t in present}
-        )
+        store_parquet(conn, {t.content_hash: (t.table, staging / t.staged_file) for t in present})
         values = {
             "cadence": run.cadence,
             "snapshot_date": run.snapshot_date,
