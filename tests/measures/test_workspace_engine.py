@@ -51,10 +51,12 @@ def test_workspace_limits_come_from_the_environment(monkeypatch):
         load_settings()
 
 
-def test_a_query_reading_a_table_the_run_did_not_load_fails_rather_than_reading_nothing(sqlite_warehouse):
+def test_a_query_reading_a_table_the_run_did_not_load_fails_rather_than_reading_nothing(
+    sqlite_warehouse,
+):
     with (
         sqlite_warehouse.begin() as conn,
         workspace(conn, frames_from_rows(TABLES), [S], CONFIG, queries=["select 1"]) as ws,
+        pytest.raises(duckdb.CatalogException),
     ):
-        with pytest.raises(duckdb.CatalogException):
-            ws.rows("select pers_dob from ssd_person")
+        ws.rows("select pers_dob from ssd_person")
