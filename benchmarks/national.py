@@ -49,12 +49,11 @@ from improvement.ssd.canonical import PLACEHOLDER_TEXT
 
 AS_OF = dt.date(2026, 11, 15)
 SEED_BASE = 5000
-# Sized for this 24 GiB machine and stated with the results: the workspace's temporary tables
-# live in temp_buffers (the default, 8 MB, sends a national workspace to disk at once).
+# Sized for this 24 GiB machine and stated with the results. (The measure workspace is DuckDB
+# beside the worker now, not temporary tables in this server: no temp_buffers.)
 SERVER_SETTINGS = {
     "shared_buffers": "2GB",
     "work_mem": "256MB",
-    "temp_buffers": "2GB",
     "maintenance_work_mem": "1GB",
     "max_wal_size": "16GB",
     "effective_cache_size": "16GB",
