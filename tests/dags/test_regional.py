@@ -52,7 +52,8 @@ def region(airflow_db, small_case_system, tmp_path, monkeypatch):
     for council_id, name, named, broken in COUNCILS:
         folder = tmp_path / "config" / council_id
         folder.mkdir(parents=True)
-        shutil.copy(REPO / "config" / "county.yaml", folder / "county.yaml")
+        for file_name in ("county.yaml", "code_mappings.yaml"):  # the demo's wording too
+            shutil.copy(REPO / "config" / file_name, folder / file_name)
         governance = CHANNEL_ID.sub(
             lambda found, council_id=council_id: _channel(council_id, found.group()),
             (REPO / "config" / "governance.yaml").read_text(),
