@@ -192,12 +192,6 @@ def _complete(table: pa.Table | None, columns: tuple[ColumnSpec, ...]) -> pa.Tab
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def _value_counts(column: pa.ChunkedArray) -> list[tuple[str, int]]:
-    counted = pc.value_counts(column.drop_null())
-    return list(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(),
-                    strict=True))  # fmt: skip
-
-
 def _replace(column: pa.ChunkedArray, replacements: dict[str, str]) -> pa.ChunkedArray:
     """Each value that ``replacements`` names replaced by its replacement, in one pass."""
     if not replacements:
@@ -207,65 +201,65 @@ def _replace(column: pa.ChunkedArray, replacements: dict[str, str]) -> pa.Chunke
     return pc.if_else(pc.is_null(position), column, replaced)
 
 
-def _unknown(table: str, column: str, unmapped: list[tuple[str, int]]) -> UnknownCodes:
+def _map_column(
+    tables: dict[str, pa.Table], name: str, column_name: str, lookup: Callable[[str], str | None]
+) -> UnknownCodes | None:
+    """Replace each value of a loaded column by what ``lookup`` gives for it (each distinct
+    value, a handful, looked up once); the values it gives nothing for are left as they are
+    and returned with their row counts, most frequent first. None when all map."""
+    table = tables.get(name)
+    if table is None or column_name not in table.schema.names:
+        return None
+    counted = pc.value_counts(table.column(column_name).drop_null())
+    replacements, unmapped = {}, []
+    for value, count in zip(
+        counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True
+    ):
+        mapped = lookup(value)
+        if mapped is None:
+            unmapped.append((value, count))
+        elif mapped != value:
+            replacements[value] = mapped
+    column = _replace(table.column(column_name), replacements)
+    tables[name] = table.set_column(table.schema.get_field_index(column_name), column_name, column)
+    if not unmapped:
+        return None
     unmapped.sort(key=lambda pair: (-pair[1], pair[0]))
-    return UnknownCodes(table, column, sum(count for _, count in unmapped), tuple(unmapped))
+    return UnknownCodes(name, column_name, sum(count for _, count in unmapped), tuple(unmapped))
 
 
 def _normalise_codes(tables: dict[str, pa.Table], codes: CodeBook) -> list[UnknownCodes]:
     """Map every coded value in the loaded tables to its code, the one place this is done
     before any measure or list reads them; count what nothing maps (left as it is, which no
-    code the SQL compares with can equal: see ``CodedColumn.unmapped`` for what that does).
-    Each column's distinct values (a handful) are looked up once."""
-    unknown = []
-    for (name, column_name), coded in CATALOGUE.items():
-        table = tables.get(name)
-        if table is None or column_name not in table.schema.names:
-            continue
-        replacements, unmapped = {}, []
-        for value, count in _value_counts(table.column(column_name)):
-            code = codes.to_code(coded.column, value)
-            if code is None:
-                unmapped.append((value, count))
-            elif code != value:
-                replacements[value] = code
-        column = _replace(table.column(column_name), replacements)
-        tables[name] = table.set_column(table.schema.get_field_index(column_name), column_name,
-                                        column)  # fmt: skip
-        if unmapped:
-            unknown.append(_unknown(name, column_name, unmapped))
-    return unknown
+    code the SQL compares with can equal: see ``CodedColumn.unmapped`` for what that does)."""
+    found = (
+        _map_column(
+            tables, name, column_name, lambda value, c=coded: codes.to_code(c.column, value)
+        )
+        for (name, column_name), coded in CATALOGUE.items()
+    )
+    return [unknown for unknown in found if unknown is not None]
 
 
 def _resolve_teams(tables: dict[str, pa.Table], config: CountyConfig) -> list[UnknownCodes]:
     """Read team names written in team columns as the ids they name (``ssd.teams``), so every
     team breakdown is keyed on the id; count the values that are neither an id nor a name."""
     department = tables.get("ssd_department")
-    named = []
+    named: Iterable[tuple[str, str | None]] = []
     if department is not None and {"dept_team_id", "dept_team_name"} <= set(
         department.schema.names
     ):
-        named = zip(department.column("dept_team_id").to_pylist(),
-                    department.column("dept_team_name").to_pylist(), strict=True)  # fmt: skip
+        named = zip(
+            department.column("dept_team_id").to_pylist(),
+            department.column("dept_team_name").to_pylist(),
+            strict=True,
+        )
     directory = TeamDirectory.build(((t.team_id, t.name) for t in config.teams), named)
-    unresolved = []
-    for name, column_name in TEAM_COLUMNS:
-        table = tables.get(name)
-        if table is None or column_name not in table.schema.names:
-            continue
-        replacements, unknown = {}, []
-        for value, count in _value_counts(table.column(column_name)):
-            team_id = directory.resolve(value)
-            if team_id is None:
-                unknown.append((value, count))
-            elif team_id != value:
-                replacements[value] = team_id
-        column = _replace(table.column(column_name), replacements)
-        tables[name] = table.set_column(table.schema.get_field_index(column_name), column_name,
-                                        column)  # fmt: skip
-        if unknown:
-            unresolved.append(_unknown(name, column_name, unknown))
-    return unresolved
+    found = (
+        _map_column(tables, name, column_name, directory.resolve)
+        for name, column_name in TEAM_COLUMNS
+    )
+    return [unknown for unknown in found if unknown is not None]
 
 
 def _calendar(conn: sa.Connection) -> pa.Table:
@@ -273,8 +267,10 @@ def _calendar(conn: sa.Connection) -> pa.Table:
     through the driver's cursor: SQLite gives dates as ISO text and flags as 0 and 1, which
     Arrow casts; PostgreSQL gives dates and booleans."""
     types = {sa.Date: pa.date32(), sa.Boolean: pa.bool_(), sa.Integer: pa.int64()}
-    kinds = [next((t for k, t in types.items() if isinstance(c.type, k)), pa.string())
-             for c in calendar_day.c]  # fmt: skip
+    kinds = [
+        next((t for k, t in types.items() if isinstance(c.type, k)), pa.string())
+        for c in calendar_day.c
+    ]
     names = [c.name for c in calendar_day.c]
     cursor = conn.connection.cursor()
     try:
@@ -285,18 +281,27 @@ def _calendar(conn: sa.Connection) -> pa.Table:
         cursor.close()
     values = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return pa.Table.from_arrays(
-        [pa.array(column).cast(kind) if column else pa.array([], kind)
-         for column, kind in zip(values, kinds, strict=True)],
+        [
+            pa.array(column).cast(kind) if column else pa.array([], kind)
+            for column, kind in zip(values, kinds, strict=True)
+        ],
         names=names,
-    )  # fmt: skip
+    )
 
 
 def _helper_tables(as_at_rows: list[dict], config: CountyConfig) -> dict[str, pa.Table]:
     """The as-at dates, their day look-ups, the teams and the county's parameters."""
     day_columns = (
-        "day", "first_on_or_after", "last_within_6m", "last_within_12m", "last_12m_before",
-        "last_before", "last_upto_7d_after", "last_upto_42d_after", "first_over_7d_after",
-    )  # fmt: skip
+        "day",
+        "first_on_or_after",
+        "last_within_6m",
+        "last_within_12m",
+        "last_12m_before",
+        "last_before",
+        "last_upto_7d_after",
+        "last_upto_42d_after",
+        "first_over_7d_after",
+    )
     text = pa.string()
     return {
         "as_at": pa.Table.from_pylist(
@@ -322,7 +327,7 @@ def _helper_tables(as_at_rows: list[dict], config: CountyConfig) -> dict[str, pa
             schema=pa.schema(
                 [(n, text) for n in ("team_id", "team_name", "locality", "team_type")]
             ),
-        ),  # fmt: skip
+        ),
         "allocated_role": pa.Table.from_pylist(
             [{"role": r} for r in config.allocated_worker_roles],
             schema=pa.schema([("role", text)]),

@@ -70,12 +70,14 @@ def from_canonical_frame(frame: pd.DataFrame, table_name: str) -> pa.Table:
     columns = [kinds[name] for name in frame.columns]
     text = pa.Table.from_arrays(
         [
-            pa.array(frame[c.name].astype(object).where(frame[c.name].notna(), None).tolist(),
-                     type=pa.string())
+            pa.array(
+                frame[c.name].astype(object).where(frame[c.name].notna(), None).tolist(),
+                type=pa.string(),
+            )
             for c in columns
         ],
         names=[c.name for c in columns],
-    )  # fmt: skip
+    )
     return typed(text, columns)
 
 
