@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
@@ -34,6 +35,7 @@ from improvement.ssd.canonical import (
     canonical_csv,
     canonical_table,
     content_hash,
+    read_canonical_arrow,
     read_canonical_csv,
     sort_canonical,
 )
@@ -359,17 +361,29 @@ def extract_case_system(
     return manifest
 
 
-def read_staged_table(
-    manifest: ExtractManifest, table: str, columns: list[str] | None = None
-) -> pd.DataFrame:
-    """A staged table as canonical text (missing values as None)."""
+def _staged_path(manifest: ExtractManifest, table: str) -> Path:
     staged = manifest.tables[table].staged_file
     if staged is None:
         raise FileNotFoundError(f"{table} was not staged (absent from the case system)")
     path = Path(manifest.staging_dir) / staged
     if not path.exists():
         raise FileNotFoundError(f"staged extract {path} is gone: run the extract task again")
-    return read_canonical_csv(path, columns)
+    return path
+
+
+def read_staged_table(
+    manifest: ExtractManifest, table: str, columns: list[str] | None = None
+) -> pd.DataFrame:
+    """A staged table as canonical text (missing values as None)."""
+    return read_canonical_csv(_staged_path(manifest, table), columns)
+
+
+def read_staged_arrow(
+    manifest: ExtractManifest, table: str, columns: list[str] | None = None
+) -> pa.Table:
+    """A staged table's columns as Arrow text (missing values null): compact where a column
+    of a large table is held whole."""
+    return read_canonical_arrow(_staged_path(manifest, table), columns)
 
 
 def discard_staged(manifest: ExtractManifest) -> None:

@@ -24,9 +24,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from improvement.county import ValidationThresholds
-from improvement.extract import ExtractManifest, read_staged_table
+from improvement.extract import ExtractManifest, read_staged_arrow, read_staged_table
 from improvement.measures.reads import MeasureReaders, readers_of_table
 from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
@@ -265,10 +267,12 @@ def _row_count_findings(
 
 
 def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
+    """Ids that name no row of the table they refer to. Columns are read as Arrow text, one
+    at a time and each once, and compared with the referred table's distinct ids."""
     findings = []
-    columns: dict[tuple[str, str], pd.Series | None] = {}
+    columns: dict[tuple[str, str], pa.ChunkedArray | None] = {}
 
-    def values(table: str, column: str) -> pd.Series | None:
+    def values(table: str, column: str) -> pa.ChunkedArray | None:
         if (table, column) not in columns:
             extract = manifest.tables.get(table)
             usable = (
@@ -277,7 +281,7 @@ def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
                 and column not in extract.missing_columns
             )
             columns[(table, column)] = (
-                read_staged_table(manifest, table, [column])[column] if usable else None
+                read_staged_arrow(manifest, table, [column]).column(column) if usable else None
             )
         return columns[(table, column)]
 
@@ -285,7 +289,8 @@ def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
         child, parent = values(table, column), values(ref_table, ref_column)
         if child is None or parent is None:
             continue
-        orphans = int((child.notna() & ~child.isin(set(parent.dropna()))).sum())
+        known = pc.is_in(child, value_set=pc.unique(parent.drop_null()))
+        orphans = int(pc.sum(pc.and_(child.is_valid(), pc.invert(known))).as_py() or 0)
         if orphans:
             findings.append(
                 Finding(
