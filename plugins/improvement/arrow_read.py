@@ -112,14 +112,35 @@ def _postgres_batches(
     types = _postgres_types(dbapi, sql, wanted)
     if types is None:
         return None
-    return _copy_batches(dbapi, sql, [c.name for c in wanted], types)
+    return _telling_sqlalchemy_of_a_drop(
+        conn, _copy_batches(dbapi, sql, [c.name for c in wanted], types)
+    )
+
+
+def _telling_sqlalchemy_of_a_drop(
+    conn: sa.Connection, batches: Iterator[Columns]
+) -> Iterator[Columns]:
+    """COPY runs on the driver's connection, out of SQLAlchemy's sight: when the server drops
+    it, SQLAlchemy is told (or it would roll back on the dead connection and hide the drop
+    behind "connection already closed") and the error says what happened."""
+    try:
+        yield from batches
+    except conn.dialect.loaded_dbapi.Error as error:
+        if not conn.connection.dbapi_connection.closed:
+            raise
+        conn.invalidate(error)
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConnectionError(
+            f"the case system closed the connection while its rows were being read ({detail})"
+        ) from error
 
 
 def _copy_batches(dbapi, sql: str, names: list[str], types: list[int]) -> Iterator[Columns]:
     """COPY's CSV through a pipe: psycopg2 writes it from a thread while pyarrow parses a block
     at a time here, so memory holds a block, not the table. A stop part-way (a key out of order)
-    drains the rest, leaving the connection ready for the next statement; the thread's error
-    (a dropped connection) is raised here."""
+    drains the rest, leaving the connection ready for the next statement. The thread's error (a
+    dropped connection) is raised here, even when the reader stopped early: a cut-short stream
+    can look like keys out of order, and the caller must not read again on a dead connection."""
     read_end, write_end = os.pipe()
     failure: list[BaseException] = []
 
@@ -142,7 +163,7 @@ def _copy_batches(dbapi, sql: str, names: list[str], types: list[int]) -> Iterat
                         name: _postgres_column(batch.column(i), type_code)
                         for i, (name, type_code) in enumerate(zip(names, types, strict=True))
                     }
-        except Exception:
+        except BaseException:  # GeneratorExit too: the reader stopped early
             _drain(source, writer)
             if failure:  # a dropped connection, say, rather than the CSV it cut short
                 raise failure[0] from None
