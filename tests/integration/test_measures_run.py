@@ -12,6 +12,7 @@ from improvement.measures.run import measure_snapshot
 from improvement.warehouse.tables import measure_result
 from tests.conftest import AS_OF
 from tests.integration.helpers import new_warehouse, run_week
+from tests.measures.references import assert_as_reference
 
 KEY = f"weekly/{AS_OF}"
 
@@ -144,3 +145,26 @@ def test_parquet_copies_give_the_results_the_stored_csv_gives(
         conn.execute(extract_parquet.delete())
     measure_snapshot(engine, KEY, catalogue, config, as_at_dates=dates)
     assert len(from_parquet) > len(catalogue) and _results(engine) == from_parquet
+
+
+def test_fast_queries_give_their_references_rows_over_the_generated_history(
+    small_case_system, tmp_path
+):
+    from improvement.measures.workspace import workspace
+    from improvement.warehouse.stored import open_snapshot
+
+    engine = _snapshot(
+        f"sqlite:///{small_case_system}", f"sqlite:///{tmp_path / 'w.sqlite'}", tmp_path
+    )
+    measures = [m for m in load_catalogue().values() if m.reference_sql]
+    assert len(measures) >= 6
+    queries = [q for m in measures for q in (m.sql, m.reference_sql)]
+    with (
+        engine.begin() as conn,
+        workspace(
+            conn, open_snapshot(conn, KEY), history_dates(AS_OF), load_county_config(), queries
+        ) as ws,
+    ):
+        for measure in measures:
+            assert ws.rows(f"select count(*) from ({measure.reference_sql})")[0][0] > 100
+            assert_as_reference(ws, measure)

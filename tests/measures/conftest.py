@@ -4,7 +4,9 @@
 maps SSD/extension table names to lists of row dicts (dates as ``YYYY-MM-DD`` strings or
 ``date`` objects; unspecified columns are missing), ``as_at`` is one date or a list. It
 returns the results frame (``as_at``, ``breakdown``, ``breakdown_value``, ``numerator``,
-``denominator``, ``value``). Every test using it runs on both engines.
+``denominator``, ``value``). Every test using it runs on both engines. For a measure with a
+``reference.sql`` it first checks that the fast query gives exactly the reference's rows on
+the cohort: every cohort test of such a measure is also a test of its fast query.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from improvement.measures.engine import compute_measure
 from improvement.measures.workspace import WORK_TABLES, workspace
 from improvement.ssd.canonical import canonical_table
 from improvement.warehouse.migrate import upgrade_warehouse
+from tests.measures.references import assert_as_reference
 
 TEAMS = (
     Team("T1", "North Initial Response", "North", "Initial Response"),
@@ -78,19 +81,13 @@ def compute(request):
         measure = CATALOGUE[measure_id]
         # Only the columns the measure's SQL names are loaded, as in a measure run.
         frames = frames_from_rows(tables)
+        queries = [measure.sql, *([measure.reference_sql] if measure.reference_sql else [])]
         with (
             engine.begin() as conn,
-            workspace(conn, frames, dates, config, queries=[measure.sql]) as ws,
+            workspace(conn, frames, dates, config, queries=queries) as ws,
         ):
+            if measure.reference_sql:
+                assert_as_reference(ws, measure)
             return compute_measure(ws, measure, dates, config)
 
     return run
-
-
-def overall(results: pd.DataFrame, as_at: dt.date | None = None) -> tuple:
-    """(numerator, denominator, value) for the whole county on one as-at date."""
-    rows = results[results["breakdown"] == "all"]
-    if as_at is not None:
-        rows = rows[rows["as_at"] == as_at]
-    [row] = rows.itertuples()
-    return row.numerator, row.denominator, row.value

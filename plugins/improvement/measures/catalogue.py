@@ -1,7 +1,9 @@
 """The measure catalogue: one folder per measure under ``sql/measures/``.
 
 Each folder holds the whole definition: ``measure.yaml`` (what it means, how it is judged, who
-sees it) and ``query.sql`` (how it is counted). A query may end with a named building block
+sees it) and ``query.sql`` (how it is counted), and where the fast query is hard to read a
+``reference.sql``: the same rows computed as the definition reads, date by date, written out
+whole, which the tests hold ``query.sql`` to. A query may end with a named building block
 shared by several measures, on a line of its own (``{{ count_per_team_span }}``): its text is in
 ``sql/measures/_blocks/<name>.sql`` and is put in its place when the measure loads. Loading
 validates every field and names the file and key at fault, so an analyst adding a measure
@@ -79,6 +81,7 @@ class Measure:
     tables: tuple[str, ...]
     history: bool
     sql: str
+    reference_sql: str | None = None
 
     def benchmark(self, name: str) -> Benchmark | None:
         return next((b for b in self.benchmarks if b.name == name), None)
@@ -155,6 +158,10 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
     tolerance = _field(data, "tolerance", where, float, optional=True)
     if target is not None and polarity == "context":
         raise CatalogueError(f"{where}: a context measure cannot have a target")
+    reference = folder / "reference.sql"
+    reference_sql = reference.read_text() if reference.is_file() else None
+    if reference_sql is not None and _BLOCK.search(reference_sql):
+        raise CatalogueError(f"{reference}: a reference query is written out whole, no blocks")
     return Measure(
         id=measure_id,
         version=_field(data, "version", where, int),
@@ -182,6 +189,7 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         tables=tables,
         history=bool(data.get("history", True)),
         sql=expand_blocks(sql, str(folder / "query.sql")),
+        reference_sql=reference_sql,
     )
 
 
