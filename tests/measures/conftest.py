@@ -91,3 +91,12 @@ def compute(request):
             return compute_measure(ws, measure, dates, config)
 
     return run
+
+
+def overall(results: pd.DataFrame, as_at: dt.date | None = None) -> tuple:
+    """(numerator, denominator, value) for the whole county on one as-at date."""
+    rows = results[results["breakdown"] == "all"]
+    if as_at is not None:
+        rows = rows[rows["as_at"] == as_at]
+    [row] = rows.itertuples()
+    return row.numerator, row.denominator, row.value

@@ -3,26 +3,26 @@
 Each folder holds the whole definition: ``measure.yaml`` (what it means, how it is judged, who
 sees it) and ``query.sql`` (how it is counted), and where the fast query is hard to read a
 ``reference.sql``: the same rows computed as the definition reads, date by date, written out
-whole, which the tests hold ``query.sql`` to. A query may end with a named building block
-shared by several measures, on a line of its own (``{{ count_per_team_span }}``): its text is in
-``sql/measures/_blocks/<name>.sql`` and is put in its place when the measure loads. Loading
-validates every field and names the file and key at fault, so an analyst adding a measure
-learns at once what is wrong.
+whole, which the tests hold ``query.sql`` to. A query is a Jinja template that may call the
+SQL macros of ``sql/macros/`` (``{{ merge_runs('plan_range', ['person_id']) }}``,
+``{{ count_per_team_span('counted') }}``): each idiom is written once, with what it reads as
+its arguments, and expanded when the measure loads. Loading validates every field and names
+the file and key at fault, so an analyst adding a measure learns at once what is wrong.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import jinja2
 import yaml
 
 from improvement.governance import group_ids
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
-BLOCKS_DIR = MEASURES_DIR / "_blocks"
-_BLOCK = re.compile(r"^\{\{ *(\w+) *\}\}$", re.MULTILINE)
+MACROS_DIR = MEASURES_DIR.parent / "macros"
 
 PRIORITY_AREAS = {
     "care_leavers": "Services to care leavers",
@@ -106,22 +106,35 @@ def _one_of(value: str, allowed, key: str, where: str) -> str:
     return value
 
 
-def expand_blocks(sql: str, where: str) -> str:
-    """The query with each building block line (``{{ name }}``) replaced by the block's text."""
+@cache
+def sql_macros() -> jinja2.Environment:
+    """The Jinja environment measure queries render in: every macro of ``sql/macros/`` callable
+    by name, an unknown name an error, and the SQL left as written (no escaping)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(MACROS_DIR),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - SQL, not HTML
+        keep_trailing_newline=True,
+    )
+    for path in sorted(MACROS_DIR.glob("*.sql")):
+        module = environment.get_template(path.name).module
+        environment.globals.update(
+            (name, value)
+            for name, value in vars(module).items()
+            if isinstance(value, jinja2.runtime.Macro)
+        )
+    return environment
 
-    def block(match: re.Match) -> str:
-        path = BLOCKS_DIR / f"{match.group(1)}.sql"
-        if not path.is_file():
-            raise CatalogueError(f"{where}: no building block {match.group(1)!r} ({path})")
-        return path.read_text().rstrip("\n")
 
-    # A block may name another block; each pass expands one level.
-    for _ in range(5):
-        expanded = _BLOCK.sub(block, sql)
-        if expanded == sql:
-            return expanded
-        sql = expanded
-    raise CatalogueError(f"{where}: building blocks name each other in a loop")
+def render_query(sql: str, where: str) -> str:
+    """The query with its macro calls expanded; an unknown macro or a template mistake is a
+    ``CatalogueError`` naming the file (and line)."""
+    try:
+        return sql_macros().from_string(sql).render()
+    except jinja2.TemplateSyntaxError as error:
+        raise CatalogueError(f"{where}, line {error.lineno}: {error.message}") from error
+    except jinja2.UndefinedError as error:
+        raise CatalogueError(f"{where}: {error.message} (macros: {MACROS_DIR})") from error
 
 
 def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
@@ -160,8 +173,8 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         raise CatalogueError(f"{where}: a context measure cannot have a target")
     reference = folder / "reference.sql"
     reference_sql = reference.read_text() if reference.is_file() else None
-    if reference_sql is not None and _BLOCK.search(reference_sql):
-        raise CatalogueError(f"{reference}: a reference query is written out whole, no blocks")
+    if reference_sql is not None and ("{{" in reference_sql or "{%" in reference_sql):
+        raise CatalogueError(f"{reference}: a reference query is written out whole, no macros")
     return Measure(
         id=measure_id,
         version=_field(data, "version", where, int),
@@ -188,14 +201,14 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         ),
         tables=tables,
         history=bool(data.get("history", True)),
-        sql=expand_blocks(sql, str(folder / "query.sql")),
+        sql=render_query(sql, str(folder / "query.sql")),
         reference_sql=reference_sql,
     )
 
 
 def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
     """Every measure, by id, in folder order; groups are checked against config/governance.yaml."""
-    # Folders whose name starts with "_" (the building blocks) are not measures.
+    # Folders whose name starts with "_" are not measures.
     folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_"))
     if not folders:
         raise CatalogueError(f"{directory}: no measure folders")

@@ -17,5 +17,5 @@ with daily as materialized (
     group by x.cina_assessment_auth_date, x.cina_assessment_team
 ),
 
--- Counted per team over each period: sql/measures/_blocks/count_per_period_by_team.sql.
-{{ count_per_period_by_team }}
+-- Counted per team over each period: sql/macros/count_per_period_by_team.sql.
+{{ count_per_period_by_team('daily') }}

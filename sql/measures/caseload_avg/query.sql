@@ -22,44 +22,7 @@ with case_run as materialized (
 holder_run as materialized (
     -- Each professional's runs holding a case in a team, overlapping case runs merged: a run
     -- starts a new one unless an earlier one of the same team and professional reaches it.
-    select
-        y.team_id,
-        y.professional_id,
-        min(y.first_day) as first_day,
-        max(y.last_day) as last_day
-    from (
-        select
-            x.team_id,
-            x.professional_id,
-            x.first_day,
-            x.last_day,
-            -- range, not rows: equal spans share a run number whatever order ties sort in.
-            sum(x.starts_run) over (
-                partition by x.team_id, x.professional_id
-                order by x.first_day, x.last_day
-                range between unbounded preceding and current row
-            ) as run
-        from (
-            select
-                r.team_id,
-                r.professional_id,
-                r.first_day,
-                r.last_day,
-                case
-                    when
-                        r.first_day <= max(r.last_day) over (
-                            partition by r.team_id, r.professional_id
-                            order by r.first_day, r.last_day
-                            rows between unbounded preceding and 1 preceding
-                        )
-                        then 0
-                    else 1
-                end as starts_run
-            from case_run as r
-            where r.professional_id is not null
-        ) as x
-    ) as y
-    group by y.team_id, y.professional_id, y.run
+    {{ merge_runs('case_run', ['team_id', 'professional_id'], where='r.professional_id is not null') }}
 ),
 
 part as materialized (

@@ -76,5 +76,5 @@ condition_run as materialized (
     where l.placements >= 3
 ),
 
--- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
-{{ count_children_in_care }}
+-- Counted per child in care and team: sql/macros/count_children_in_care.sql.
+{{ count_children_in_care('condition_run') }}

@@ -18,5 +18,5 @@ with condition_run as materialized (
     where p.placement_type in ('U1', 'U2', 'U3', 'U4', 'U5', 'U6')
 ),
 
--- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
-{{ count_children_in_care }}
+-- Counted per child in care and team: sql/macros/count_children_in_care.sql.
+{{ count_children_in_care('condition_run') }}

@@ -72,5 +72,5 @@ check_run as materialized (
 ),
 
 -- Counted per child's team span, for the cohort a year into care:
--- sql/measures/_blocks/count_checks_up_to_date.sql.
-{{ count_checks_up_to_date }}
+-- sql/macros/count_checks_up_to_date.sql.
+{{ count_checks_up_to_date('check_run') }}

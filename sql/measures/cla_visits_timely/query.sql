@@ -24,51 +24,21 @@ with visit as materialized (
         and v.clav_person_id in (select s.person_id from in_care_span as s)
 ),
 
+recent_range as (
+    -- Each seen visit's run of as-at dates, from its date to 42 days after.
+    select distinct
+        v.person_id,
+        d.first_on_or_after as first_day,
+        d.last_upto_42d_after as last_day
+    from visit as v
+    inner join day_reach as d on v.visit_date = d.day
+),
+
 recent as materialized (
-    -- Each child's as-at dates with a seen visit in the 42 days to S: each visit's run (from
-    -- its date to 42 days after), merged; the runs' bounds rise with the visit date, so in
-    -- date order a run starts unless the one before reaches it.
-    select
-        y.person_id,
-        min(y.first_day) as first_day,
-        max(y.last_day) as last_day
-    from (
-        select
-            x.person_id,
-            x.first_day,
-            x.last_day,
-            -- range, not rows: equal spans share a run number whatever order ties sort in.
-            sum(x.starts_run) over (
-                partition by x.person_id
-                order by x.first_day, x.last_day
-                range between unbounded preceding and current row
-            ) as run
-        from (
-            select
-                r.person_id,
-                r.first_day,
-                r.last_day,
-                case
-                    when
-                        r.first_day <= lag(r.last_day) over (
-                            partition by r.person_id
-                            order by r.first_day, r.last_day
-                        )
-                        then 0
-                    else 1
-                end as starts_run
-            from (
-                select distinct
-                    v.person_id,
-                    d.first_on_or_after as first_day,
-                    d.last_upto_42d_after as last_day
-                from visit as v
-                inner join day_reach as d on v.visit_date = d.day
-            ) as r
-            where r.first_day <= r.last_day
-        ) as x
-    ) as y
-    group by y.person_id, y.run
+    -- Each child's as-at dates with a seen visit in the 42 days to S: the visits' runs, merged;
+    -- the runs' bounds rise with the visit date, so in date order a run starts unless the one
+    -- before reaches it.
+    {{ merge_runs('recent_range', ['person_id'], where='r.first_day <= r.last_day', rising=true) }}
 ),
 
 first_visit_from as materialized (
@@ -184,5 +154,5 @@ condition_run as materialized (
     where u.sign = -1
 ),
 
--- Counted per child in care and team: sql/measures/_blocks/count_children_in_care.sql.
-{{ count_children_in_care }}
+-- Counted per child in care and team: sql/macros/count_children_in_care.sql.
+{{ count_children_in_care('condition_run') }}

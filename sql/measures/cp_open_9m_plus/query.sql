@@ -54,5 +54,5 @@ counted as materialized (
     where plan.first_day <= plan.last_day and plan.long_from <= plan.last_day
 ),
 
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child's team span: sql/macros/count_per_team_span.sql.
+{{ count_per_team_span('counted') }}

@@ -33,5 +33,5 @@ counted as materialized (
     inner join period_last_day as e on r.due = e.day
 ),
 
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child's team span: sql/macros/count_per_team_span.sql.
+{{ count_per_team_span('counted') }}

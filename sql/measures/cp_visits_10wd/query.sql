@@ -57,40 +57,7 @@ plan_range as (
 plan_run as materialized (
     -- Each child's as-at dates on a plan, overlapping ranges merged into runs: a range starts a run unless an earlier one
     -- of the child reaches it.
-    select
-        y.person_id,
-        min(y.first_day) as first_day,
-        max(y.last_day) as last_day
-    from (
-        select
-            x.person_id,
-            x.first_day,
-            x.last_day,
-            -- range, not rows: equal spans share a run number whatever order ties sort in.
-            sum(x.starts_run) over (
-                partition by x.person_id
-                order by x.first_day, x.last_day
-                range between unbounded preceding and current row
-            ) as run
-        from (
-            select
-                r.person_id,
-                r.first_day,
-                r.last_day,
-                case
-                    when
-                        r.first_day <= max(r.last_day) over (
-                            partition by r.person_id
-                            order by r.first_day, r.last_day
-                            rows between unbounded preceding and 1 preceding
-                        )
-                        then 0
-                    else 1
-                end as starts_run
-            from plan_range as r
-        ) as x
-    ) as y
-    group by y.person_id, y.run
+    {{ merge_runs('plan_range', ['person_id']) }}
 ),
 
 visit_reach as (
@@ -117,39 +84,7 @@ seen_run as materialized (
     -- Each child's as-at dates with a recent seen visit, the ranges merged into runs. A later
     -- visit day's range starts and ends no earlier, so in date order a range starts a run
     -- unless the one before it reaches it.
-    select
-        y.person_id,
-        min(y.first_day) as first_day,
-        max(y.last_day) as last_day
-    from (
-        select
-            x.person_id,
-            x.first_day,
-            x.last_day,
-            -- range, not rows: equal spans share a run number whatever order ties sort in.
-            sum(x.starts_run) over (
-                partition by x.person_id
-                order by x.first_day, x.last_day
-                range between unbounded preceding and current row
-            ) as run
-        from (
-            select
-                r.person_id,
-                r.first_day,
-                r.last_day,
-                case
-                    when
-                        r.first_day <= lag(r.last_day) over (
-                            partition by r.person_id
-                            order by r.first_day, r.last_day
-                        )
-                        then 0
-                    else 1
-                end as starts_run
-            from seen_range as r
-        ) as x
-    ) as y
-    group by y.person_id, y.run
+    {{ merge_runs('seen_range', ['person_id'], rising=true) }}
 ),
 
 counted as materialized (
@@ -176,5 +111,5 @@ counted as materialized (
             and s.last_day >= r.first_day
 ),
 
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child's team span: sql/macros/count_per_team_span.sql.
+{{ count_per_team_span('counted') }}

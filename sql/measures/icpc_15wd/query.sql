@@ -33,5 +33,5 @@ daily as materialized (
     group by c.held, c.team_id
 ),
 
--- Counted per team over each period: sql/measures/_blocks/count_per_period_by_team.sql.
-{{ count_per_period_by_team }}
+-- Counted per team over each period: sql/macros/count_per_period_by_team.sql.
+{{ count_per_period_by_team('daily') }}

@@ -93,5 +93,5 @@ counted as materialized (
     where r.first_day <= r.last_day
 ),
 
--- Counted per child's team span: sql/measures/_blocks/count_per_team_span.sql.
-{{ count_per_team_span }}
+-- Counted per child's team span: sql/macros/count_per_team_span.sql.
+{{ count_per_team_span('counted') }}

@@ -16,5 +16,5 @@ with daily as materialized (
     group by r.cine_referral_date, r.cine_referral_team
 ),
 
--- Counted per team over each period: sql/measures/_blocks/count_per_period_by_team.sql.
-{{ count_per_period_by_team }}
+-- Counted per team over each period: sql/macros/count_per_period_by_team.sql.
+{{ count_per_period_by_team('daily') }}

@@ -27,5 +27,5 @@ with daily as materialized (
     group by s.s47e_s47_start_date, s.s47e_s47_completed_by_team
 ),
 
--- Counted per team over each period: sql/measures/_blocks/count_per_period_by_team.sql.
-{{ count_per_period_by_team }}
+-- Counted per team over each period: sql/macros/count_per_period_by_team.sql.
+{{ count_per_period_by_team('daily') }}

@@ -1,12 +1,15 @@
--- Building block: counts per team over each as-at date's period (the 12 months to S), for
--- measures that count records by the record's own team and date. The measure's query names
--- it on a line of its own, `{{ count_per_period_by_team }}`, after its last CTE and a comma;
--- the catalogue puts this text there (docs/measures.md, "Building blocks").
--- Reads the measure's CTE `daily`: one row per day and team (day, team_id, numerator,
--- denominator: the records of that day and team).
--- Returns the measure's rows: one per as-at date and team (as_at, team_id, numerator,
--- denominator), where any day in the period counted. Each team's daily counts are summed in
--- date order; the running total at S less the one at S minus 12 months is the period's count.
+{#
+Macro count_per_period_by_team(daily): counts per team over each as-at date's period (the 12
+months to S), for measures that count records by the record's own team and date. A
+measure's query ends with `{{ count_per_period_by_team('daily') }}` after its last CTE and a
+comma (docs/measures.md, "Macros").
+Reads the CTE its argument names: one row per day and team (day, team_id, numerator,
+denominator: the records of that day and team).
+Returns the measure's rows: one per as-at date and team (as_at, team_id, numerator,
+denominator), where any day in the period counted. Each team's daily counts are summed in
+date order; the running total at S less the one at S minus 12 months is the period's count.
+#}
+{% macro count_per_period_by_team(daily) -%}
 running as (
     -- Each team's daily counts in date order, with a row at each as-at date S (sign 1) and at
     -- S minus 12 months (sign -1) sorting after that day's counts: each sums the days up to it.
@@ -40,7 +43,7 @@ running as (
             d.numerator,
             d.denominator,
             1 as days
-        from daily as d
+        from {{ daily }} as d
         where
             -- days no period reaches are left out (a day on or before every S minus 12
             -- months is in both running totals of each date)
@@ -56,7 +59,7 @@ running as (
             0 as numerator,
             0 as denominator,
             0 as days
-        from (select distinct team_id from daily) as t
+        from (select distinct team_id from {{ daily }}) as t
         cross join as_at as a
         union all
         select
@@ -68,7 +71,7 @@ running as (
             0 as numerator,
             0 as denominator,
             0 as days
-        from (select distinct team_id from daily) as t
+        from (select distinct team_id from {{ daily }}) as t
         cross join as_at as a
     ) as x
 )
@@ -82,3 +85,4 @@ from running as r
 where r.is_bound = 1
 group by r.as_at, r.team_id
 having sum(r.sign * r.days) > 0
+{%- endmacro %}

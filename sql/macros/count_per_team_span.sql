@@ -1,16 +1,19 @@
--- Building block: counts per child's team span, for measures that count a child's records (or
--- the child) on runs of as-at dates. The measure's query names it on a line of its own,
--- `{{ count_per_team_span }}`, after its last CTE and a comma; the catalogue puts this text
--- there (docs/measures.md, "Building blocks").
--- Reads the measure's CTE `counted`: one row per record and run of dates, with person_id,
--- first_day and last_day (the run: every as-at date from first_day to last_day, both
--- inclusive), numerator and denominator (what the record adds on each date of the run).
--- Returns the measure's rows: one per as-at date and child's team (as_at, team_id, numerator,
--- denominator). Each run is cut by the child's team spans (child_team_span); each part adds
--- its counts on its first day and takes them away after its last, and running totals per team,
--- read at each as-at date, give the counts. The same runs, uncut, give the county's total; the
--- total less the teams' is "(unallocated)" (children with no team span, or a span without a
--- team). A team has a row where its denominator is above 0.
+{#
+Macro count_per_team_span(counted): counts per child's team span, for measures that count a
+child's records (or the child) on runs of as-at dates. A measure's query ends with
+`{{ count_per_team_span('counted') }}` after its last CTE and a comma (docs/measures.md,
+"Macros").
+Reads the CTE its argument names: one row per record and run of dates, with person_id,
+first_day and last_day (the run: every as-at date from first_day to last_day, both
+inclusive), numerator and denominator (what the record adds on each date of the run).
+Returns the measure's rows: one per as-at date and child's team (as_at, team_id, numerator,
+denominator). Each run is cut by the child's team spans (child_team_span); each part adds
+its counts on its first day and takes them away after its last, and running totals per team,
+read at each as-at date, give the counts. The same runs, uncut, give the county's total; the
+total less the teams' is "(unallocated)" (children with no team span, or a span without a
+team). A team has a row where its denominator is above 0.
+#}
+{% macro count_per_team_span(counted) -%}
 part as materialized (
     -- Each run cut by each team span of its child, and whole under no team (null: the
     -- county's total).
@@ -20,7 +23,7 @@ part as materialized (
         case when c.last_day < s.span_end then c.last_day else s.span_end end as last_day,
         c.numerator,
         c.denominator
-    from counted as c
+    from {{ counted }} as c
     inner join child_team_span as s
         on
             c.person_id = s.person_id
@@ -34,7 +37,7 @@ part as materialized (
         c.last_day,
         c.numerator,
         c.denominator
-    from counted as c
+    from {{ counted }} as c
 ),
 
 running as (
@@ -102,3 +105,4 @@ select
 from on_date as o
 group by o.as_at
 having sum(case when o.team_id is null then o.denominator else -o.denominator end) > 0
+{%- endmacro %}
