@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from improvement.measures.workspace import workspace
+from improvement.measures.workspace import MissingTableError, workspace
 from improvement.settings import WorkspaceLimits, load_settings
+from improvement.warehouse.stored import StoredSnapshot
 from tests.measures.conftest import CONFIG, frames_from_rows
 
 S = dt.date(2026, 11, 15)
@@ -60,3 +61,15 @@ def test_a_query_reading_a_table_the_run_did_not_load_fails_rather_than_reading_
         pytest.raises(duckdb.CatalogException),
     ):
         ws.rows("select pers_dob from ssd_person")
+
+
+def test_a_stored_snapshot_without_a_table_of_the_standard_is_an_error_not_an_empty_table(
+    sqlite_warehouse,
+):
+    empty = StoredSnapshot(None, "weekly/2026-11-15", "hash", S, hashes={})
+    with (
+        sqlite_warehouse.begin() as conn,
+        pytest.raises(MissingTableError, match=r"weekly/2026-11-15 holds no ssd_\w+, which"),
+        workspace(conn, empty, [S], CONFIG, queries=["select * from ssd_cp_plans"]),
+    ):
+        pass

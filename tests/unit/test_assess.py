@@ -24,7 +24,6 @@ MEASURE = Measure(
     groups=("lg8",),
     breakdowns=(),
     disclosure="records",
-    tables=("ssd_cin_assessments",),
     history=True,
     sql="",
 )

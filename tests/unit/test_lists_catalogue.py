@@ -80,7 +80,7 @@ def _copy(tmp_path, list_id, change):
             lambda d: d.update(parameters={"limit_days": 45}),
             "parameter 'limit_days' is not used",
         ),
-        ("dq_missing_dob", lambda d: d.update(tables=["ssd_people"]), "unknown table(s)"),
+        ("dq_missing_dob", lambda d: d.update(tables=["ssd_person"]), "drop 'tables'"),
         ("dq_missing_dob", lambda d: d.update(columns=[]), "declares no 'columns'"),
     ],
 )

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from improvement.measures.catalogue import load_catalogue
 from improvement.ssd.codes import CATALOGUE_BY_COLUMN, CodedColumn
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
@@ -76,8 +77,18 @@ def literal_code_problems(
     return problems
 
 
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+
+
 def _queries() -> dict[str, str]:
-    return {str(path.relative_to(SQL_DIR)): path.read_text() for path in SQL_DIR.rglob("*.sql")}
+    """Every SQL file with its Jinja tags taken out (a macro's keyword arguments are not SQL),
+    and every measure's query as it runs, its macros expanded."""
+    files = {
+        str(path.relative_to(SQL_DIR)): _JINJA.sub("", path.read_text())
+        for path in SQL_DIR.rglob("*.sql")
+    }
+    rendered = {f"measures/{m.id} (expanded)": m.sql for m in load_catalogue().values()}
+    return files | rendered
 
 
 def test_every_query_compares_coded_columns_with_codes_only():

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import yaml
 
-from improvement.measures.workspace import WORK_TABLES
 from improvement.ssd.codes import (
     CARE_LEAVER_ACCOMMODATION,
     CARE_LEAVER_IN_TOUCH,
@@ -29,6 +28,7 @@ from improvement.ssd.codes import (
     ETHNICITY,
     PLACEMENT_TYPE,
 )
+from improvement.ssd.schema import tables_named
 
 LISTS_DIR = Path(__file__).resolve().parents[3] / "sql" / "lists"
 SHARED_DIR = LISTS_DIR / "_shared"
@@ -114,7 +114,6 @@ class ListDefinition:
     audience: str
     restricted: bool
     description: str
-    tables: tuple[str, ...]
     columns: tuple[Column, ...]
     key: dict[str, str]  # column -> the source table.column it comes from (for error messages)
     category: str | None
@@ -123,6 +122,11 @@ class ListDefinition:
     value_codes: str | None = None  # a check's code list for its recorded_value (CODE_LISTS)
     sql: str = ""
     path: Path | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The SSD and extension tables its query names."""
+        return tables_named(self.sql)
 
     @property
     def is_check(self) -> bool:
@@ -223,10 +227,8 @@ def load_list(folder: Path) -> ListDefinition:
         raise ListCatalogueError(
             f"{where}: 'restricted' must be true: every weekly list names people or their ids"
         )
-    tables = tuple(_field(data, "tables", where, list))
-    unknown_tables = sorted(set(tables) - set(WORK_TABLES))
-    if unknown_tables:
-        raise ListCatalogueError(f"{where}: 'tables' has unknown table(s) {unknown_tables}")
+    if "tables" in data:
+        raise ListCatalogueError(f"{where}: drop 'tables': the query says which tables it reads")
     parameters = _field(data, "parameters", where, dict, optional=True) or {}
     for name in parameters:
         if f"${name}" not in sql:
@@ -273,7 +275,6 @@ def load_list(folder: Path) -> ListDefinition:
         audience=audience,
         restricted=True,
         description=" ".join(_field(data, "description", where).split()),
-        tables=tables,
         columns=columns,
         key=key,
         category=category,

@@ -20,6 +20,7 @@ import jinja2
 import yaml
 
 from improvement.governance import group_ids
+from improvement.ssd.schema import tables_named
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
 MACROS_DIR = MEASURES_DIR.parent / "macros"
@@ -78,10 +79,14 @@ class Measure:
     groups: tuple[str, ...]
     breakdowns: tuple[str, ...]
     disclosure: str
-    tables: tuple[str, ...]
     history: bool
     sql: str
     reference_sql: str | None = None
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The SSD and extension tables its query names."""
+        return tables_named(self.sql)
 
     def benchmark(self, name: str) -> Benchmark | None:
         return next((b for b in self.benchmarks if b.name == name), None)
@@ -166,13 +171,14 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         )
     unit = _one_of(_field(data, "unit", where), UNITS, "unit", where)
     polarity = _one_of(_field(data, "polarity", where), POLARITIES, "polarity", where)
-    tables = tuple(_field(data, "tables", where, list))
     target = _field(data, "target", where, float, optional=True)
     tolerance = _field(data, "tolerance", where, float, optional=True)
     if target is not None and polarity == "context":
         raise CatalogueError(f"{where}: a context measure cannot have a target")
     reference = folder / "reference.sql"
     reference_sql = reference.read_text() if reference.is_file() else None
+    if "tables" in data:
+        raise CatalogueError(f"{where}: drop 'tables': the query says which tables it reads")
     if reference_sql is not None and ("{{" in reference_sql or "{%" in reference_sql):
         raise CatalogueError(f"{reference}: a reference query is written out whole, no macros")
     return Measure(
@@ -199,7 +205,6 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
         disclosure=_one_of(
             _field(data, "disclosure", where), DISCLOSURE_CLASSES, "disclosure", where
         ),
-        tables=tables,
         history=bool(data.get("history", True)),
         sql=render_query(sql, str(folder / "query.sql")),
         reference_sql=reference_sql,

@@ -71,6 +71,10 @@ TableSource = Mapping[str, pd.DataFrame] | StoredSnapshot
 DEFAULT_LIMITS = WorkspaceLimits()
 
 
+class MissingTableError(LookupError):
+    """A stored snapshot lacks a table of the standard that the queries read."""
+
+
 @dataclass(frozen=True)
 class UnknownCodes:
     """Values in a coded column that nothing maps to a code (neither a code, nor its DfE
@@ -178,8 +182,9 @@ def _arrow_reader(source: TableSource) -> Callable[[str, list[str]], pa.Table | 
 
 
 def _complete(table: pa.Table | None, columns: tuple[ColumnSpec, ...]) -> pa.Table:
-    """The table with exactly these columns, in order: a column or table the snapshot lacks
-    (a local extension table the council does not supply) is there, empty or missing."""
+    """The table with exactly these columns, in order: a column the snapshot lacks, or a local
+    extension table the council does not supply (or a table a hand-built cohort leaves out),
+    is there, missing or empty."""
     schema = arrow_schema(columns)
     if table is None:
         return schema.empty_table()
@@ -412,10 +417,15 @@ def workspace(
         c for c in WORK_TABLES["ssd_department"].extracted if c.name in wanted
     )
     read = _arrow_reader(source)
-    tables = {
-        name: _complete(read(name, [c.name for c in columns]), columns)
-        for name, columns in referenced.items()
-    }
+    tables = {}
+    for name, columns in referenced.items():
+        table = read(name, [c.name for c in columns])
+        if table is None and isinstance(source, StoredSnapshot) and name not in EXTENSION_TABLES:
+            raise MissingTableError(
+                f"snapshot {source.snapshot_key} holds no {name}, which the queries read: "
+                "a table of the standard is never taken as empty"
+            )
+        tables[name] = _complete(table, columns)
     unknown = _normalise_codes(tables, config.codes) + _resolve_teams(tables, config)
     tables["calendar_day"] = _calendar(conn)
     tables.update(_helper_tables(as_at_rows, config))

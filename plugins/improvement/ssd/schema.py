@@ -495,6 +495,17 @@ EXTENSION_TABLES: dict[str, TableSpec] = {
 }
 
 
+_SQL_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def tables_named(sql: str) -> tuple[str, ...]:
+    """The SSD and extension tables a query names, in the standard's order. Their names are
+    distinctive (``ssd_``, ``ext_``), so a word of the SQL that is one is a read of it: the
+    query decides what a run loads, and no hand-kept list can fall out of step with it."""
+    words = set(_SQL_WORD.findall(sql.lower()))
+    return tuple(name for name in (*SSD_TABLES, *EXTENSION_TABLES) if name in words)
+
+
 @cache
 def ssd_metadata(schema: str | None = None, *, extensions: bool = False) -> sa.MetaData:
     """SQLAlchemy tables for the whole SSD (and the local extensions), to create a case system."""
