@@ -14,9 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+# A pack takes seconds to draw; one that takes minutes is stuck, and is stopped and reported.
+DRAW_TIMEOUT_S = 300
+
 
 def draw_pdfs(jobs: list[tuple[str, Path]]) -> list[Path]:
-    """Each (print HTML, PDF path): the PDFs, drawn in parallel; raises if any fails."""
+    """Each (print HTML, PDF path): the PDFs, drawn in parallel; raises if any fails or takes
+    over ``DRAW_TIMEOUT_S`` (then every drawing process is stopped)."""
     workers = max(1, min(len(jobs), os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="improvement-pdf-") as folder:
         sources = []
@@ -37,7 +41,16 @@ def draw_pdfs(jobs: list[tuple[str, Path]]) -> list[Path]:
                 )
                 running.append((process, target))
             process, target = running.pop(0)
-            _, error = process.communicate()
+            try:
+                _, error = process.communicate(timeout=DRAW_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                for stuck, _ in [(process, target), *running]:
+                    stuck.kill()
+                    stuck.communicate()
+                raise RuntimeError(
+                    f"drawing PDFs failed: {target.name} took over {DRAW_TIMEOUT_S} s, so it was "
+                    "stopped"
+                ) from None
             if process.returncode != 0:
                 failures.append(f"{target.name}: {error.strip().splitlines()[-1:] or ['failed']}")
         if failures:
