@@ -123,18 +123,28 @@ def _converted(values: pa.Array, kind: str) -> tuple:
     return _per_distinct(values, canonicalise)
 
 
+def _canonical_values(values: pa.Array, kind: str) -> tuple:
+    """The canonical text of each value, and where it was a placeholder or unparseable."""
+    converted, unparseable = _converted(values, kind)
+    markers = [PLACEHOLDER_DATE, PLACEHOLDER_TEXT] if kind == "date" else [PLACEHOLDER_TEXT]
+    placeholder = pc.fill_null(pc.is_in(converted, value_set=pa.array(markers)), False)
+    return pc.if_else(placeholder, _NULL_TEXT, converted), placeholder, unparseable
+
+
 def canonical_array(values: pa.Array | list, column: ColumnSpec) -> tuple[pa.Array, ColumnFindings]:
     """Canonical text of one column (as ``canonical_column``) and its findings. A Python list is
-    a column of mixed types, which only ``canonical_column`` reads as pandas did."""
+    a column of mixed types, which only ``canonical_column`` reads as pandas did; a dictionary
+    array's distinct values are canonicalised once each (a date column repeats its days)."""
     if isinstance(values, list):
         result, findings = canonical_column(pd.Series(values, dtype=object), column)
         return pa.array(result.tolist(), pa.string()), findings
     if pa.types.is_null(values.type):
         return pa.nulls(len(values), pa.string()), ColumnFindings()
-    converted, unparseable = _converted(values, column.kind)
-    markers = [PLACEHOLDER_DATE, PLACEHOLDER_TEXT] if column.kind == "date" else [PLACEHOLDER_TEXT]
-    placeholder = pc.fill_null(pc.is_in(converted, value_set=pa.array(markers)), False)
-    result = pc.if_else(placeholder, _NULL_TEXT, converted)
+    if pa.types.is_dictionary(values.type):
+        distinct = _canonical_values(values.dictionary, column.kind)
+        result, placeholder, unparseable = (pc.take(a, values.indices) for a in distinct)
+    else:
+        result, placeholder, unparseable = _canonical_values(values, column.kind)
     findings = ColumnFindings(
         placeholders=pc.sum(placeholder).as_py() or 0,
         unparseable=pc.sum(unparseable).as_py() or 0,
