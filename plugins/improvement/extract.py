@@ -153,10 +153,11 @@ def _count_findings(findings: dict[str, list[int]], table: CanonicalBatch) -> No
 
 @contextmanager
 def _write_staged(path: Path) -> Iterator[gzip.GzipFile]:
-    """A reproducible gzip stream (no name or time in its header), readable by its owner only."""
+    """A reproducible gzip stream (no name or time in its header), readable by its owner only.
+    Level 1: four times the speed of level 6 for a third more bytes (docs/performance.md)."""
     with path.open("wb") as raw:
         path.chmod(0o600)
-        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
+        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=1, mtime=0) as out:
             yield out
 
 
