@@ -27,7 +27,7 @@ from improvement.ssd.schema import ColumnSpec
 
 Columns = dict[str, pa.Array | list]
 _PIPE_BUFFER = 1 << 20
-_CSV_BLOCK = 16 << 20
+_CSV_BLOCK = 4 << 20  # a batch in flight while the one before is compressed
 _PG_TEXT = {19, 25, 1042, 1043}  # name, text, char, varchar
 _PG_INTEGER = {20, 21, 23}
 _PG_FLOAT = {700, 701, 1700}  # real, double precision, numeric
