@@ -348,14 +348,19 @@ def extract_case_system(
                 schema=schema
             )
             existing = {name.lower(): name for name in relations}
-            for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
+            specs = (*SSD_TABLES.values(), *EXTENSION_TABLES.values())
+            columns = inspector.get_multi_columns(  # one catalogue query, not one a table
+                schema=schema,
+                filter_names=[existing[spec.name] for spec in specs if spec.name in existing],
+                kind=sa.engine.ObjectKind.ANY,
+            )
+            for spec in specs:
                 optional = spec.name in EXTENSION_TABLES
                 if spec.name not in existing:
                     tables[spec.name] = TableExtract(spec.name, present=False, optional=optional)
                     continue
                 actual = {
-                    c["name"].lower(): c["name"]
-                    for c in inspector.get_columns(existing[spec.name], schema=schema)
+                    c["name"].lower(): c["name"] for c in columns[(schema, existing[spec.name])]
                 }
                 actual["__table__"] = existing[spec.name]
                 staged, missing = _stage_table(conn, spec, actual, schema, work)
