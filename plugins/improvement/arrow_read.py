@@ -3,11 +3,12 @@
 PostgreSQL streams the rows with ``COPY … TO STDOUT`` (CSV, parsed by pyarrow) on the extract's
 own connection, and the text of each column becomes what psycopg2 and pandas would have made of
 it: integers, floats (``numeric`` too, as pandas coerces decimals), or text; date and timestamp
-columns give their ``YYYY-MM-DD``. SQLite's values are typed per value, so its rows come from the
-stdlib cursor and each column becomes one Arrow array, or stays a Python list when its values mix
-types. Other engines, and PostgreSQL columns of other types, have no reader here: the caller
-reads them with SQLAlchemy and pandas (an Arrow-native ODBC reader such as ``arrow-odbc`` would be
-SQL Server's route; untested).
+columns give their ``YYYY-MM-DD``, as a dictionary array (each distinct value read once).
+SQLite's values are typed per value, so its rows come from the stdlib cursor and each column
+becomes one Arrow array, or stays a Python list when its values mix types. Other engines, and
+PostgreSQL columns of other types, have no reader here: the caller reads them with SQLAlchemy
+and pandas (an Arrow-native ODBC reader such as ``arrow-odbc`` would be SQL Server's route;
+untested).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from improvement.ssd.schema import ColumnSpec
 
 Columns = dict[str, pa.Array | list]
 _PIPE_BUFFER = 1 << 20
-_CSV_BLOCK = 16 << 20
+_CSV_BLOCK = 4 << 20  # a batch in flight while the one before is compressed
 _PG_TEXT = {19, 25, 1042, 1043}  # name, text, char, varchar
 _PG_INTEGER = {20, 21, 23}
 _PG_FLOAT = {700, 701, 1700}  # real, double precision, numeric
@@ -97,11 +98,16 @@ def _postgres_column(text: pa.Array, type_code: int) -> pa.Array:
     if type_code in _PG_FLOAT:
         return pc.cast(text, pa.float64())
     if type_code in _PG_DATE:
-        iso = pc.match_substring_regex(text, _PG_ISO)
-        text = pc.if_else(iso, pc.utf8_slice_codeunits(text, 0, 10), text)
-        for infinite, day in _PG_INFINITY.items():
-            text = pc.replace_substring_regex(text, f"^{infinite}$", day)
-        return text
+        days = pc.dictionary_encode(text)  # a column repeats its days: each is read once
+        return pa.DictionaryArray.from_arrays(days.indices, _postgres_days(days.dictionary))
+    return text
+
+
+def _postgres_days(text: pa.Array) -> pa.Array:
+    iso = pc.match_substring_regex(text, _PG_ISO)
+    text = pc.if_else(iso, pc.utf8_slice_codeunits(text, 0, 10), text)
+    for infinite, day in _PG_INFINITY.items():
+        text = pc.replace_substring_regex(text, f"^{infinite}$", day)
     return text
 
 

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,7 +35,6 @@ from improvement.files import private_folder
 from improvement.ssd.canonical import (
     canonical_csv,
     canonical_table,
-    content_hash,
     read_canonical_arrow,
     read_canonical_csv,
     sort_canonical,
@@ -151,13 +151,48 @@ def _count_findings(findings: dict[str, list[int]], table: CanonicalBatch) -> No
         findings[name][1] += found.unparseable
 
 
+class _StagedWriter:
+    """Canonical CSV appended to a staged file and hashed in a thread of its own (zlib and
+    hashlib let go of the GIL), while the next batch is read and canonicalised; one batch
+    waits there at most, so memory holds two."""
+
+    def __init__(self, out: gzip.GzipFile, thread: ThreadPoolExecutor) -> None:
+        self._out, self._thread, self._digest = out, thread, hashlib.sha256()
+        self._pending: Future | None = None
+
+    def write(self, data: bytes) -> None:
+        self.wait()
+        self._pending = self._thread.submit(self._append, data)
+
+    def _append(self, data: bytes) -> None:
+        self._digest.update(data)
+        self._out.write(data)
+
+    def wait(self) -> None:
+        """Until what was written is in the file; a failure there (a full disk) is raised."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def content_hash(self) -> str:
+        """The hash of the uncompressed bytes written so far, as ``content_hash`` of them."""
+        self.wait()
+        return self._digest.hexdigest()
+
+
 @contextmanager
-def _write_staged(path: Path) -> Iterator[gzip.GzipFile]:
-    """A reproducible gzip stream (no name or time in its header), readable by its owner only."""
+def _write_staged(path: Path) -> Iterator[_StagedWriter]:
+    """A reproducible gzip stream (no name or time in its header), readable by its owner only.
+    Level 1: four times the speed of level 6 for a third more bytes (docs/performance.md)."""
     with path.open("wb") as raw:
         path.chmod(0o600)
-        with gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) as out:
-            yield out
+        with (
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=1, mtime=0) as out,
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-gzip") as thread,
+        ):
+            staged = _StagedWriter(out, thread)
+            yield staged
+            staged.wait()
 
 
 def _stage_in_key_order(
@@ -169,12 +204,11 @@ def _stage_in_key_order(
     key first, and no two rows tie). None, with nothing left behind, when a key is missing,
     repeated or out of order (a collation's order), for the caller to sort in memory."""
     findings = {c.name: [0, 0] for c in wanted}
-    digest, rows, last_key = hashlib.sha256(), 0, None
+    rows, last_key = 0, None
     header = canonical_csv(pd.DataFrame(columns=[c.name for c in wanted]))
     chunks = _canonical_chunks(conn, statement, wanted)
     with _write_staged(path) as staged, closing(chunks):  # closing: the cursor, on a break
         staged.write(header)
-        digest.update(header)
         for table in chunks:
             keys = table.columns[spec.primary_key]
             if len(keys) and (
@@ -183,14 +217,12 @@ def _stage_in_key_order(
                 or pc.any(pc.less_equal(keys[1:], keys[:-1])).as_py()
             ):
                 break
-            data = canonical_csv_rows(table)
-            staged.write(data)
-            digest.update(data)
+            staged.write(canonical_csv_rows(table))
             rows += len(keys)
             last_key = keys[-1].as_py() if len(keys) else last_key
             _count_findings(findings, table)
         else:
-            return _StagedTable(rows, digest.hexdigest(), path.name, findings)
+            return _StagedTable(rows, staged.content_hash(), path.name, findings)
     path.unlink()
     return None
 
@@ -210,13 +242,13 @@ def _stage_sorted_in_memory(
         if canonical_chunks
         else pd.DataFrame(columns=[c.name for c in wanted], dtype=object)
     )
-    data = canonical_csv(sort_canonical(frame, spec.primary_key))
     with _write_staged(path) as staged:
-        staged.write(data)
+        staged.write(canonical_csv(sort_canonical(frame, spec.primary_key)))
+        digest = staged.content_hash()
     keys = frame.get(spec.primary_key)
     return _StagedTable(
         len(frame),
-        content_hash(data),
+        digest,
         path.name,
         findings,
         null_keys=int(keys.isna().sum()) if keys is not None else 0,
@@ -316,14 +348,19 @@ def extract_case_system(
                 schema=schema
             )
             existing = {name.lower(): name for name in relations}
-            for spec in (*SSD_TABLES.values(), *EXTENSION_TABLES.values()):
+            specs = (*SSD_TABLES.values(), *EXTENSION_TABLES.values())
+            columns = inspector.get_multi_columns(  # one catalogue query, not one a table
+                schema=schema,
+                filter_names=[existing[spec.name] for spec in specs if spec.name in existing],
+                kind=sa.engine.ObjectKind.ANY,
+            )
+            for spec in specs:
                 optional = spec.name in EXTENSION_TABLES
                 if spec.name not in existing:
                     tables[spec.name] = TableExtract(spec.name, present=False, optional=optional)
                     continue
                 actual = {
-                    c["name"].lower(): c["name"]
-                    for c in inspector.get_columns(existing[spec.name], schema=schema)
+                    c["name"].lower(): c["name"] for c in columns[(schema, existing[spec.name])]
                 }
                 actual["__table__"] = existing[spec.name]
                 staged, missing = _stage_table(conn, spec, actual, schema, work)

@@ -34,7 +34,9 @@ from improvement.ssd.schema import ColumnSpec
 _PYTHON_WHITESPACE = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 _ISO_DATE_RE2 = _ISO_DATE.pattern  # ASCII input only: Python's \d also takes other digits
 _NULL_TEXT = pa.scalar(None, pa.string())
-_NEEDS_QUOTES = r'[",\n]'  # what the csv module quotes under QUOTE_MINIMAL with "\n" lines
+# What the csv module quotes under QUOTE_MINIMAL with "\n" lines (not a lone "\r").
+_NEEDS_QUOTES = (b'"', b",", b"\n")
+_NEEDS_QUOTES_RE2 = r'[",\n]'
 _EXACT_INT = 2**53  # beyond this a float no longer holds every integer
 
 
@@ -121,18 +123,28 @@ def _converted(values: pa.Array, kind: str) -> tuple:
     return _per_distinct(values, canonicalise)
 
 
+def _canonical_values(values: pa.Array, kind: str) -> tuple:
+    """The canonical text of each value, and where it was a placeholder or unparseable."""
+    converted, unparseable = _converted(values, kind)
+    markers = [PLACEHOLDER_DATE, PLACEHOLDER_TEXT] if kind == "date" else [PLACEHOLDER_TEXT]
+    placeholder = pc.fill_null(pc.is_in(converted, value_set=pa.array(markers)), False)
+    return pc.if_else(placeholder, _NULL_TEXT, converted), placeholder, unparseable
+
+
 def canonical_array(values: pa.Array | list, column: ColumnSpec) -> tuple[pa.Array, ColumnFindings]:
     """Canonical text of one column (as ``canonical_column``) and its findings. A Python list is
-    a column of mixed types, which only ``canonical_column`` reads as pandas did."""
+    a column of mixed types, which only ``canonical_column`` reads as pandas did; a dictionary
+    array's distinct values are canonicalised once each (a date column repeats its days)."""
     if isinstance(values, list):
         result, findings = canonical_column(pd.Series(values, dtype=object), column)
         return pa.array(result.tolist(), pa.string()), findings
     if pa.types.is_null(values.type):
         return pa.nulls(len(values), pa.string()), ColumnFindings()
-    converted, unparseable = _converted(values, column.kind)
-    markers = [PLACEHOLDER_DATE, PLACEHOLDER_TEXT] if column.kind == "date" else [PLACEHOLDER_TEXT]
-    placeholder = pc.fill_null(pc.is_in(converted, value_set=pa.array(markers)), False)
-    result = pc.if_else(placeholder, _NULL_TEXT, converted)
+    if pa.types.is_dictionary(values.type):
+        distinct = _canonical_values(values.dictionary, column.kind)
+        result, placeholder, unparseable = (pc.take(a, values.indices) for a in distinct)
+    else:
+        result, placeholder, unparseable = _canonical_values(values, column.kind)
     findings = ColumnFindings(
         placeholders=pc.sum(placeholder).as_py() or 0,
         unparseable=pc.sum(unparseable).as_py() or 0,
@@ -166,9 +178,25 @@ def frame_from_batch(batch: CanonicalBatch) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def _text_bytes(values: pa.Array) -> bytes:
+    """The UTF-8 bytes of the values, end to end (and of any bytes a null slot spans)."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)
+    start, end = offsets[values.offset], offsets[values.offset + len(values)]
+    return values.buffers()[2][start:end].to_pybytes() if end > start else b""
+
+
+def _may_need_quotes(values: pa.Array) -> bool:
+    """Whether any value may hold a quote, comma or newline: one scan of the column's bytes,
+    where most columns hold none and need no per-value test."""
+    data = _text_bytes(values)
+    return any(character in data for character in _NEEDS_QUOTES)
+
+
 def _csv_field(values: pa.Array) -> pa.Array:
+    if not _may_need_quotes(values):
+        return pc.fill_null(values, "")
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
-    needs = pc.fill_null(pc.match_substring_regex(values, _NEEDS_QUOTES), False)
+    needs = pc.fill_null(pc.match_substring_regex(values, _NEEDS_QUOTES_RE2), False)
     return pc.fill_null(pc.if_else(needs, quoted, values), "")
 
 
@@ -181,6 +209,4 @@ def canonical_csv_rows(batch: CanonicalBatch) -> bytes:
     if len(fields) == 1:
         fields[0] = pc.if_else(pc.equal(fields[0], ""), '""', fields[0])
     lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "", "\n")
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
-    start, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-    return lines.buffers()[2][start:end].to_pybytes()
+    return _text_bytes(lines)
