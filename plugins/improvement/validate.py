@@ -268,31 +268,44 @@ def _row_count_findings(
     return findings
 
 
+def _id_column(manifest: ExtractManifest, table: str, column: str) -> pa.ChunkedArray | None:
+    """A staged column as Arrow text, or None when it was not staged."""
+    extract = manifest.tables.get(table)
+    if extract is None or not extract.staged_file or column in extract.missing_columns:
+        return None
+    return read_staged_arrow(manifest, table, [column]).column(column)
+
+
+def _distinct_ids(manifest: ExtractManifest, table: str, column: str) -> pa.Array | None:
+    ids = _id_column(manifest, table, column)
+    return None if ids is None else pc.unique(ids.drop_null())
+
+
+def _unknown_ids(manifest: ExtractManifest, table: str, column: str,
+                 known_ids: pa.Array | None) -> int | None:  # fmt: skip
+    """Rows of a staged id column holding an id not among ``known_ids``; None when the
+    column or the ids it refers to were not staged."""
+    ids = None if known_ids is None else _id_column(manifest, table, column)
+    if ids is None:
+        return None
+    return _count(pc.and_(ids.is_valid(), pc.invert(pc.is_in(ids, value_set=known_ids))))
+
+
 def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
     """Ids that name no row of the table they refer to. Columns are read as Arrow text, one
-    at a time and each once, and compared with the referred table's distinct ids."""
+    at a time, and compared with the referred table's distinct ids, which are held only until
+    the last column that refers to them has been checked."""
     findings = []
-    columns: dict[tuple[str, str], pa.ChunkedArray | None] = {}
-
-    def values(table: str, column: str) -> pa.ChunkedArray | None:
-        if (table, column) not in columns:
-            extract = manifest.tables.get(table)
-            usable = (
-                extract is not None
-                and bool(extract.staged_file)
-                and column not in extract.missing_columns
-            )
-            columns[(table, column)] = (
-                read_staged_arrow(manifest, table, [column]).column(column) if usable else None
-            )
-        return columns[(table, column)]
-
+    uses = Counter((ref_table, ref_column) for _, _, ref_table, ref_column in FOREIGN_KEYS)
+    distinct: dict[tuple[str, str], pa.Array | None] = {}
     for table, column, ref_table, ref_column in FOREIGN_KEYS:
-        child, parent = values(table, column), values(ref_table, ref_column)
-        if child is None or parent is None:
-            continue
-        known = pc.is_in(child, value_set=pc.unique(parent.drop_null()))
-        orphans = int(pc.sum(pc.and_(child.is_valid(), pc.invert(known))).as_py() or 0)
+        referred = (ref_table, ref_column)
+        if referred not in distinct:
+            distinct[referred] = _distinct_ids(manifest, *referred)
+        orphans = _unknown_ids(manifest, table, column, distinct[referred])
+        uses[referred] -= 1
+        if not uses[referred]:
+            del distinct[referred]  # no column left refers to them
         if orphans:
             findings.append(
                 Finding(
