@@ -268,6 +268,11 @@ def _row_count_findings(
     return findings
 
 
+def _count(mask: pa.Array | pa.ChunkedArray) -> int:
+    """Rows where ``mask`` is true; null (a missing value compared) counts as false."""
+    return int(pc.sum(mask).as_py() or 0)
+
+
 def _id_column(manifest: ExtractManifest, table: str, column: str) -> pa.ChunkedArray | None:
     """A staged column as Arrow text, or None when it was not staged."""
     extract = manifest.tables.get(table)
@@ -327,11 +332,6 @@ def _extract_day(manifest: ExtractManifest) -> dt.date:
 def _staged(manifest: ExtractManifest, name: str) -> bool:
     table = manifest.tables.get(name)
     return table is not None and table.present and bool(table.staged_file)
-
-
-def _count(mask: pa.Array | pa.ChunkedArray) -> int:
-    """Rows where ``mask`` is true; null (a missing value compared) counts as false."""
-    return int(pc.sum(mask).as_py() or 0)
 
 
 def _day(date: dt.date) -> pa.Scalar:
