@@ -364,8 +364,8 @@ def _distinct_counts(
 def value_counts(values: pa.Array | pa.ChunkedArray) -> Counter[str]:
     """The rows holding each value (missing values left out), computed by Arrow."""
     counted = pc.value_counts(values.drop_null())
-    values, rows = counted.field("values").to_pylist(), counted.field("counts").to_pylist()
-    return Counter(dict(zip(values, rows, strict=True)))
+    distinct, rows = counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+    return Counter(dict(zip(distinct, rows, strict=True)))
 
 
 @dataclass(frozen=True)
