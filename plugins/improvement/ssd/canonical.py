@@ -262,6 +262,4 @@ def read_canonical_arrow(
     if batches:
         return pa.Table.from_batches(batches)
     _, wanted, _ = _csv_columns(source, columns)
-    return pa.table(
-        {name: pa.array([], (types or {}).get(name, pa.string())) for name in wanted}
-    )
+    return pa.table({name: pa.array([], (types or {}).get(name, pa.string())) for name in wanted})
