@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
@@ -33,10 +33,10 @@ import sqlalchemy as sa
 from improvement.arrow_read import arrow_batches
 from improvement.files import private_folder
 from improvement.ssd.canonical import (
+    canonical_arrow_batches,
     canonical_csv,
     canonical_table,
     read_canonical_arrow,
-    read_canonical_csv,
     sort_canonical,
 )
 from improvement.ssd.canonical_arrow import (
@@ -408,19 +408,26 @@ def _staged_path(manifest: ExtractManifest, table: str) -> Path:
     return path
 
 
-def read_staged_table(
-    manifest: ExtractManifest, table: str, columns: list[str] | None = None
-) -> pd.DataFrame:
-    """A staged table as canonical text (missing values as None)."""
-    return read_canonical_csv(_staged_path(manifest, table), columns)
+def staged_arrow_batches(
+    manifest: ExtractManifest,
+    table: str,
+    columns: list[str],
+    types: Mapping[str, pa.DataType] | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """A staged table's columns a block of rows at a time (``canonical_arrow_batches``): what
+    a check that counts rows reads, holding one block, never the table."""
+    return canonical_arrow_batches(_staged_path(manifest, table), columns, types)
 
 
 def read_staged_arrow(
-    manifest: ExtractManifest, table: str, columns: list[str] | None = None
+    manifest: ExtractManifest,
+    table: str,
+    columns: list[str] | None = None,
+    types: Mapping[str, pa.DataType] | None = None,
 ) -> pa.Table:
-    """A staged table's columns as Arrow text (missing values null): compact where a column
-    of a large table is held whole."""
-    return read_canonical_arrow(_staged_path(manifest, table), columns)
+    """A staged table's columns as Arrow text, or ``types`` (missing values null): compact
+    where a column of a large table is held whole."""
+    return read_canonical_arrow(_staged_path(manifest, table), columns, types)
 
 
 def discard_staged(manifest: ExtractManifest) -> None:

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from improvement.county import ValidationThresholds
-from improvement.extract import ExtractManifest, read_staged_arrow, read_staged_table
+from improvement.extract import ExtractManifest, read_staged_arrow, staged_arrow_batches
 from improvement.measures.reads import MeasureReaders, readers_of_table
 from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
@@ -90,6 +90,8 @@ FTE_COLUMNS = (
     ("ext_workforce_events", "wfev_full_time_equivalency"),
 )
 REPLACEMENT_CHARACTER = "\ufffd"
+# Canonical dates (``YYYY-MM-DD``) read as days: four bytes a value, compared as dates.
+DATE = pa.date32()
 # A finding names at most this many of the measures it touches, then how many more.
 MEASURES_NAMED = 6
 
@@ -266,31 +268,49 @@ def _row_count_findings(
     return findings
 
 
+def _count(mask: pa.Array | pa.ChunkedArray) -> int:
+    """Rows where ``mask`` is true; null (a missing value compared) counts as false."""
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _id_column(manifest: ExtractManifest, table: str, column: str) -> pa.ChunkedArray | None:
+    """A staged column as Arrow text, or None when it was not staged."""
+    extract = manifest.tables.get(table)
+    if extract is None or not extract.staged_file or column in extract.missing_columns:
+        return None
+    return read_staged_arrow(manifest, table, [column]).column(column)
+
+
+def _distinct_ids(manifest: ExtractManifest, table: str, column: str) -> pa.Array | None:
+    ids = _id_column(manifest, table, column)
+    return None if ids is None else pc.unique(ids.drop_null())
+
+
+def _unknown_ids(manifest: ExtractManifest, table: str, column: str,
+                 known_ids: pa.Array | None) -> int | None:  # fmt: skip
+    """Rows of a staged id column holding an id not among ``known_ids``; None when the
+    column or the ids it refers to were not staged."""
+    ids = None if known_ids is None else _id_column(manifest, table, column)
+    if ids is None:
+        return None
+    return _count(pc.and_(ids.is_valid(), pc.invert(pc.is_in(ids, value_set=known_ids))))
+
+
 def _orphan_findings(manifest: ExtractManifest) -> list[Finding]:
     """Ids that name no row of the table they refer to. Columns are read as Arrow text, one
-    at a time and each once, and compared with the referred table's distinct ids."""
+    at a time, and compared with the referred table's distinct ids, which are held only until
+    the last column that refers to them has been checked."""
     findings = []
-    columns: dict[tuple[str, str], pa.ChunkedArray | None] = {}
-
-    def values(table: str, column: str) -> pa.ChunkedArray | None:
-        if (table, column) not in columns:
-            extract = manifest.tables.get(table)
-            usable = (
-                extract is not None
-                and bool(extract.staged_file)
-                and column not in extract.missing_columns
-            )
-            columns[(table, column)] = (
-                read_staged_arrow(manifest, table, [column]).column(column) if usable else None
-            )
-        return columns[(table, column)]
-
+    uses = Counter((ref_table, ref_column) for _, _, ref_table, ref_column in FOREIGN_KEYS)
+    distinct: dict[tuple[str, str], pa.Array | None] = {}
     for table, column, ref_table, ref_column in FOREIGN_KEYS:
-        child, parent = values(table, column), values(ref_table, ref_column)
-        if child is None or parent is None:
-            continue
-        known = pc.is_in(child, value_set=pc.unique(parent.drop_null()))
-        orphans = int(pc.sum(pc.and_(child.is_valid(), pc.invert(known))).as_py() or 0)
+        referred = (ref_table, ref_column)
+        if referred not in distinct:
+            distinct[referred] = _distinct_ids(manifest, *referred)
+        orphans = _unknown_ids(manifest, table, column, distinct[referred])
+        uses[referred] -= 1
+        if not uses[referred]:
+            del distinct[referred]  # no column left refers to them
         if orphans:
             findings.append(
                 Finding(
@@ -314,37 +334,122 @@ def _staged(manifest: ExtractManifest, name: str) -> bool:
     return table is not None and table.present and bool(table.staged_file)
 
 
-def _iso(dates: pd.Series, days: int) -> pd.Series:
-    """Canonical dates moved by ``days``, as canonical text (missing stays missing)."""
-    moved = pd.to_datetime(dates, format="%Y-%m-%d", errors="coerce") + pd.Timedelta(days=days)
-    return moved.dt.strftime("%Y-%m-%d").astype(object).where(moved.notna(), None)
+def _day(date: dt.date) -> pa.Scalar:
+    return pa.scalar(date, DATE)
 
 
-def _life_spans(manifest: ExtractManifest, thresholds: ValidationThresholds) -> pd.DataFrame:
+def _moved(dates: pa.ChunkedArray, days: int) -> pa.Array:
+    """Dates moved by ``days`` (missing stays missing)."""
+    shifted = pc.add(pc.cast(dates, pa.int32()), pa.scalar(days, pa.int32()))
+    return pc.cast(shifted, DATE).combine_chunks()
+
+
+def _distinct_counts(
+    manifest: ExtractManifest, wanted: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Counter[str]]:
+    """Each staged (table, column)'s values with their rows, missing values left out: each
+    table read once, a block of rows at a time, so a column is held per distinct value."""
+    by_table: dict[str, list[str]] = {}
+    for name, column in wanted:
+        if _staged(manifest, name) and column not in manifest.tables[name].missing_columns:
+            by_table.setdefault(name, []).append(column)
+    counts = {(name, column): Counter() for name, columns in by_table.items() for column in columns}
+    for name, columns in by_table.items():
+        for batch in staged_arrow_batches(manifest, name, columns):
+            for column in columns:
+                counts[(name, column)] += value_counts(batch.column(column))
+    return counts
+
+
+def value_counts(values: pa.Array | pa.ChunkedArray) -> Counter[str]:
+    """The rows holding each value (missing values left out), computed by Arrow."""
+    counted = pc.value_counts(values.drop_null())
+    distinct, rows = counted.field("values").to_pylist(), counted.field("counts").to_pylist()
+    return Counter(dict(zip(distinct, rows, strict=True)))
+
+
+@dataclass(frozen=True)
+class _Lives:
     """Per person id, the earliest date an event about them is plausible (birth less the
-    pre-birth allowance) and the latest (death plus its allowance); empty without people."""
+    pre-birth allowance) and the latest (death plus its allowance)."""
+
+    ids: pa.Array
+    earliest: pa.Array
+    latest: pa.Array
+
+    def bounds(self, people: pa.ChunkedArray) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+        """Each row's earliest and latest plausible date, by its person id (null when the
+        person or the date is unknown)."""
+        rows = pc.index_in(people, value_set=self.ids)
+        return pc.take(self.earliest, rows), pc.take(self.latest, rows)
+
+
+def _life_spans(manifest: ExtractManifest, thresholds: ValidationThresholds) -> _Lives | None:
+    """Every person's plausible dates; None without people (not staged, or no rows)."""
     columns = ["pers_person_id", "pers_dob", "pers_death_date"]
     if not _staged(manifest, "ssd_person") or set(columns) & set(
         manifest.tables["ssd_person"].missing_columns
     ):
-        return pd.DataFrame(columns=["earliest", "latest"])
-    people = read_staged_table(manifest, "ssd_person", columns).set_index("pers_person_id")
-    people = people[~people.index.duplicated()]  # repeated ids block before this is read
-    return pd.DataFrame(
-        {
-            "earliest": _iso(people["pers_dob"], -thresholds.days_before_birth),
-            "latest": _iso(people["pers_death_date"], thresholds.days_after_death),
-        }
+        return None
+    people = read_staged_arrow(manifest, "ssd_person", columns, dict.fromkeys(columns[1:], DATE))
+    if not people.num_rows:
+        return None
+    # Repeated ids block before this is read, so each id names one person.
+    return _Lives(
+        people.column("pers_person_id").combine_chunks(),
+        _moved(people.column("pers_dob"), -thresholds.days_before_birth),
+        _moved(people.column("pers_death_date"), thresholds.days_after_death),
     )
 
 
-def _future_findings(name: str, frame: pd.DataFrame, dates: list[str], today: str,
+@dataclass
+class _DateCounts:
+    """What one table's date columns hold, in rows: empty, after the extract, ends before
+    starts (by (start, end)), born too long ago."""
+
+    rows: int = 0
+    empty: Counter[str] = field(default_factory=Counter)
+    ahead: Counter[str] = field(default_factory=Counter)
+    backwards: Counter[tuple[str, str]] = field(default_factory=Counter)
+    too_old: int = 0
+
+
+def _count_dates(table: pa.Table, name: str, dates: list[str], extract_day: dt.date,
+                 oldest_age: int) -> _DateCounts:  # fmt: skip
+    """The date checks' counts over a table's date columns (``date32``)."""
+    today = _day(extract_day)
+    counts = _DateCounts(rows=table.num_rows)
+    for column in dates:
+        values = table.column(column)
+        counts.empty[column] = values.null_count
+        if column not in FUTURE_DATES_ALLOWED:
+            counts.ahead[column] = _count(pc.greater(values, today))
+    for span, start, end in DATE_SPANS:
+        if span == name and start in dates and end in dates:
+            counts.backwards[start, end] = _count(pc.less(table.column(end), table.column(start)))
+    if name == "ssd_person" and "pers_dob" in dates:
+        born_by = extract_day.replace(year=extract_day.year - oldest_age - 1)
+        counts.too_old = _count(pc.less_equal(table.column("pers_dob"), _day(born_by)))
+    return counts
+
+
+def _count_outside_life(
+    table: pa.Table, dates: list[str], person: str, lives: _Lives
+) -> Counter[tuple[str, str]]:
+    """Rows of each event date (by ``before_birth`` or ``after_death``, and column) outside
+    the life of the person the row names."""
+    earliest, latest = lives.bounds(table.column(person))
+    outside: Counter[tuple[str, str]] = Counter()
+    for column in (c for c in dates if c not in NOT_EVENTS):
+        outside["before_birth", column] = _count(pc.less(table.column(column), earliest))
+        outside["after_death", column] = _count(pc.greater(table.column(column), latest))
+    return outside
+
+
+def _future_findings(name: str, counts: _DateCounts, today: str,
                      readers: MeasureReaders) -> list[Finding]:  # fmt: skip
     findings = []
-    for column in dates:
-        if column in FUTURE_DATES_ALLOWED:
-            continue
-        ahead = int((frame[column].notna() & (frame[column] > today)).sum())
+    for column, ahead in counts.ahead.items():
         if ahead:
             findings.append(Finding(
                 WARNING, "date_in_future", name, column, ahead,
@@ -355,33 +460,28 @@ def _future_findings(name: str, frame: pd.DataFrame, dates: list[str], today: st
     return findings
 
 
-def _span_findings(name: str, frame: pd.DataFrame) -> list[Finding]:
+def _span_findings(name: str, counts: _DateCounts) -> list[Finding]:
     findings = []
-    for table, start, end in DATE_SPANS:
-        if table == name and start in frame and end in frame:
-            both = frame[start].notna() & frame[end].notna()
-            backwards = int((both & (frame[end] < frame[start])).sum())
-            if backwards:
-                findings.append(Finding(
-                    WARNING, "end_before_start", name, end, backwards,
-                    f"dated before {start} in {_rows(backwards)}",
-                ))  # fmt: skip
+    for (start, end), backwards in counts.backwards.items():
+        if backwards:
+            findings.append(Finding(
+                WARNING, "end_before_start", name, end, backwards,
+                f"dated before {start} in {_rows(backwards)}",
+            ))  # fmt: skip
     return findings
 
 
-def _empty_date_findings(name: str, frame: pd.DataFrame, dates: list[str],
-                         thresholds: ValidationThresholds,
+def _empty_date_findings(name: str, counts: _DateCounts, thresholds: ValidationThresholds,
                          readers: MeasureReaders) -> list[Finding]:  # fmt: skip
     """Date columns empty (or blank, or a placeholder) in most rows: a measure reading one
     would count nothing or next to nothing, so that blocks. An empty end date is an episode
     still open, so that only warns. A table smaller than ``empty_date_min_rows`` is not judged."""
-    findings, total = [], len(frame)
+    findings, total = [], counts.rows
     if total < thresholds.empty_date_min_rows:
         return findings
     ends = {end for _, _, end in DATE_SPANS}
-    for column in (c for c in dates if c not in USUALLY_EMPTY_DATES):
-        empty = int(frame[column].isna().sum())
-        if empty / total <= thresholds.empty_date_share:
+    for column, empty in counts.empty.items():
+        if column in USUALLY_EMPTY_DATES or empty / total <= thresholds.empty_date_share:
             continue
         measures = readers.get((name, column), ())
         effect = (
@@ -397,40 +497,31 @@ def _empty_date_findings(name: str, frame: pd.DataFrame, dates: list[str],
     return findings
 
 
-def _life_findings(name: str, frame: pd.DataFrame, dates: list[str], lives: pd.DataFrame,
+def _life_findings(name: str, outside: Counter[tuple[str, str]],
                    thresholds: ValidationThresholds,
                    readers: MeasureReaders) -> list[Finding]:  # fmt: skip
     """Events dated long before the person's birth (beyond pre-birth work) or after their
     death: a wrong date, or a date of birth or death on the wrong person."""
-    person = frame[PERSON_COLUMNS[name]]
-    earliest, latest = person.map(lives["earliest"]), person.map(lives["latest"])
     before_days, after_days = thresholds.days_before_birth, thresholds.days_after_death
+    words = {
+        "before_birth": f"more than {before_days:,} days before" if before_days else "before",
+        "after_death": f"more than {after_days:,} days after" if after_days else "after",
+    }
     findings = []
-    for column in dates:
-        if column in NOT_EVENTS:
-            continue
-        values = frame[column]
-        for check, outside, words in (
-            ("before_birth", values.notna() & earliest.notna() & (values < earliest),
-             f"more than {before_days:,} days before" if before_days else "before"),
-            ("after_death", values.notna() & latest.notna() & (values > latest),
-             f"more than {after_days:,} days after" if after_days else "after"),
-        ):  # fmt: skip
-            rows = int(outside.sum())
-            if rows:
-                life_event = "birth" if check == "before_birth" else "death"
-                findings.append(Finding(
-                    WARNING, check, name, column, rows,
-                    f"dated {words} the person's {life_event} in {_rows(rows)}"
-                    + _effect(readers.get((name, column), ()), "it",
-                              "those rows count at a date that cannot be right"),
-                ))  # fmt: skip
+    for (check, column), rows in outside.items():
+        if rows:
+            life_event = "birth" if check == "before_birth" else "death"
+            findings.append(Finding(
+                WARNING, check, name, column, rows,
+                f"dated {words[check]} the person's {life_event} in {_rows(rows)}"
+                + _effect(readers.get((name, column), ()), "it",
+                          "those rows count at a date that cannot be right"),
+            ))  # fmt: skip
     return findings
 
 
-def _age_findings(frame: pd.DataFrame, extract_day: dt.date, oldest_age: int) -> list[Finding]:
-    born_by = extract_day.replace(year=extract_day.year - oldest_age - 1)
-    old = int((frame["pers_dob"].notna() & (frame["pers_dob"] <= born_by.isoformat())).sum())
+def _age_findings(counts: _DateCounts, oldest_age: int) -> list[Finding]:
+    old = counts.too_old
     if not old:
         return []
     return [Finding(
@@ -444,8 +535,10 @@ def _date_findings(
     manifest: ExtractManifest, thresholds: ValidationThresholds, readers: MeasureReaders
 ) -> list[Finding]:
     """Dates after the extract was taken, ends before starts, date columns empty in most rows,
-    events before birth or after death, implausibly old people. Each table's date columns (and
-    the column naming its person) are read once, a table at a time."""
+    events before birth or after death, implausibly old people. Each table's date columns are
+    read once as Arrow dates (four bytes a value), with the column naming its person, a table
+    at a time and whole: looking its ids up builds a hash of every person's id, once per table
+    rather than once per block of rows."""
     extract_day = _extract_day(manifest)
     lives = _life_spans(manifest, thresholds)
     findings = []
@@ -457,41 +550,58 @@ def _date_findings(
         if not dates:
             continue
         person = PERSON_COLUMNS.get(name)
-        about_people = person is not None and person not in missing and not lives.empty
-        frame = read_staged_table(manifest, name, dates + ([person] if about_people else []))
-        findings += _future_findings(name, frame, dates, extract_day.isoformat(), readers)
-        findings += _span_findings(name, frame)
-        findings += _empty_date_findings(name, frame, dates, thresholds, readers)
+        about_people = person is not None and person not in missing and lives is not None
+        table = read_staged_arrow(
+            manifest, name, dates + ([person] if about_people else []), dict.fromkeys(dates, DATE)
+        )
+        counts = _count_dates(table, name, dates, extract_day, thresholds.oldest_age)
+        findings += _future_findings(name, counts, extract_day.isoformat(), readers)
+        findings += _span_findings(name, counts)
+        findings += _empty_date_findings(name, counts, thresholds, readers)
         if about_people:
-            findings += _life_findings(name, frame, dates, lives, thresholds, readers)
-        if name == "ssd_person" and "pers_dob" in frame:
-            findings += _age_findings(frame, extract_day, thresholds.oldest_age)
+            outside = _count_outside_life(table, dates, person, lives)
+            findings += _life_findings(name, outside, thresholds, readers)
+        findings += _age_findings(counts, thresholds.oldest_age)
+        del table  # before the next table is read
     return findings
+
+
+def _holds(path: Path, marker: bytes) -> bool:
+    """Whether a gzip file's text holds ``marker``, read a megabyte at a time."""
+    overlap = len(marker) - 1
+    with gzip.open(path) as text:
+        tail = b""
+        while block := text.read(1 << 20):
+            if marker in block or marker in tail + block[:overlap]:
+                return True
+            tail = block[-overlap:]
+    return False
 
 
 def _encoding_findings(manifest: ExtractManifest) -> list[Finding]:
     """Text holding the Unicode replacement character: it was not in a valid encoding when
     read from the case system (characters were lost). Only tables whose file holds one are
-    parsed."""
+    parsed, a block of rows at a time."""
     findings = []
-    marker = REPLACEMENT_CHARACTER.encode()
     for name, spec in ALL_TABLES.items():
         if not _staged(manifest, name):
             continue
         path = Path(manifest.staging_dir) / manifest.tables[name].staged_file
-        if marker not in gzip.decompress(path.read_bytes()):
+        if not _holds(path, REPLACEMENT_CHARACTER.encode()):
             continue
         missing = set(manifest.tables[name].missing_columns)
         texts = [c.name for c in spec.extracted if c.kind == "text" and c.name not in missing]
-        frame = read_staged_table(manifest, name, texts)
-        for column in texts:
-            bad = int(
-                frame[column].str.contains(REPLACEMENT_CHARACTER, regex=False).fillna(False).sum()
-            )
-            if bad:
+        bad = Counter(dict.fromkeys(texts, 0))
+        for batch in staged_arrow_batches(manifest, name, texts):
+            for column in texts:
+                bad[column] += _count(
+                    pc.match_substring(batch.column(column), REPLACEMENT_CHARACTER)
+                )
+        for column, rows in bad.items():
+            if rows:
                 findings.append(Finding(
-                    WARNING, "bad_encoding", name, column, bad,
-                    f"text that was not in a valid encoding (characters lost) in {_rows(bad)}",
+                    WARNING, "bad_encoding", name, column, rows,
+                    f"text that was not in a valid encoding (characters lost) in {_rows(rows)}",
                 ))  # fmt: skip
     return findings
 
@@ -503,15 +613,15 @@ SHOWN_LENGTH = 40
 
 
 def unmapped_values(
-    codes: CodeBook, column: CodedColumn, values: pd.Series
+    codes: CodeBook, column: CodedColumn, counts: Mapping[str, int]
 ) -> list[tuple[str, int]]:
-    """The values of a coded column that nothing maps, with their row counts, most frequent
-    first (the same test the workspace applies before measuring)."""
-    counts = values.dropna().value_counts()
+    """The values of a coded column that nothing maps, with their row counts (``counts``:
+    each value's rows, ``value_counts``), most frequent first (the same test the workspace
+    applies before measuring)."""
     unmapped = [
-        (str(value), int(count))
+        (value, count)
         for value, count in counts.items()
-        if codes.to_code(column.column, str(value)) is None
+        if codes.to_code(column.column, value) is None
     ]
     return sorted(unmapped, key=lambda pair: (-pair[1], pair[0]))
 
@@ -532,14 +642,15 @@ def _code_findings(manifest: ExtractManifest, codes: CodeBook) -> list[Finding]:
     description, not the council's wording): what the measures did with those rows. An error
     where the council's ``block_above`` share is passed in a column a measure reads."""
     findings = []
+    counted = _distinct_counts(manifest, CATALOGUE)
     for (name, column_name), column in CATALOGUE.items():
-        if not _staged(manifest, name) or column_name in manifest.tables[name].missing_columns:
+        if (name, column_name) not in counted:
             continue
-        values = read_staged_table(manifest, name, [column_name])[column_name]
-        unmapped = unmapped_values(codes, column, values)
+        counts = counted[name, column_name]
+        unmapped = unmapped_values(codes, column, counts)
         if not unmapped:
             continue
-        rows, total = sum(count for _, count in unmapped), int(values.notna().sum())
+        rows, total = sum(count for _, count in unmapped), sum(counts.values())
         blocked = codes.blocks(column, rows, total)
         detail = (
             f"{column.codes.name} neither a DfE code nor known wording in {_rows(rows)} of "
@@ -562,16 +673,17 @@ def _team_findings(manifest: ExtractManifest, teams: Iterable[tuple[str, str]]) 
     resolve are read as their ids when measuring, and need no finding."""
     department = []
     if _staged(manifest, "ssd_department"):
-        frame = read_staged_table(manifest, "ssd_department", ["dept_team_id", "dept_team_name"])
-        department = list(frame.itertuples(index=False, name=None))
+        columns = ["dept_team_id", "dept_team_name"]
+        rows = read_staged_arrow(manifest, "ssd_department", columns).to_pylist()
+        department = [(row["dept_team_id"], row["dept_team_name"]) for row in rows]
     directory = TeamDirectory.build(teams, department)
     findings = []
+    counted = _distinct_counts(manifest, TEAM_COLUMNS)
     for name, column in TEAM_COLUMNS:
-        if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
+        if (name, column) not in counted:
             continue
-        counts = read_staged_table(manifest, name, [column])[column].dropna().value_counts()
         unknown = sorted(
-            ((str(v), int(n)) for v, n in counts.items() if directory.resolve(str(v)) is None),
+            ((v, n) for v, n in counted[name, column].items() if directory.resolve(v) is None),
             key=lambda pair: (-pair[1], pair[0]),
         )
         if unknown:
@@ -585,11 +697,15 @@ def _team_findings(manifest: ExtractManifest, teams: Iterable[tuple[str, str]]) 
     return findings
 
 
-def _number_column(manifest: ExtractManifest, name: str, column: str) -> pd.Series | None:
-    """A staged numeric column as numbers (missing: NaN), or None when not staged."""
+def _numbers_where(
+    manifest: ExtractManifest, name: str, column: str, test: Callable[[pa.Array], pa.Array]
+) -> int | None:
+    """Rows of a staged numeric column (read as numbers, a block at a time) that ``test``
+    marks, or None when the column is not staged."""
     if not _staged(manifest, name) or column in manifest.tables[name].missing_columns:
         return None
-    return pd.to_numeric(read_staged_table(manifest, name, [column])[column], errors="coerce")
+    batches = staged_arrow_batches(manifest, name, [column], {column: pa.float64()})
+    return sum(_count(test(batch.column(column))) for batch in batches)
 
 
 def _workforce_findings(
@@ -600,10 +716,12 @@ def _workforce_findings(
     findings = []
     low, high = thresholds.fte_above, thresholds.fte_at_most
     for name, column in FTE_COLUMNS:
-        fte = _number_column(manifest, name, column)
-        if fte is None:
-            continue
-        outside = int((fte.notna() & ((fte <= low) | (fte > high))).sum())
+        outside = _numbers_where(
+            manifest,
+            name,
+            column,
+            lambda fte: pc.or_(pc.less_equal(fte, low), pc.greater(fte, high)),
+        )
         if outside:
             findings.append(Finding(
                 WARNING, "fte_out_of_range", name, column, outside,
@@ -612,48 +730,54 @@ def _workforce_findings(
                           "their figures are distorted by those rows"),
             ))  # fmt: skip
     name, column = "ssd_professionals", "prof_professional_caseload"
-    caseload = _number_column(manifest, name, column)
-    if caseload is not None:
-        low, high = thresholds.caseload_at_least, thresholds.caseload_at_most
-        outside = int((caseload.notna() & ((caseload < low) | (caseload > high))).sum())
-        if outside:
-            findings.append(Finding(
-                WARNING, "caseload_out_of_range", name, column, outside,
-                f"caseload outside [{low:,}, {high:,}] in {_rows(outside)}"
-                + _effect(readers.get((name, column), ()), "it", "their figures use it"),
-            ))  # fmt: skip
+    low, high = thresholds.caseload_at_least, thresholds.caseload_at_most
+    outside = _numbers_where(
+        manifest, name, column, lambda held: pc.or_(pc.less(held, low), pc.greater(held, high))
+    )
+    if outside:
+        findings.append(Finding(
+            WARNING, "caseload_out_of_range", name, column, outside,
+            f"caseload outside [{low:,}, {high:,}] in {_rows(outside)}"
+            + _effect(readers.get((name, column), ()), "it", "their figures use it"),
+        ))  # fmt: skip
     return findings
 
 
 def _caseload_findings(
     manifest: ExtractManifest, thresholds: ValidationThresholds, readers: MeasureReaders
 ) -> list[Finding]:
-    """Workers holding an impossible number of open involvements at the extract."""
+    """Workers holding an impossible number of open involvements at the extract, counted a
+    block of rows at a time."""
     name = "ssd_involvements"
-    columns = ["invo_professional_id", "invo_involvement_start_date", "invo_involvement_end_date"]
-    if not _staged(manifest, name) or set(columns) & set(manifest.tables[name].missing_columns):
+    worker, start, end = (
+        "invo_professional_id", "invo_involvement_start_date", "invo_involvement_end_date"
+    )  # fmt: skip
+    if not _staged(manifest, name) or {worker, start, end} & set(
+        manifest.tables[name].missing_columns
+    ):
         return []
-    today = _extract_day(manifest).isoformat()
-    frame = read_staged_table(manifest, name, columns)
-    open_now = frame[
-        (frame["invo_involvement_start_date"] <= today)
-        & (
-            frame["invo_involvement_end_date"].isna()
-            | (frame["invo_involvement_end_date"] >= today)
+    today = _day(_extract_day(manifest))
+    held: Counter[str] = Counter()
+    batches = staged_arrow_batches(manifest, name, [worker, start, end], {start: DATE, end: DATE})
+    for batch in batches:
+        ends = batch.column(end)
+        # A missing start is not open (the filter drops the null); a missing end is.
+        open_now = pc.and_(
+            pc.less_equal(batch.column(start), today),
+            pc.or_kleene(ends.is_null(), pc.greater_equal(ends, today)),
         )
-    ]
-    held = open_now["invo_professional_id"].dropna().value_counts()
+        held += value_counts(batch.column(worker).filter(open_now))
     most = thresholds.caseload_at_most
-    heavy = held[held > most]
-    if heavy.empty:
+    heavy = [count for count in held.values() if count > most]
+    if not heavy:
         return []
     workers = "1 worker holds" if len(heavy) == 1 else f"{len(heavy)} workers hold"
     return [Finding(
-        WARNING, "implausible_caseload", name, "invo_professional_id", int(heavy.sum()),
+        WARNING, "implausible_caseload", name, worker, sum(heavy),
         f"{workers} more than {most:,} open "
-        f"involvements each at the extract ({_rows(int(heavy.sum()))}): likely a placeholder "
+        f"involvements each at the extract ({_rows(sum(heavy))}): likely a placeholder "
         "or team id in place of a worker"
-        + _effect(readers.get((name, "invo_professional_id"), ()), "it",
+        + _effect(readers.get((name, worker), ()), "it",
                   "those rows count as one worker's cases"),
     )]  # fmt: skip
 

@@ -1,15 +1,20 @@
 """Canonical values: the same record must give the same text on every database engine."""
 
 import datetime as dt
+import gzip
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from improvement.ssd.canonical import (
+    canonical_arrow_batches,
     canonical_column,
     canonical_csv,
     canonical_table,
     content_hash,
+    read_canonical_arrow,
+    read_canonical_csv,
     sort_canonical,
 )
 from improvement.ssd.schema import ColumnSpec
@@ -102,3 +107,39 @@ def test_repeated_values_are_canonicalised_alike_and_told_apart_by_type():
     )
     assert list(dates) == ["2026-01-02", "2026-01-02", None, None, None]
     assert (found.placeholders, found.unparseable) == (2, 1)
+
+
+def test_arrow_reads_missing_as_null_and_text_as_written():
+    """The staged CSV has no empty text (canonical text that strips to nothing is missing):
+    an empty field, and a lone one written as ``""``, are null, as ``read_canonical_csv``
+    reads them; dates and numbers parse to their types."""
+    frame = pd.DataFrame(
+        {
+            "t": ['é,\n"x"', None, "NA", "null"],
+            "d": ["2024-02-29", None, "0001-01-01", None],
+            "f": ["1.5", "-0.0", None, "10000"],
+        },  # fmt: skip
+        dtype=object,
+    )
+    data = gzip.compress(canonical_csv(frame))
+    as_text = read_canonical_arrow(data)
+    assert as_text.to_pydict() == read_canonical_csv(data).to_dict(orient="list")
+    typed = read_canonical_arrow(data, ["d", "f", "gone"], {"d": pa.date32(), "f": pa.float64()})
+    assert typed.schema.names == ["d", "f"]
+    assert typed.column("d").to_pylist() == [dt.date(2024, 2, 29), None, dt.date(1, 1, 1), None]
+    assert typed.column("f").to_pylist() == [1.5, -0.0, None, 10000.0]
+    lone = gzip.compress(canonical_csv(pd.DataFrame({"t": [None, "a"]}, dtype=object)))
+    assert gzip.decompress(lone) == b't\n""\na\n'
+    assert read_canonical_arrow(lone).column("t").to_pylist() == [None, "a"]
+
+
+def test_arrow_batches_of_a_file_without_rows_or_without_the_columns_are_none():
+    header_only = gzip.compress(canonical_csv(pd.DataFrame(columns=["a", "b"])))
+    assert list(canonical_arrow_batches(header_only, ["a"])) == []
+    assert read_canonical_arrow(header_only, ["a"], {"a": pa.date32()}).schema.types == [
+        pa.date32()
+    ]
+    rows = gzip.compress(canonical_csv(pd.DataFrame({"a": ["1"], "b": ["2"]}, dtype=object)))
+    # Arrow reads every column when it is asked for none: here none is none.
+    assert list(canonical_arrow_batches(rows, ["gone"])) == []
+    assert [batch.num_rows for batch in canonical_arrow_batches(rows, ["b"])] == [1]

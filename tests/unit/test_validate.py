@@ -327,3 +327,114 @@ def test_dates_after_the_extract_warn_with_the_measures_that_count_them_later(tm
         "ssd_cla_visits.clav_cla_visit_date: dated after the extract was taken (2026-11-16) in "
         "1 row; 1 measure reads it (cla_visits_timely): those rows count as not happened yet"
     ))]  # fmt: skip
+
+
+def test_dates_on_the_boundaries_of_each_check(tmp_path):
+    """Dates are compared as dates: the extract's own day is not in the future, an end on its
+    start's day is not before it, the allowances are inclusive, the oldest age exclusive."""
+    people = [
+        {"pers_person_id": "C1", "pers_dob": "2020-06-01", "pers_death_date": "2024-03-01"},
+        # Born on the day that makes them 32 at the extract (2026-11-16); a day later, 31.
+        {"pers_person_id": "C2", "pers_dob": "1994-11-16"},
+        {"pers_person_id": "C3", "pers_dob": "1994-11-17"},
+        {"pers_person_id": "Ç4", "pers_dob": "2026-11-16"},
+        {"pers_person_id": "C5", "pers_dob": "2026-11-17"},
+    ]
+    referrals = [
+        {"cine_referral_id": f"R{n}", "cine_person_id": person, "cine_referral_date": date,
+         "cine_close_date": close}
+        for n, (person, date, close) in enumerate([
+            ("C1", "2019-08-26", "2019-08-26"),  # 280 days before the birth: pre-birth work
+            ("C1", "2019-08-25", "2019-08-24"),  # 281 days before; closed the day before
+            ("C1", "2024-03-01", None),  # on the day of the death
+            ("C1", "2024-03-02", None),  # the day after
+            ("Ç4", "2026-11-16", "2026-11-17"),  # on the extract's day; closed the day after
+            ("Ç4", "2026-11-17", None),
+            ("C9", "1990-01-01", None),  # nobody: only the orphan check judges it
+            (None, "2026-11-16", None),
+        ])
+    ]  # fmt: skip
+    tables = {"ssd_person": people, "ssd_cin_episodes": referrals}
+    findings = validate_extract(staged(tmp_path, tables), None, THRESHOLDS, READERS)
+    rows = {(f.check, f.column): f.rows for f in findings if f.table != "ssd_person"}
+    assert rows[("before_birth", "cine_referral_date")] == 1
+    assert rows[("after_death", "cine_referral_date")] == 1
+    assert rows[("end_before_start", "cine_close_date")] == 1
+    assert rows[("date_in_future", "cine_referral_date")] == 1
+    assert rows[("date_in_future", "cine_close_date")] == 1
+    [age] = [f for f in findings if f.check == "implausible_age"]
+    assert age.rows == 1
+    [born_later] = [f for f in findings if f.table == "ssd_person" and f.check == "date_in_future"]
+    assert born_later.rows == 1
+
+
+def test_a_death_at_the_end_of_the_calendar_is_compared_as_a_date(tmp_path):
+    """9999-12-31 (a system's 'no date') plus an allowance runs into year 10000: still later
+    than every event, where text would have put '10000-…' before '2024-…'."""
+    people = [{"pers_person_id": "C1", "pers_dob": "0001-01-01", "pers_death_date": "9999-12-31"}]
+    referrals = [
+        {"cine_referral_id": "R1", "cine_person_id": "C1", "cine_referral_date": "2024-03-01"},
+        {"cine_referral_id": "R2", "cine_person_id": "C1", "cine_referral_date": "0001-01-01"},
+    ]
+    tables = {"ssd_person": people, "ssd_cin_episodes": referrals}
+    allowing = ValidationThresholds(days_before_birth=2000, days_after_death=90)
+    findings = validate_extract(staged(tmp_path, tables), None, allowing, READERS)
+    assert not messages(findings, "before_birth") + messages(findings, "after_death")
+
+
+def test_open_involvements_at_the_extract_count_their_first_and_last_day(tmp_path):
+    """Open at the extract: started on or before its day, and not ended before it. A missing
+    start is not open; a missing end is."""
+    spans = [("2026-11-16", None), ("2026-01-01", "2026-11-16"), ("2026-01-01", None),
+             ("2026-11-17", None), ("2026-01-01", "2026-11-15"), (None, None)]  # fmt: skip
+    involvements = [
+        {"invo_involvements_id": f"I{worker}{n}", "invo_professional_id": worker,
+         "invo_person_id": "C1", "invo_involvement_start_date": start,
+         "invo_involvement_end_date": end}
+        for worker in ("W1", "Wé")
+        for n, (start, end) in enumerate(spans)
+    ]  # fmt: skip
+    involvements.append({"invo_involvements_id": "I99", "invo_person_id": "C1",
+                         "invo_involvement_start_date": "2026-01-01"})  # fmt: skip
+    tight = ValidationThresholds(caseload_at_most=2)
+    findings = validate_extract(
+        staged(tmp_path, {"ssd_involvements": involvements}), None, tight, READERS
+    )
+    [caseload] = [f for f in findings if f.check == "implausible_caseload"]
+    assert caseload.rows == 6
+    assert caseload.detail.startswith("2 workers hold more than 2 open involvements each")
+    wider = ValidationThresholds(caseload_at_most=3)
+    findings = validate_extract(staged(tmp_path, {"ssd_involvements": involvements}), None,
+                                wider, READERS)  # fmt: skip
+    assert not messages(findings, "implausible_caseload")
+
+
+def test_text_in_a_bad_encoding_is_counted_per_column_whatever_else_the_text_holds(tmp_path):
+    """U+FFFD among other non-ASCII text, commas, quotes and line breaks; missing text is not
+    counted. The file is searched a megabyte at a time, so a mark across the boundary counts."""
+    filler = "x" * (1 << 20)
+    referrals = [
+        {"cine_referral_id": f"R{n}", "cine_referral_source_desc": text}
+        for n, text in enumerate(
+            ["Sch\ufffdol", "\ufffd", "é", 'a,"b"\n\ufffd', None, "", filler, "Ä\ufffd\ufffd"]
+        )
+    ]
+    path = staged(tmp_path, {"ssd_cin_episodes": referrals})
+    [finding] = [f for f in validate_extract(path, None, THRESHOLDS, READERS)
+                 if f.check == "bad_encoding"]  # fmt: skip
+    assert (finding.column, finding.rows) == ("cine_referral_source_desc", 4)
+
+    # The one mark, its three bytes split by the first megabyte's end.
+    def staged_text(text):
+        return staged(tmp_path, {"ssd_cin_episodes": [
+            {"cine_referral_id": "R1", "cine_referral_source_desc": text}
+        ]})  # fmt: skip
+
+    staged_text("\ufffd")
+    at = gzip.decompress((tmp_path / "ssd_cin_episodes.csv.gz").read_bytes()).index(
+        "\ufffd".encode()
+    )
+    for cut in (1, 2):
+        findings = validate_extract(staged_text("y" * ((1 << 20) - cut - at) + "\ufffd"), None,
+                                    THRESHOLDS, READERS)  # fmt: skip
+        assert [f.rows for f in findings if f.check == "bad_encoding"] == [1]

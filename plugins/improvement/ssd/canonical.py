@@ -15,7 +15,7 @@ import hashlib
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,31 +207,59 @@ def read_canonical_csv(source: Path | bytes, columns: list[str] | None = None) -
     return frame.astype(object).where(frame.notna(), None)
 
 
-def read_canonical_arrow(source: Path | bytes, columns: list[str] | None = None) -> pa.Table:
-    """A gzip-compressed canonical CSV as Arrow text columns (null for missing), streamed a
-    block at a time so that only the named columns are ever held: Arrow keeps a column of ids
-    in a few bytes a value, where a frame of Python strings takes about sixty."""
-
-    def opened():
-        raw = pa.BufferReader(source) if isinstance(source, bytes) else str(source)
-        return pa.input_stream(raw, compression="gzip")
-
+def _csv_columns(
+    source: Path | bytes, columns: list[str] | None
+) -> tuple[list[str], list[str], bool]:
+    """A canonical CSV's column names, those of ``columns`` it holds (all when None), and
+    whether it holds any row."""
     with gzip.open(io.BytesIO(source) if isinstance(source, bytes) else source) as text:
         header, first_row = text.readline(), text.readline()
     names = header.decode("utf-8").rstrip("\n").split(",") if header.strip() else []
     wanted = names if columns is None else [name for name in columns if name in names]
-    if not first_row:
-        return pa.table({name: pa.array([], pa.string()) for name in wanted})
-    reader = pacsv.open_csv(
-        opened(),
+    return names, wanted, bool(first_row)
+
+
+def canonical_arrow_batches(
+    source: Path | bytes,
+    columns: list[str] | None = None,
+    types: Mapping[str, pa.DataType] | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """A gzip-compressed canonical CSV's named columns, a block of rows at a time, as Arrow
+    text (null for missing) or as the type ``types`` gives a column (canonical dates parse as
+    ``date32``, numbers as ``float64``): a check that counts rows then never holds a column."""
+    names, wanted, has_rows = _csv_columns(source, columns)
+    if not has_rows or not wanted:  # Arrow reads every column when it is given none
+        return
+    raw = pa.BufferReader(source) if isinstance(source, bytes) else str(source)
+    column_types = {name: pa.string() for name in names} | {
+        name: kind for name, kind in (types or {}).items() if name in names
+    }
+    with pacsv.open_csv(
+        pa.input_stream(raw, compression="gzip"),
         read_options=pacsv.ReadOptions(use_threads=False),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types=column_types,
             include_columns=wanted,
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
         ),
-    )
-    return reader.read_all()
+    ) as reader:
+        yield from reader
+
+
+def read_canonical_arrow(
+    source: Path | bytes,
+    columns: list[str] | None = None,
+    types: Mapping[str, pa.DataType] | None = None,
+) -> pa.Table:
+    """A gzip-compressed canonical CSV as Arrow columns (text, or ``types``; null for
+    missing), streamed a block at a time so that only the named columns are ever held: Arrow
+    keeps a column of ids in a few bytes a value, where a frame of Python strings takes about
+    sixty, and a date in four."""
+    batches = list(canonical_arrow_batches(source, columns, types))
+    if batches:
+        return pa.Table.from_batches(batches)
+    _, wanted, _ = _csv_columns(source, columns)
+    return pa.table({name: pa.array([], (types or {}).get(name, pa.string())) for name in wanted})

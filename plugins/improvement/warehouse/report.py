@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pandas as pd
 import sqlalchemy as sa
 
 from improvement.ssd.codes import CATALOGUE, CodeBook
@@ -79,7 +78,7 @@ def describe_unmapped_codes(engine: sa.Engine, snapshot_key: str, codes: CodeBoo
     """Every value of a stored snapshot's coded columns that nothing maps yet (codes and
     descriptions, never a free-text or identifying column), with its rows and what the
     measures do with it, ending in entries ready to complete in the council's mapping file."""
-    from improvement.validate import unmapped_values
+    from improvement.validate import unmapped_values, value_counts
     from improvement.warehouse.stored import open_snapshot
 
     def _rows(n: int) -> str:
@@ -92,11 +91,11 @@ def describe_unmapped_codes(engine: sa.Engine, snapshot_key: str, codes: CodeBoo
             read = stored.read(table, [column_name])
             if read is None or column_name not in read.schema.names:
                 continue
-            values = pd.Series(read.column(column_name).to_pylist(), dtype=object)
-            unmapped = unmapped_values(codes, column, values)
+            counts = value_counts(read.column(column_name))
+            unmapped = unmapped_values(codes, column, counts)
             if not unmapped:
                 continue
-            rows, total = sum(n for _, n in unmapped), int(values.notna().sum())
+            rows, total = sum(n for _, n in unmapped), sum(counts.values())
             lines.append(f"{column.label}: {_rows(rows)} of {total:,}; {column.unmapped}")
             lines += [f"  {value!r}: {_rows(n)}" for value, n in unmapped]
             entries.append(f"  {column_name}:")
