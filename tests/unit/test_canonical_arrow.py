@@ -53,3 +53,21 @@ def test_a_dictionary_array_canonicalises_as_its_plain_values(values, column):
     assert result.equals(expected)
     assert findings == expected_findings
     assert (findings.placeholders, findings.unparseable) != (0, 0)
+
+
+def test_a_lone_carriage_return_becomes_a_line_break_and_the_staged_csv_reads_back():
+    """Arrow's CSV reader ends a row at an unquoted \\r, and the csv module leaves a lone one
+    unquoted: canonical text writes it as \\n (quoted), on both paths; \\r\\n stays."""
+    import gzip
+
+    values = ["one\rtwo", "x\r\ny", " c\r ", "plain", None]
+    expected = ["one\ntwo", "x\r\ny", "c", "plain", None]
+    arrow, _ = canonical_array(pa.array(values, pa.string()), TEXT)
+    assert arrow.to_pylist() == expected
+    per_value = canonical.canonical_table(pd.DataFrame({"t": values}, dtype=object), [TEXT])
+    assert per_value.frame["t"].tolist() == expected
+    ids = [str(n) for n in range(len(values))]
+    batch = CanonicalBatch({"id": pa.array(ids), "t": arrow})
+    staged = gzip.compress(b"id,t\n" + canonical_csv_rows(batch))
+    assert canonical.read_canonical_arrow(staged).column("t").to_pylist() == expected
+    assert canonical.read_canonical_arrow(staged).column("id").to_pylist() == ids

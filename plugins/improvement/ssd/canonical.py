@@ -3,7 +3,9 @@
 SQLite hands back dates as text, PostgreSQL and SQL Server as datetimes; CHAR columns come
 back space-padded from some servers. Canonical values make the same records hash the same
 on every engine: dates ``YYYY-MM-DD`` (time of day dropped, as the measure conventions
-ignore it), integers without decimals, floats as Python's shortest repr, text stripped.
+ignore it), integers without decimals, floats as Python's shortest repr, text stripped (and a
+lone carriage return, an old Mac line break, written as ``\n``: CSV readers such as Arrow's
+take an unquoted ``\r`` for the end of a row, and Python's csv module does not quote it).
 Placeholders (``1900-01-01``, ``SSD_PH``) and empty text become missing, and are counted.
 """
 
@@ -104,12 +106,15 @@ def _canonical_float(value: object) -> object:
     return UNPARSEABLE
 
 
+_LONE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")
+
+
 def _canonical_text(value: object) -> object:
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip() or None
+    return _LONE_CARRIAGE_RETURN.sub("\n", str(value).strip()) or None
 
 
 _CANONICALISERS = {

@@ -110,7 +110,7 @@ def _converted(values: pa.Array, kind: str) -> tuple:
     canonicalise = _CANONICALISERS[kind]
     if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
         values = values.cast(pa.string())
-        if kind == "text":
+        if kind == "text" and b"\r" not in _text_bytes(values):
             return _trimmed(values), _nowhere(values)
         if kind == "date":
             return _dates_from_text(values)
