@@ -115,7 +115,13 @@ def _postgres_batches(
     conn: sa.Connection, sql: str, wanted: list[ColumnSpec]
 ) -> Iterator[Columns] | None:
     dbapi = conn.connection.dbapi_connection
-    types = _postgres_types(dbapi, sql, wanted)
+    try:
+        types = _postgres_types(dbapi, sql, wanted)
+    except conn.dialect.loaded_dbapi.Error as error:
+        told = _told_of_a_drop(conn, error)
+        if told is error:
+            raise
+        raise told from error
     if types is None:
         return None
     return _telling_sqlalchemy_of_a_drop(
@@ -123,22 +129,31 @@ def _postgres_batches(
     )
 
 
+def _told_of_a_drop(conn: sa.Connection, error: Exception) -> Exception:
+    """The error to raise for a driver error on the raw connection. These statements run out
+    of SQLAlchemy's sight: when the server has dropped the connection, SQLAlchemy is told (or it
+    would roll back on the dead connection and hide the drop behind "connection already
+    closed") and the error says what happened."""
+    if not conn.connection.dbapi_connection.closed:
+        return error
+    conn.invalidate(error)
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return ConnectionError(
+        f"the case system closed the connection while its rows were being read ({detail})"
+    )
+
+
 def _telling_sqlalchemy_of_a_drop(
     conn: sa.Connection, batches: Iterator[Columns]
 ) -> Iterator[Columns]:
-    """COPY runs on the driver's connection, out of SQLAlchemy's sight: when the server drops
-    it, SQLAlchemy is told (or it would roll back on the dead connection and hide the drop
-    behind "connection already closed") and the error says what happened."""
+    """The COPY stream's batches, a dropped connection raised as ``_told_of_a_drop`` says."""
     try:
         yield from batches
     except conn.dialect.loaded_dbapi.Error as error:
-        if not conn.connection.dbapi_connection.closed:
+        told = _told_of_a_drop(conn, error)
+        if told is error:
             raise
-        conn.invalidate(error)
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ConnectionError(
-            f"the case system closed the connection while its rows were being read ({detail})"
-        ) from error
+        raise told from error
 
 
 def _copy_batches(dbapi, sql: str, names: list[str], types: list[int]) -> Iterator[Columns]:
