@@ -17,6 +17,7 @@ import io
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -115,45 +116,35 @@ def _postgres_batches(
     conn: sa.Connection, sql: str, wanted: list[ColumnSpec]
 ) -> Iterator[Columns] | None:
     dbapi = conn.connection.dbapi_connection
-    try:
+    with _reporting_a_drop(conn):
         types = _postgres_types(dbapi, sql, wanted)
-    except conn.dialect.loaded_dbapi.Error as error:
-        told = _told_of_a_drop(conn, error)
-        if told is error:
-            raise
-        raise told from error
     if types is None:
         return None
-    return _telling_sqlalchemy_of_a_drop(
+    return _dropped_stream_reported(
         conn, _copy_batches(dbapi, sql, [c.name for c in wanted], types)
     )
 
 
-def _told_of_a_drop(conn: sa.Connection, error: Exception) -> Exception:
-    """The error to raise for a driver error on the raw connection. These statements run out
-    of SQLAlchemy's sight: when the server has dropped the connection, SQLAlchemy is told (or it
-    would roll back on the dead connection and hide the drop behind "connection already
-    closed") and the error says what happened."""
-    if not conn.connection.dbapi_connection.closed:
-        return error
-    conn.invalidate(error)
-    detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return ConnectionError(
-        f"the case system closed the connection while its rows were being read ({detail})"
-    )
-
-
-def _telling_sqlalchemy_of_a_drop(
-    conn: sa.Connection, batches: Iterator[Columns]
-) -> Iterator[Columns]:
-    """The COPY stream's batches, a dropped connection raised as ``_told_of_a_drop`` says."""
+@contextmanager
+def _reporting_a_drop(conn: sa.Connection) -> Iterator[None]:
+    """These statements run on the driver's connection, out of SQLAlchemy's sight: when the
+    server drops it, SQLAlchemy is told (or it would roll back on the dead connection and hide
+    the drop behind "connection already closed") and the error says what happened."""
     try:
-        yield from batches
+        yield
     except conn.dialect.loaded_dbapi.Error as error:
-        told = _told_of_a_drop(conn, error)
-        if told is error:
+        if not conn.connection.dbapi_connection.closed:
             raise
-        raise told from error
+        conn.invalidate(error)
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ConnectionError(
+            f"the case system closed the connection while its rows were being read ({detail})"
+        ) from error
+
+
+def _dropped_stream_reported(conn: sa.Connection, batches: Iterator[Columns]) -> Iterator[Columns]:
+    with _reporting_a_drop(conn):
+        yield from batches
 
 
 def _copy_batches(dbapi, sql: str, names: list[str], types: list[int]) -> Iterator[Columns]:

@@ -71,14 +71,16 @@ def case_system_on_postgres(small_county, postgres_url):
     return url
 
 
+# Cut early (in the first tables) and late: where a cut lands moves as the extract changes.
+@pytest.mark.parametrize("cut_after", [300_000, 2_000_000])
 def test_a_dropped_connection_leaves_nothing_and_the_retry_extracts_it_all(
-    case_system_on_postgres, tmp_path
+    case_system_on_postgres, tmp_path, cut_after
 ):
     url = case_system_on_postgres
     undisturbed = pipeline.run_extract(
         DatabaseTarget.from_url(url.render_as_string(False), schema=SCHEMA), tmp_path / "direct"
     )
-    proxy = CuttingProxy((url.host, url.port), cut_after=2_000_000)
+    proxy = CuttingProxy((url.host, url.port), cut_after=cut_after)
     try:
         through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(False)
         target = DatabaseTarget.from_url(through, schema=SCHEMA)
