@@ -2,8 +2,8 @@
 error saying the case system closed the connection (not SQLAlchemy's "connection already
 closed" from rolling back on it) and leaves no partial copy of the data; the next attempt
 (Airflow's retry) extracts exactly what an undisturbed extract does. The drop is real: a TCP proxy in front of
-the PostgreSQL server cuts the first connection after part of the data has passed, so the drop
-lands inside the extract's COPY stream."""
+the PostgreSQL server cuts the first connection after part of the data has passed, wherever
+that lands (a COPY stream, or a statement between two)."""
 
 from __future__ import annotations
 
