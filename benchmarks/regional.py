@@ -40,6 +40,7 @@ def council_week(council: int, root: str, case_system_url: str) -> dict:
     """One council's week: the steps of ``regional_weekly``'s ``council_week``."""
     from improvement.connections import DatabaseTarget
     from improvement.county import load_county_config
+    from improvement.governance import council_name
     from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_snapshot
     from improvement.pipeline import (
@@ -69,7 +70,7 @@ def council_week(council: int, root: str, case_system_url: str) -> dict:
     )
     write_weekly_outputs(
         engine, summary["snapshot_key"], load_county_config(), load_catalogue(),
-        folder / "packs", folder / "restricted", generated_at=end,
+        folder / "packs", folder / "restricted", council_name(), generated_at=end,
     )  # fmt: skip
     engine.dispose()
     return {

@@ -58,7 +58,7 @@ from improvement.dag_defaults import DEFAULT_ARGS
 from improvement.governance import SignOffConfig, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.notify import ReviewRequestNotifier
-from improvement.region import in_council, load_region, region_configured
+from improvement.region import load_region, region_configured
 from improvement.review import (
     APPROVE,
     MONTH_PLACEHOLDER,
@@ -105,8 +105,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
     def governance():
         @task
         def prepare() -> dict:
-            with in_council(council_id):
-                return monthly.prepare(get_current_context())
+            return monthly.prepare(get_current_context(), council_id)
 
         @task.branch
         def needs_review(prepared: dict) -> str:
@@ -114,13 +113,11 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
 
         @task
         def render_round(prepared: dict, review_round: int) -> dict:
-            with in_council(council_id):
-                return monthly.render_round(prepared, review_round, get_current_context())
+            return monthly.render_round(prepared, review_round, get_current_context(), council_id)
 
         @task.sensor(poke_interval=3600, timeout=60 * 60 * 24 * 45, mode="reschedule")
         def deadline_watch(prepared: dict) -> PokeReturnValue:
-            with in_council(council_id):
-                done, outcome = monthly.watch_deadline(prepared, get_current_context())
+            done, outcome = monthly.watch_deadline(prepared, get_current_context(), council_id)
             return PokeReturnValue(is_done=done, xcom_value=outcome)
 
         @task
@@ -131,8 +128,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
         def publish(prepared: dict, group_id: str) -> dict:
             context = get_current_context()
             context["publication_label"] = group_id
-            with in_council(council_id):
-                published = monthly.publish(prepared, group_id, context)
+            published = monthly.publish(prepared, group_id, context, council_id)
             context["publication_label"] = monthly.publication_label(published)
             return published
 
@@ -153,7 +149,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                     areas=PRIORITY_AREAS,
                     subject=f"Quality-assure the {MONTH_PLACEHOLDER} packs (round {review_round})",
                     assigned_users=reviewers("analyst"),
-                    notifiers=[ReviewRequestNotifier("analyst")],
+                    notifiers=[ReviewRequestNotifier("analyst", council_id)],
                     trigger_rule=ONE_SUCCESS,
                     retries=0,
                 )
@@ -170,7 +166,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                         REQUEST_CHANGES: prefix + "changes_requested_by_head_of_service",
                     },
                     assigned_users=reviewers("head_of_service"),
-                    notifiers=[ReviewRequestNotifier("head_of_service")],
+                    notifiers=[ReviewRequestNotifier("head_of_service", council_id)],
                     retries=0,
                 )
                 chief_officer = ReviewDecision(
@@ -186,7 +182,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
                         REJECT: prefix + "rejected",
                     },
                     assigned_users=reviewers("chief_officer"),
-                    notifiers=[ReviewRequestNotifier("chief_officer")],
+                    notifiers=[ReviewRequestNotifier("chief_officer", council_id)],
                     retries=0,
                 )
                 changes = [

@@ -26,7 +26,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 
 from improvement import regional, weekly
 from improvement.dag_defaults import DEFAULT_ARGS
-from improvement.region import in_council, region_configured
+from improvement.region import region_configured
 
 ALL_DONE = "all_done"
 
@@ -39,31 +39,23 @@ def councils() -> list[str]:
 def regional_weekly():
     @task
     def extract(council_id: str) -> dict:
-        with in_council(council_id):
-            return weekly.extract(get_current_context())
+        return weekly.extract(get_current_context(), council_id)
 
     @task(on_failure_callback=weekly.discard_staged_extract)
     def validate(council_id: str, manifest: dict) -> dict:
-        with in_council(council_id):
-            return weekly.validate(manifest, get_current_context())
+        return weekly.validate(manifest, get_current_context(), council_id)
 
     @task(on_failure_callback=weekly.discard_staged_extract)
     def snapshot(council_id: str, manifest: dict, validation: dict) -> dict:
-        context = get_current_context()
-        with in_council(council_id):
-            return weekly.snapshot(manifest, validation, context)
+        return weekly.snapshot(manifest, validation, get_current_context(), council_id)
 
     @task
     def measures(council_id: str, snapshot_summary: dict) -> dict:
-        context = get_current_context()
-        with in_council(council_id):
-            return weekly.measures(snapshot_summary, context)
+        return weekly.measures(snapshot_summary, get_current_context(), council_id)
 
     @task
     def weekly_outputs(council_id: str, snapshot_summary: dict) -> dict:
-        context = get_current_context()
-        with in_council(council_id):
-            return weekly.weekly_outputs(snapshot_summary, context)
+        return weekly.weekly_outputs(snapshot_summary, get_current_context(), council_id)
 
     @task_group
     def council_week(council_id: str):
@@ -84,9 +76,7 @@ def regional_weekly():
 def regional_monthly():
     @task
     def month_end_measures(council_id: str) -> dict:
-        context = get_current_context()
-        with in_council(council_id):
-            return regional.measure_month(context)
+        return regional.measure_month(get_current_context(), council_id)
 
     @task(trigger_rule=ALL_DONE, retries=0)
     def benchmarking_pack() -> dict:

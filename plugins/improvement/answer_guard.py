@@ -34,6 +34,7 @@ AUDIT_LOG_MASKED_FIELDS = "params_input"
 
 def screen(
     context: dict[str, Any],
+    council,
     *,
     step: str,
     review_round: int,
@@ -42,9 +43,8 @@ def screen(
     answered_at: dt.datetime,
 ) -> str | None:
     """None when no typed field of the answer holds personal data. Otherwise the refusal (where
-    and what kind), once it is recorded and the reviewers are told."""
+    and what kind), once it is recorded and the council's reviewers are told."""
     from improvement import signoff
-    from improvement.connections import warehouse_target
     from improvement.monthly import period_end, review_id
     from improvement.notify import announce_refusal
     from improvement.personal_data import field_label, guard_for_snapshot
@@ -57,9 +57,9 @@ def screen(
     if not fields:
         return None
     snapshot_key = context["ti"].xcom_pull(task_ids="prepare")["snapshot_key"]
-    engine = warehouse_target().engine()
+    engine = council.warehouse().engine()
     try:
-        hits = guard_for_snapshot(engine, snapshot_key).check(fields)
+        hits = guard_for_snapshot(engine, snapshot_key, council).check(fields)
         if not hits:
             return None
         found = "; ".join(hit.describe() for hit in hits)
@@ -75,7 +75,7 @@ def screen(
                 answered_at=answered_at,
             ),
         )
-        announce_refusal(engine, context, found, answered_at)
+        announce_refusal(engine, council, context, found, answered_at)
     finally:
         engine.dispose()
     log.warning("%s's answer was not kept and is asked for again: %s", person, found)

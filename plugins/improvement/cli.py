@@ -1,6 +1,8 @@
 """``improvement``: the project's command line (demo case system, warehouse migrations).
 
 Defaults are the embedded SQLite files under the data directory (``IMPROVEMENT_DATA_DIR``).
+A command builds the council's context (``council_context``) once, from the environment, and
+passes it down.
 A wrong input (a month that is not ``YYYY-MM``, an unknown group, no snapshot for the month)
 ends in one line saying what is wrong and what to do, and exit code 2; never a traceback.
 """
@@ -63,11 +65,7 @@ def snapshot_key_argument(text: str) -> str:
     return text
 
 
-def _check_groups(requested: list[str] | None) -> None:
-    from improvement.governance import load_groups
-    from improvement.measures.catalogue import PRIORITY_AREAS
-
-    known = load_groups(PRIORITY_AREAS)
+def _check_groups(requested: list[str] | None, known: dict) -> None:
     unknown = [group for group in requested or () if group not in known]
     if unknown:
         raise CommandError(
@@ -119,15 +117,16 @@ def _generate(args: argparse.Namespace) -> None:
 
 
 def _warehouse_upgrade(args: argparse.Namespace) -> None:
-    from improvement.connections import DatabaseTarget, warehouse_target
-    from improvement.region import in_council, load_region
+    from improvement.connections import DatabaseTarget
+    from improvement.council_context import council_context
+    from improvement.region import load_region
     from improvement.warehouse.migrate import upgrade_warehouse
 
     if args.councils:  # every council's warehouse, from its Airflow connection
-        targets = []
-        for council in load_region().councils:
-            with in_council(council.council_id):
-                targets.append((f"{council.council_id}: warehouse", warehouse_target()))
+        targets = [
+            (f"{c.council_id}: warehouse", council_context(c.council_id).warehouse())
+            for c in load_region().councils
+        ]
     else:
         targets = [("Warehouse", DatabaseTarget(sa.make_url(args.url), search_path=args.schema))]
     for label, target in targets:
@@ -157,17 +156,18 @@ def _fail(message: str) -> None:
 
 def _measure(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
-    from improvement.county import ConfigError, load_county_config
+    from improvement.council_context import council_context
+    from improvement.county import ConfigError
     from improvement.measures.asat import history_dates, week_dates
-    from improvement.measures.catalogue import load_catalogue
     from improvement.measures.run import measure_as_at
     from improvement.warehouse.migrate import require_current
 
     if args.history and args.as_at:
         _fail("give --history or --as-at, not both")
     snapshot_date = dt.date.fromisoformat(args.key.rsplit("/", 1)[-1])  # snapshot_key_argument
+    council = council_context()
     try:
-        config = load_county_config()
+        config = council.county
     except ConfigError as error:
         _fail(str(error))
     target = DatabaseTarget.from_url(args.url)
@@ -178,8 +178,8 @@ def _measure(args: argparse.Namespace) -> None:
     else:
         dates = history_dates(snapshot_date) if args.history else week_dates(snapshot_date)
     try:
-        limits = load_settings().workspace
-        run, left_out = measure_as_at(engine, args.key, load_catalogue(), config, dates, limits)
+        limits = council.settings.workspace
+        run, left_out = measure_as_at(engine, args.key, council.catalogue, config, dates, limits)
     except LookupError as error:
         _fail(f"{error}: `improvement show-snapshot` shows the latest")
     except ValueError as error:
@@ -199,12 +199,13 @@ def _measure(args: argparse.Namespace) -> None:
 
 def _unmapped_codes(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
-    from improvement.county import ConfigError, load_county_config
+    from improvement.council_context import council_context
+    from improvement.county import ConfigError
     from improvement.warehouse.migrate import require_current
     from improvement.warehouse.report import describe_unmapped_codes
 
     try:
-        codes = load_county_config().codes
+        codes = council_context().county.codes
     except ConfigError as error:
         _fail(str(error))
     engine = DatabaseTarget.from_url(args.url).engine()
@@ -216,14 +217,15 @@ def _unmapped_codes(args: argparse.Namespace) -> None:
 
 
 def _catalogue(args: argparse.Namespace) -> None:
-    from improvement.measures.catalogue import catalogue_markdown, load_catalogue
+    from improvement.council_context import council_context
+    from improvement.measures.catalogue import catalogue_markdown
 
-    print(catalogue_markdown(load_catalogue()), end="")
+    print(catalogue_markdown(council_context().catalogue), end="")
 
 
 def _show_snapshot(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
-    from improvement.measures.catalogue import load_catalogue
+    from improvement.council_context import council_context
     from improvement.measures.summary import describe_measures
     from improvement.warehouse.migrate import require_current
     from improvement.warehouse.report import describe_snapshot
@@ -233,7 +235,7 @@ def _show_snapshot(args: argparse.Namespace) -> None:
     require_current(engine)
     print(describe_snapshot(engine, args.key))
     if args.key:
-        print(describe_measures(engine, args.key, load_catalogue()))
+        print(describe_measures(engine, args.key, council_context().catalogue))
     print(f"Warehouse: {target.describe()}")
 
 
@@ -262,12 +264,13 @@ def _clean_staging(args: argparse.Namespace) -> None:
 
 
 def _check_plan(args: argparse.Namespace) -> None:
-    from improvement.measures.catalogue import load_catalogue
+    from improvement.council_context import council_context
     from improvement.plan import PlanRegisterError, load_plan_register
 
+    council = council_context()
     try:
         register = load_plan_register(
-            args.path or load_settings().plan_register_path, load_catalogue()
+            args.path or council.settings.plan_register_path, council.catalogue
         )
     except PlanRegisterError as error:
         print(error, file=sys.stderr)
@@ -277,14 +280,16 @@ def _check_plan(args: argparse.Namespace) -> None:
 
 def _render_packs(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
+    from improvement.council_context import council_context
     from improvement.personal_data import PersonalDataFound, guard_for_snapshot
     from improvement.plan import PlanRegisterError
     from improvement.reports.packs import render_month
     from improvement.warehouse.migrate import require_current
 
-    settings = load_settings()
+    council = council_context()
+    settings = council.settings
     period_end = args.month
-    _check_groups(args.group)
+    _check_groups(args.group, council.groups)
     target = DatabaseTarget.from_url(args.url)
     engine = target.engine()
     require_current(engine)
@@ -292,9 +297,9 @@ def _render_packs(args: argparse.Namespace) -> None:
     directory = settings.packs_dir / f"{period_end:%Y-%m}" / "draft"
     try:
         rendered = render_month(
-            engine, period_end, directory, settings.plan_register_path,
+            engine, period_end, directory, council,
             dt.datetime.now(dt.UTC), group_ids=args.group, snapshot_key=snapshot_key,
-            pdf=not args.no_pdf, guard=guard_for_snapshot(engine, snapshot_key),
+            pdf=not args.no_pdf, guard=guard_for_snapshot(engine, snapshot_key, council),
         )  # fmt: skip
     except (PersonalDataFound, PlanRegisterError) as error:
         print(error, file=sys.stderr)

@@ -100,19 +100,3 @@ def target_from_connection(conn_id: str, schema_key: str = "ssd_schema") -> Data
     if conn.password and not url.password:
         url = url.set(password=conn.password)
     return DatabaseTarget(url, extra.get(schema_key) or None)
-
-
-def case_system_target() -> DatabaseTarget:
-    """The case system of this run (the council's, in regional mode)."""
-    from improvement.settings import case_system_conn_id
-
-    return target_from_connection(case_system_conn_id())
-
-
-def warehouse_target() -> DatabaseTarget:
-    """The warehouse of this run: the connection's ``schema`` extra, if any, is the schema the
-    warehouse lives in (PostgreSQL)."""
-    from improvement.settings import warehouse_conn_id
-
-    found = target_from_connection(warehouse_conn_id(), schema_key="schema")
-    return DatabaseTarget(found.url, search_path=found.schema)

@@ -8,7 +8,6 @@ Parsed when a task runs, into a typed object; a problem names the file and the k
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -121,8 +120,8 @@ def _validation_thresholds(data: dict, path: Path) -> ValidationThresholds:
     return thresholds
 
 
-def load_county_config(path: Path | None = None) -> CountyConfig:
-    path = Path(path or os.environ.get("IMPROVEMENT_COUNTY_CONFIG", DEFAULT_CONFIG))
+def load_county_config(path: Path = DEFAULT_CONFIG) -> CountyConfig:
+    path = Path(path)
     try:
         data = yaml.safe_load(path.read_text())
     except FileNotFoundError as error:

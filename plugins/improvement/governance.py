@@ -8,7 +8,6 @@ and the key.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,9 +102,8 @@ class SignOffConfig:
     team_managers_channel: str
 
 
-def load_sign_off(path: Path | None = None) -> SignOffConfig:
+def load_sign_off(path: Path = DEFAULT_GOVERNANCE) -> SignOffConfig:
     """Who answers each review step, how many rounds, and the team's Slack channels."""
-    path = path or governance_path()
     data = yaml.safe_load(path.read_text()) or {}
     sign_off, slack = data.get("sign_off") or {}, data.get("slack") or {}
     where = f"{path}: sign_off"
@@ -151,8 +149,7 @@ class RevisionThreshold:
         return abs(new - old) / abs(old) >= self.relative_change
 
 
-def load_revision_threshold(path: Path | None = None) -> RevisionThreshold:
-    path = path or governance_path()
+def load_revision_threshold(path: Path = DEFAULT_GOVERNANCE) -> RevisionThreshold:
     section = (yaml.safe_load(path.read_text()) or {}).get("revisions") or {}
     values = []
     for key, default in (("notify_percentage_points", 1.0), ("notify_relative_change", 0.05)):
@@ -163,10 +160,6 @@ def load_revision_threshold(path: Path | None = None) -> RevisionThreshold:
             )
         values.append(float(value))
     return RevisionThreshold(*values)
-
-
-def governance_path() -> Path:
-    return Path(os.environ.get("IMPROVEMENT_GOVERNANCE_CONFIG", DEFAULT_GOVERNANCE))
 
 
 def _choice(value, allowed: tuple[str, ...], where: str, key: str) -> str:
@@ -185,22 +178,22 @@ def _read(path: Path) -> dict:
     return data["groups"]
 
 
-def council_name(path: Path | None = None) -> str:
-    path = path or governance_path()
+def council_name(path: Path = DEFAULT_GOVERNANCE) -> str:
     name = yaml.safe_load(path.read_text()).get("council_name")
     if not isinstance(name, str) or not name.strip():
         raise GovernanceConfigError(f"{path}: 'council_name' must be text")
     return name.strip()
 
 
-def group_ids(path: Path | None = None) -> tuple[str, ...]:
+def group_ids(path: Path = DEFAULT_GOVERNANCE) -> tuple[str, ...]:
     """The configured group ids, in file order (what a measure's ``groups`` may name)."""
-    return tuple(str(group_id) for group_id in _read(path or governance_path()))
+    return tuple(str(group_id) for group_id in _read(path))
 
 
-def load_groups(priority_areas: dict[str, str], path: Path | None = None) -> dict[str, Group]:
+def load_groups(
+    priority_areas: dict[str, str], path: Path = DEFAULT_GOVERNANCE
+) -> dict[str, Group]:
     """Every group, by id. ``priority_areas`` are the catalogue's (keys are checked)."""
-    path = path or governance_path()
     groups = {}
     for group_id, settings in _read(path).items():
         where = f"{path}: group '{group_id}'"

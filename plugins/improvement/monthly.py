@@ -9,6 +9,9 @@ it once and every later task reads its choice. A group whose
 pack for the month was published and would come out the same again keeps its publication and
 sign-off record; only packs that changed (or were never published) are reviewed again, under
 a new review id. Imports stay inside the functions: parsing the DAG touches no database.
+
+The task bodies take ``council_id`` (a region's council, None on a single-council install) and
+build that council's context once (``council_context``); the helpers are given it.
 """
 
 from __future__ import annotations
@@ -83,18 +86,10 @@ def latest_month_with_snapshot(engine, reference: dt.date) -> dt.date | None:
     return min(ended, reference.replace(day=1) - dt.timedelta(days=1))
 
 
-def _engine():
-    from improvement.connections import warehouse_target
-
-    return warehouse_target().engine()
-
-
-def _groups_due(month_end: dt.date):
-    from improvement.governance import load_groups
-    from improvement.measures.catalogue import PRIORITY_AREAS
+def _groups_due(council, month_end: dt.date):
     from improvement.reports.packs import groups_due
 
-    return groups_due(load_groups(PRIORITY_AREAS), month_end)
+    return groups_due(council.groups, month_end)
 
 
 def render_task_id(review_round: int) -> str:
@@ -115,23 +110,23 @@ def _run_folder(run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", run_id)
 
 
-def sign_off_deadline(context: dict[str, Any]) -> dt.date | None:
-    """The earliest papers deadline among the groups due, for their first meeting after the
-    run's start: when sign-off must be done by."""
-    return _deadline(period_end(context), context)
+def sign_off_deadline(context: dict[str, Any], council) -> dt.date | None:
+    """The earliest papers deadline among the council's groups due, for their first meeting
+    after the run's start: when sign-off must be done by."""
+    return _deadline(council, period_end(context), context)
 
 
-def escalation_time(context: dict[str, Any]) -> dt.datetime | None:
+def escalation_time(context: dict[str, Any], council) -> dt.datetime | None:
     """09:00 London, ``escalate_working_days_before_deadline`` working days before sign-off is
     due: from then on an unsigned month is escalated to the Chief Officer's channel."""
     from zoneinfo import ZoneInfo
 
-    from improvement.governance import load_sign_off, working_days_before
+    from improvement.governance import working_days_before
 
-    deadline = sign_off_deadline(context)
+    deadline = sign_off_deadline(context, council)
     if deadline is None:
         return None
-    day = working_days_before(deadline, load_sign_off().escalate_working_days_before_deadline)
+    day = working_days_before(deadline, council.sign_off.escalate_working_days_before_deadline)
     return dt.datetime.combine(day, dt.time(9), tzinfo=ZoneInfo("Europe/London"))
 
 
@@ -140,14 +135,18 @@ def review_id(context: dict[str, Any]) -> str:
     return context["ti"].xcom_pull(task_ids="prepare")["review_id"]
 
 
-def watch_deadline(prepared: dict, context: dict[str, Any]) -> tuple[bool, dict]:
+def watch_deadline(
+    prepared: dict, context: dict[str, Any], council_id: str | None = None
+) -> tuple[bool, dict]:
     """(done, what happened): done once the month is decided or the escalation time came."""
     from improvement import signoff
+    from improvement.council_context import council_context
     from improvement.notify import escalate
 
     if not prepared["review_groups"]:
         return True, {"escalated": False, "decided": "nothing to review"}
-    engine = _engine()
+    council = council_context(council_id)
+    engine = council.warehouse().engine()
     try:
         decided = [
             d for d in signoff.decisions(engine, prepared["review_id"])
@@ -155,27 +154,29 @@ def watch_deadline(prepared: dict, context: dict[str, Any]) -> tuple[bool, dict]
         ]  # fmt: skip
         if decided:
             return True, {"escalated": False, "decided": decided[-1].decision}
-        due = escalation_time(context)
+        due = escalation_time(context, council)
         if due is None or dt.datetime.now(dt.UTC) < due:
             return False, {}
-        sent = escalate(engine, prepared, prepared["review_id"])
+        sent = escalate(engine, council, prepared, prepared["review_id"])
         return True, {"escalated": True, "deadline": prepared["deadline"], "slack": sent}
     finally:
         engine.dispose()
 
 
-def prepare(context: dict[str, Any]) -> dict:
+def prepare(context: dict[str, Any], council_id: str | None = None) -> dict:
     """Measure every measure as at the month end from the first snapshot taken after it, record
     any revision of published figures this causes, and find which due groups' packs need
     review: those never published for the month, or whose pack would now differ."""
     from improvement import signoff
+    from improvement.council_context import council_context
 
-    engine = _engine()
+    council = council_context(council_id)
+    engine = council.warehouse().engine()
     try:
         month_end = chosen_month(context, engine)
-        due = [group.group_id for group in _groups_due(month_end)]
-        snapshot, run, revisions = measure_month(engine, month_end, context)
-        unchanged = unchanged_publications(engine, month_end, due, snapshot.snapshot_key)
+        due = [group.group_id for group in _groups_due(council, month_end)]
+        snapshot, run, revisions = measure_month(engine, council, month_end, context)
+        unchanged = unchanged_publications(engine, council, month_end, due, snapshot.snapshot_key)
         review_groups = [g for g in due if g not in unchanged]
         new_review = signoff.next_review_id(engine, context["run_id"]) if review_groups else None
     finally:
@@ -191,45 +192,44 @@ def prepare(context: dict[str, Any]) -> dict:
         "unchanged": unchanged,
         "review_id": new_review,
         "revisions": {k: v for k, v in revisions.items() if k != "slack"},
-        "deadline": None if (d := _deadline(month_end, context)) is None else d.isoformat(),
+        "deadline": (
+            None if (d := _deadline(council, month_end, context)) is None else d.isoformat()
+        ),
     }
 
 
-def _deadline(month_end: dt.date, context: dict[str, Any]) -> dt.date | None:
+def _deadline(council, month_end: dt.date, context: dict[str, Any]) -> dt.date | None:
     started = _run_reference(context)
-    found = [g.next_meeting(started) for g in _groups_due(month_end)]
+    found = [g.next_meeting(started) for g in _groups_due(council, month_end)]
     return min((f[1] for f in found if f is not None), default=None)
 
 
-def measure_month(engine, month_end: dt.date, context: dict[str, Any]):
-    """Every measure as at the month end, from the first snapshot taken after it, and the
-    revisions of published figures this causes: (snapshot, measure run, revisions)."""
-    from improvement.county import load_county_config
-    from improvement.measures.catalogue import load_catalogue
+def measure_month(engine, council, month_end: dt.date, context: dict[str, Any]):
+    """Every measure of the council as at the month end, from the first snapshot taken after
+    it, and the revisions of published figures this causes: (snapshot, measure run,
+    revisions)."""
     from improvement.measures.run import measure_month_end
     from improvement.reports.figures import find_snapshot
     from improvement.revisions import check_after_measuring
-    from improvement.settings import load_settings
 
-    catalogue = load_catalogue()
     with engine.connect() as conn:
         snapshot = find_snapshot(conn, month_end, None)
     run = measure_month_end(
         engine,
         snapshot.snapshot_key,
         month_end,
-        catalogue,
-        load_county_config(),
-        limits=load_settings().workspace,
+        council.catalogue,
+        council.county,
+        limits=council.settings.workspace,
     ).to_dict()
     revisions = check_after_measuring(
-        engine, run, catalogue, context["dag"].dag_id, context["run_id"]
+        engine, run, council, context["dag"].dag_id, context["run_id"]
     )
     return snapshot, run, revisions
 
 
 def unchanged_publications(
-    engine, month_end: dt.date, group_ids: list[str], snapshot_key: str
+    engine, council, month_end: dt.date, group_ids: list[str], snapshot_key: str
 ) -> list[str]:
     """Groups whose published pack for the month, rendered again now with the commentary it was
     signed off with, has the same content hash: nothing in it changed, so no new review."""
@@ -239,7 +239,6 @@ def unchanged_publications(
     from improvement import signoff
     from improvement.personal_data import guard_for_snapshot
     from improvement.reports.packs import render_month
-    from improvement.settings import load_settings
 
     published = signoff.publications(engine, month_end)
     by_review: dict[str, list[str]] = {}
@@ -247,7 +246,7 @@ def unchanged_publications(
         if group_id in published:
             by_review.setdefault(published[group_id]["run_id"], []).append(group_id)
     unchanged = []
-    guard = guard_for_snapshot(engine, snapshot_key) if by_review else None
+    guard = guard_for_snapshot(engine, snapshot_key, council) if by_review else None
     for signed_review, groups in sorted(by_review.items()):
         approval = signoff.approved_round(engine, signed_review)
         if approval is None:
@@ -255,7 +254,7 @@ def unchanged_publications(
         texts, caveats = _round_texts(engine, signed_review, approval.review_round)
         with tempfile.TemporaryDirectory() as folder:
             rendered = render_month(
-                engine, month_end, Path(folder), load_settings().plan_register_path,
+                engine, month_end, Path(folder), council,
                 dt.datetime.now(dt.UTC), group_ids=groups, snapshot_key=snapshot_key,
                 commentary=texts, caveats=caveats, pdf=False, guard=guard,
             )  # fmt: skip
@@ -266,35 +265,39 @@ def unchanged_publications(
     return [g for g in group_ids if g in unchanged]
 
 
-def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> dict:
+def render_round(
+    prepared: dict, review_round: int, context: dict[str, Any], council_id: str | None = None
+) -> dict:
     """Every pack under review with this round's commentary and the record so far, and what
     the next step's summary shows of them (``round_summary``)."""
     from improvement import signoff
+    from improvement.council_context import council_context
     from improvement.personal_data import guard_for_snapshot
     from improvement.reports.packs import build_month, write_checked
     from improvement.round_summary import areas_needing_commentary, pack_summary
-    from improvement.settings import load_settings
 
-    settings = load_settings()
+    council = council_context(council_id)
+    settings = council.settings
     month_end = dt.date.fromisoformat(prepared["period_end"])
     review = prepared["review_id"]
-    engine = _engine()
+    engine = council.warehouse().engine()
     try:
-        guard = guard_for_snapshot(engine, prepared["snapshot_key"])
+        guard = guard_for_snapshot(engine, prepared["snapshot_key"], council)
         texts, caveats = _round_texts(engine, review, review_round)
         folder = (
             settings.packs_dir / f"{month_end:%Y-%m}" / "review" / _run_folder(review)
             / f"round-{review_round}"
         )  # fmt: skip
         packs = build_month(
-            engine, month_end, settings.plan_register_path, prepared["review_groups"],
+            engine, month_end, council, prepared["review_groups"],
             prepared["snapshot_key"], texts, caveats,
             {g: signoff.sign_off_box(engine, review, g) for g in prepared["review_groups"]},
             guard=guard,
         )  # fmt: skip
         rendered = write_checked(
-            packs, folder, dt.datetime.now(dt.UTC), pdf=settings.draw_pdfs, guard=guard
-        )
+            packs, folder, council.council_name, dt.datetime.now(dt.UTC),
+            pdf=settings.draw_pdfs, guard=guard,
+        )  # fmt: skip
         signoff.record_pack_versions(engine, review, review_round, month_end, rendered)
     finally:
         engine.dispose()
@@ -316,13 +319,15 @@ def render_round(prepared: dict, review_round: int, context: dict[str, Any]) -> 
     }
 
 
-def record_analyst(context: dict[str, Any], review_round: int, event: dict, person: str) -> None:
+def record_analyst(
+    context: dict[str, Any], council, review_round: int, event: dict, person: str
+) -> None:
     """Store the analyst's commentary for this round and record the step."""
     from improvement import signoff
 
     texts = analyst_texts(event.get("params_input") or {})
     previous = context["ti"].xcom_pull(task_ids=render_task_id(review_round - 1))
-    engine = _engine()
+    engine = council.warehouse().engine()
     try:
         signoff.save_commentary(
             engine, review_id(context), review_round, period_end(context), texts
@@ -374,6 +379,7 @@ def responded_at(event: dict) -> dt.datetime:
 
 def record_review(
     context: dict[str, Any],
+    council,
     step: str,
     review_round: int,
     decision: str,
@@ -384,7 +390,7 @@ def record_review(
 ) -> None:
     from improvement import signoff
 
-    engine = _engine()
+    engine = council.warehouse().engine()
     try:
         signoff.record_decision(
             engine,
@@ -411,7 +417,9 @@ def publication_label(published: dict) -> str:
     return label + (f", for {dt.date.fromisoformat(meeting):%-d %B %Y}" if meeting else "")
 
 
-def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
+def publish(
+    prepared: dict, group_id: str, context: dict[str, Any], council_id: str | None = None
+) -> dict:
     """Publish one group's signed-off pack for its next meeting, only if it is unchanged.
 
     The pack is rendered again, now with the sign-off record in its box; its content hash (which
@@ -422,18 +430,18 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
     import shutil
 
     from improvement import signoff
-    from improvement.governance import load_groups
+    from improvement.council_context import council_context
     from improvement.measures.catalogue import PRIORITY_AREAS
     from improvement.notify import announce_publication
     from improvement.personal_data import check_rendered, guard_for_snapshot
     from improvement.reports.packs import render_month
-    from improvement.settings import load_settings
 
-    settings = load_settings()
+    council = council_context(council_id)
+    settings = council.settings
     month_end = dt.date.fromisoformat(prepared["period_end"])
     review = prepared["review_id"]
-    group = load_groups(PRIORITY_AREAS)[group_id]
-    engine = _engine()
+    group = council.groups[group_id]
+    engine = council.warehouse().engine()
     try:
         if group_id in prepared["unchanged"]:
             kept = signoff.publications(engine, month_end)[group_id]
@@ -461,12 +469,12 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
                 f"round {approval.review_round} has no commentary for {', '.join(unwritten)}: "
                 "a published pack never shows the draft's placeholder; run the month again"
             )
-        guard = guard_for_snapshot(engine, prepared["snapshot_key"])
+        guard = guard_for_snapshot(engine, prepared["snapshot_key"], council)
         folder = settings.packs_dir / f"{month_end:%Y-%m}" / "published"
         staging = folder / f".{group_id}.staging"
         shutil.rmtree(staging, ignore_errors=True)
         (final,) = render_month(
-            engine, month_end, staging, settings.plan_register_path, dt.datetime.now(dt.UTC),
+            engine, month_end, staging, council, dt.datetime.now(dt.UTC),
             group_ids=[group_id], snapshot_key=prepared["snapshot_key"], commentary=texts,
             caveats=caveats, signoff={group_id: signoff.sign_off_box(engine, review, group_id)},
             pdf=settings.draw_pdfs, guard=guard,
@@ -505,29 +513,29 @@ def publish(prepared: dict, group_id: str, context: dict[str, Any]) -> dict:
             "public": group.is_public,
         }
         result["slack"] = announce_publication(
-            engine, group, month_end, result, final.headline, guard=guard
+            engine, council, group, month_end, result, final.headline, guard=guard
         )
     finally:
         engine.dispose()
     return result
 
 
-def step_summary(context: dict[str, Any], step: str, review_round: int, rendered: dict) -> str:
+def step_summary(
+    context: dict[str, Any], council, step: str, review_round: int, rendered: dict
+) -> str:
     """A human step's body: the summary of the packs it is asked about (``rendered``, the
     render output of the round shown), with links to open them in the UI (``packs_app``)."""
     from airflow.configuration import conf
 
     from improvement import signoff
-    from improvement.governance import load_sign_off
     from improvement.measures.catalogue import PRIORITY_AREAS
     from improvement.packs_app import pack_url
     from improvement.round_summary import step_body
-    from improvement.settings import load_settings
 
     prepared = context["ti"].xcom_pull(task_ids="prepare")
     review, dag_id = prepared["review_id"], context["dag"].dag_id
     base_url = conf.get("api", "base_url", fallback="")
-    packs_dir = load_settings().packs_dir
+    packs_dir = council.settings.packs_dir
     links = {
         group: {
             kind.upper(): pack_url(dag_id, packs_dir, path, base_url)
@@ -536,7 +544,7 @@ def step_summary(context: dict[str, Any], step: str, review_round: int, rendered
         }  # fmt: skip
         for group, files in (rendered.get("files") or {}).items()
     }
-    engine = _engine()
+    engine = council.warehouse().engine()
     try:
         texts, caveats = _round_texts(engine, review, rendered["review_round"])
         asked = [
@@ -548,9 +556,9 @@ def step_summary(context: dict[str, Any], step: str, review_round: int, rendered
         ]  # fmt: skip
     finally:
         engine.dispose()
-    escalation = escalation_time(context)
+    escalation = escalation_time(context, council)
     return step_body(
-        step=step, review_round=review_round, max_rounds=load_sign_off().max_rounds,
+        step=step, review_round=review_round, max_rounds=council.sign_off.max_rounds,
         month=f"{period_end(context):%B %Y}", rendered=rendered, links=links,
         round_link=pack_url(dag_id, packs_dir, rendered["folder"], base_url) + "/",
         commentary=texts, caveats=caveats, areas=PRIORITY_AREAS, changes_requested=asked,

@@ -2,8 +2,10 @@
 restricted lists being ready. Figures and counts only: never a name, a date of birth or an id.
 
 Every message goes through ``SlackDelivery`` with a key made from the run's period and subject,
-so a retried task never posts twice. Slack is optional: without the ``slack_api_default``
-connection the DAGs still run and log that nothing was sent.
+so a retried task never posts twice. Each function is given the council's context
+(``council_context``): its Slack connection and its channels. Slack is optional: without the
+council's connection (``slack_api_default`` on a single-council install) the DAGs still run and
+log that nothing was sent.
 """
 
 from __future__ import annotations
@@ -11,21 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from airflow.sdk.bases.notifier import BaseNotifier
 
+if TYPE_CHECKING:
+    from improvement.council_context import CouncilContext
+
 log = logging.getLogger(__name__)
 
 
-def slack_delivery(engine: sa.Engine, content_guard=None):
-    """A ``SlackDelivery`` on the configured connection, or None where Slack is not set up.
-    ``content_guard``: the snapshot's ``PersonalDataGuard``, for files it uploads."""
+def slack_delivery(engine: sa.Engine, conn_id: str, content_guard=None):
+    """A ``SlackDelivery`` on the Airflow connection ``conn_id``, or None where it is not set
+    up. ``content_guard``: the snapshot's ``PersonalDataGuard``, for files it uploads."""
     from airflow.sdk import BaseHook
 
-    from improvement.slack import SlackDelivery, slack_client, slack_conn_id
+    from improvement.slack import SlackDelivery, slack_client
 
-    conn_id = slack_conn_id()
     try:
         BaseHook.get_connection(conn_id)
     except Exception:  # noqa: BLE001 - any lookup failure means "not configured"
@@ -51,12 +56,18 @@ def publication_text(group_name: str, period_end: dt.date, published: dict, head
 
 
 def announce_publication(
-    engine: sa.Engine, group, period_end: dt.date, published: dict, headline: dict, guard=None
+    engine: sa.Engine,
+    council: CouncilContext,
+    group,
+    period_end: dt.date,
+    published: dict,
+    headline: dict,
+    guard=None,
 ) -> dict | None:
     """The pack's PDF (its HTML where PDFs are not drawn) and headline figures to the group's
     channel (internal: private only); ``guard`` (the snapshot's ``PersonalDataGuard``) scans
     the file's text before it goes."""
-    delivery = slack_delivery(engine, content_guard=guard)
+    delivery = slack_delivery(engine, council.slack_conn_id, content_guard=guard)
     if delivery is None or not group.slack_channel:
         return None
     sent = delivery.upload(
@@ -70,15 +81,15 @@ def announce_publication(
     return {"channel": sent.channel, "file_id": sent.file_id, "sent_now": sent.sent_now}
 
 
-def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -> list[dict]:
+def announce_weekly(
+    engine: sa.Engine, council: CouncilContext, outputs: dict, digest_lines: list[str]
+) -> list[dict]:
     """The digest's headline figures to the performance team; to senior leaders and team
     managers, that their restricted lists are ready: counts and the location only."""
-    from improvement.governance import load_sign_off
-
-    delivery = slack_delivery(engine)
+    delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return []
-    channels = load_sign_off()
+    channels = council.sign_off
     as_at = outputs["as_at"]
     counts = outputs["counts"]
     location = outputs["restricted_location"]
@@ -105,31 +116,30 @@ def announce_weekly(engine: sa.Engine, outputs: dict, digest_lines: list[str]) -
 
 
 def announce_revisions(
-    engine: sa.Engine, found: list, measures: dict, run_label: str
+    engine: sa.Engine, council: CouncilContext, found: list, measures: dict, run_label: str
 ) -> dict | None:
     """Revisions of published figures at or beyond the threshold, to the performance team."""
-    from improvement.governance import load_sign_off
     from improvement.revisions import notice
 
     message = notice(found, measures, run_label)
     if message is None:
         return None
-    delivery = slack_delivery(engine)
+    delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return None
     text, key = message
-    sent = delivery.post(key, load_sign_off().performance_channel, text, require_private=True)
+    sent = delivery.post(key, council.sign_off.performance_channel, text, require_private=True)
     return {"key": key, "channel": sent.channel, "sent_now": sent.sent_now}
 
 
-def announce_blocked(engine: sa.Engine, what: str, problems: list[str]) -> dict | None:
+def announce_blocked(
+    engine: sa.Engine, council: CouncilContext, what: str, problems: list[str]
+) -> dict | None:
     """An extract failed validation: tell the performance team what blocked it (tables, columns
     and row counts only), once per distinct set of problems."""
     import hashlib
 
-    from improvement.governance import load_sign_off
-
-    delivery = slack_delivery(engine)
+    delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return None
     digest = hashlib.sha256("\n".join(problems).encode()).hexdigest()[:16]
@@ -139,24 +149,24 @@ def announce_blocked(engine: sa.Engine, what: str, problems: list[str]) -> dict 
     if len(problems) > 10:
         lines.append(f"… and {len(problems) - 10} more (see the validate task's log).")
     sent = delivery.post(
-        f"blocked/{what}/{digest}", load_sign_off().performance_channel, "\n".join(lines),
+        f"blocked/{what}/{digest}", council.sign_off.performance_channel, "\n".join(lines),
         require_private=True,
     )  # fmt: skip
     return {"channel": sent.channel, "sent_now": sent.sent_now}
 
 
-def escalate(engine: sa.Engine, prepared: dict, review_id: str) -> dict | None:
+def escalate(
+    engine: sa.Engine, council: CouncilContext, prepared: dict, review_id: str
+) -> dict | None:
     """Sign-off of the month is at risk of missing its papers deadline: tell the Chief Officer."""
-    from improvement.governance import load_sign_off
-
-    delivery = slack_delivery(engine)
+    delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return None
     period = dt.date.fromisoformat(prepared["period_end"])
     deadline = dt.date.fromisoformat(prepared["deadline"])
     sent = delivery.post(
         key=f"escalation/{review_id}",
-        channel=load_sign_off().escalation_channel,
+        channel=council.sign_off.escalation_channel,
         text=(
             f"*Sign-off at risk:* the {period:%B %Y} packs are not yet signed off and the first "
             f"papers deadline is {deadline:%A %-d %B %Y}. Nothing is published without sign-off."
@@ -177,21 +187,20 @@ def _review_link(context) -> tuple[str, str]:
 
 
 def announce_refusal(
-    engine: sa.Engine, context, found: str, answered_at: dt.datetime
+    engine: sa.Engine, council: CouncilContext, context, found: str, answered_at: dt.datetime
 ) -> dict | None:
     """A reviewer's answer held personal data and was not kept: tell them on the review
     channel what kind and where (``found``, never the value) and that they are asked again."""
-    from improvement.governance import load_sign_off
     from improvement.monthly import review_id
 
-    delivery = slack_delivery(engine)
+    delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return None
     task = context["task"]
     names, link = _review_link(context)
     sent = delivery.post(
         key=f"refused/{review_id(context)}/{task.task_id}/{answered_at:%Y%m%dT%H%M%S%f}",
-        channel=load_sign_off().review_channel,
+        channel=council.sign_off.review_channel,
         text=(
             f"{names}: your answer to *{task.subject}* was not kept: {found}. Nothing of it was "
             f"stored. Please answer again without it.\n<{link}|Open Required actions>"
@@ -204,28 +213,30 @@ def announce_refusal(
 class ReviewRequestNotifier(BaseNotifier):
     """Tells the step's reviewers on Slack that their input is needed, with the links to the
     Required actions page and to the round's packs (``packs_app``); used as a human-in-the-loop
-    step's ``notifiers``."""
+    step's ``notifiers``. ``council_id``: the region's council whose step it is (None on a
+    single-council install)."""
 
-    def __init__(self, step: str) -> None:
+    def __init__(self, step: str, council_id: str | None = None) -> None:
         super().__init__()
         self.step = step
+        self.council_id = council_id
 
     def notify(self, context) -> None:
-        from improvement.connections import warehouse_target
-        from improvement.governance import load_sign_off
+        from improvement.council_context import council_context
         from improvement.monthly import review_id
 
         task = context["task"]
-        engine = warehouse_target().engine()
+        council = council_context(self.council_id)
+        engine = council.warehouse().engine()
         try:
-            delivery = slack_delivery(engine)
+            delivery = slack_delivery(engine, council.slack_conn_id)
             if delivery is None:
                 return
             names, link = _review_link(context)
             packs = getattr(task, "packs_link", None)
             delivery.post(
                 key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
-                channel=load_sign_off().review_channel,
+                channel=council.sign_off.review_channel,
                 text=(
                     f"{names}: your input is needed. *{task.subject}*\n"
                     f"<{link}|Open Required actions>"

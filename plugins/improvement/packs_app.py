@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,7 +30,6 @@ MONTHLY_DAG = "monthly_governance"
 SERVED_KINDS = ("draft", "review", "published")
 SERVED_SUFFIXES = {".html": "text/html; charset=utf-8", ".pdf": "application/pdf"}
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_COUNCIL_LOCK = threading.Lock()  # council settings come from the environment: one at a time
 
 
 @dataclass(frozen=True)
@@ -49,18 +47,8 @@ def monthly_dag_ids() -> dict[str, str | None]:
     return {f"{MONTHLY_DAG}__{c.council_id}": c.council_id for c in load_region().councils}
 
 
-def folders(council_id: str | None) -> Folders:
-    from improvement.region import council_settings, load_region
-    from improvement.settings import load_settings
-
-    settings = load_settings()
-    if council_id is None:
-        return Folders(settings.packs_dir, settings.restricted_dir)
-    values = council_settings(load_region().council(council_id))
-    return Folders(
-        Path(values["IMPROVEMENT_PACKS_DIR"]).resolve(),
-        Path(values["IMPROVEMENT_RESTRICTED_DIR"]).resolve(),
-    )
+def _folders(council) -> Folders:
+    return Folders(council.settings.packs_dir, council.settings.restricted_dir)
 
 
 def servable(root: Folders, month: str, kind: str, rest: str) -> Path:
@@ -152,14 +140,16 @@ def _page(title: str, body: str) -> str:
 
 def packs_overview(dag_id: str, council_id: str | None) -> str:
     """The Packs page's section for one DAG: every month's reviews and publications."""
+    from improvement.council_context import council_context
     from improvement.packs_record import month_records
 
-    with _COUNCIL_LOCK:
-        from improvement.region import in_council
-
-        with in_council(council_id):
-            root = folders(council_id)
-            months = month_records()
+    council = council_context(council_id)
+    root = _folders(council)
+    engine = council.warehouse().engine()
+    try:
+        months = month_records(engine, council.groups)
+    finally:
+        engine.dispose()
     if not months:
         return f"<h2>{html.escape(dag_id)}</h2><p>No packs rendered yet.</p>"
     parts = [f"<h2>{html.escape(dag_id)}</h2>"]
@@ -218,9 +208,9 @@ def create_packs_app() -> FastAPI:
 
     @app.get("/{dag_id}/{month}/{kind}/{rest:path}")
     def pack_file(dag_id: str, month: str, kind: str, rest: str, user: CurrentUser):
-        council_id = _allowed_council(user, dag_id)
-        with _COUNCIL_LOCK:
-            root = folders(council_id)
+        from improvement.council_context import council_context
+
+        root = _folders(council_context(_allowed_council(user, dag_id)))
         target = servable(root, month, kind, rest)
         if target.is_dir():
             return HTMLResponse(_listing(dag_id, month, kind, target, root))

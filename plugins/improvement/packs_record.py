@@ -5,9 +5,12 @@ group's rendered review rounds, where its review stands and its publication (sta
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+
+from improvement.governance import Group
 
 
 @dataclass(frozen=True)
@@ -41,28 +44,20 @@ def _state(decisions: list) -> str:
     return f"round {last.review_round}: {STEP_TITLES.get(last.step, last.step)} {last.decision}"
 
 
-def month_records(engine: sa.Engine | None = None) -> list[MonthRecord]:
-    """Every month with a rendered review round or a publication, newest first."""
+def month_records(engine: sa.Engine, groups: Mapping[str, Group]) -> list[MonthRecord]:
+    """Every month with a rendered review round or a publication in the warehouse, newest
+    first; ``groups`` (the council's) name the groups."""
     from improvement import signoff
-    from improvement.connections import warehouse_target
-    from improvement.governance import load_groups
-    from improvement.measures.catalogue import PRIORITY_AREAS
     from improvement.warehouse.tables import pack_version, publication
 
-    own = engine is None
-    engine = engine or warehouse_target().engine()
-    try:
-        with engine.connect() as conn:
-            versions = conn.execute(
-                sa.select(pack_version).order_by(pack_version.c.run_id, pack_version.c.review_round)
-            ).mappings().all()  # fmt: skip
-            published = conn.execute(sa.select(publication)).mappings().all()
-        reviews = {row["run_id"] for row in versions}
-        states = {review: _state(signoff.decisions(engine, review)) for review in reviews}
-    finally:
-        if own:
-            engine.dispose()
-    names = {g: group.name for g, group in load_groups(PRIORITY_AREAS).items()}
+    with engine.connect() as conn:
+        versions = conn.execute(
+            sa.select(pack_version).order_by(pack_version.c.run_id, pack_version.c.review_round)
+        ).mappings().all()  # fmt: skip
+        published = conn.execute(sa.select(publication)).mappings().all()
+    reviews = {row["run_id"] for row in versions}
+    states = {review: _state(signoff.decisions(engine, review)) for review in reviews}
+    names = {g: group.name for g, group in groups.items()}
     months: dict[dt.date, dict[str, GroupRecord]] = {}
 
     def record(period_end, group_id) -> GroupRecord:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import sqlalchemy as sa
 
+    from improvement.council_context import CouncilContext
     from improvement.plan import PlanRegister, Problem
     from improvement.reports.content import SignOff
     from improvement.reports.render import RenderedPack
@@ -425,8 +426,10 @@ def file_text(name: str, data: bytes) -> str:
 # ---------------------------------------------------------------------------- snapshot
 
 
-def guard_for_snapshot(engine: sa.Engine, snapshot_key: str) -> PersonalDataGuard:
-    """The guard for the people of one stored snapshot."""
+def guard_for_snapshot(
+    engine: sa.Engine, snapshot_key: str, council: CouncilContext
+) -> PersonalDataGuard:
+    """The guard for the people of one stored snapshot of ``council``."""
     import sqlalchemy as sa
 
     from improvement.warehouse.snapshots import read_snapshot_table
@@ -450,19 +453,16 @@ def guard_for_snapshot(engine: sa.Engine, snapshot_key: str) -> PersonalDataGuar
         else None
     )
     as_at = taken if isinstance(taken, dt.date) else dt.date.fromisoformat(str(taken)[:10])
-    return PersonalDataGuard.from_tables(people, professionals, as_at, own_words=_own_words())
+    own_words = _own_words(council)
+    return PersonalDataGuard.from_tables(people, professionals, as_at, own_words=own_words)
 
 
-def _own_words() -> list[str]:
+def _own_words(council: CouncilContext) -> list[str]:
     """The council's, its localities', teams' and governance groups' names (configuration)."""
-    from improvement.county import load_county_config
-    from improvement.governance import council_name, load_groups
-    from improvement.measures.catalogue import PRIORITY_AREAS
-
-    teams = load_county_config().teams
-    groups = load_groups(PRIORITY_AREAS).values()
+    teams = council.county.teams
+    groups = council.groups.values()
     return [
-        council_name(),
+        council.council_name,
         *(team.name for team in teams),
         *(team.locality for team in teams),
         *(group.name for group in groups),

@@ -17,9 +17,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from improvement.connections import DatabaseTarget
-from improvement.county import ValidationThresholds, load_county_config
+from improvement.county import CountyConfig, ValidationThresholds, load_county_config
 from improvement.extract import ExtractManifest, discard_staged, extract_case_system
-from improvement.measures.catalogue import load_catalogue
+from improvement.measures.catalogue import Measure, load_catalogue
 from improvement.measures.reads import MeasureReaders, measure_readers
 from improvement.ssd.codes import NO_LOCAL_WORDING, CodeBook
 from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
@@ -64,11 +64,16 @@ def run_extract(case_system: DatabaseTarget, destination: Path) -> dict:
     return manifest.to_dict()
 
 
-def validation_inputs() -> tuple[ValidationThresholds, MeasureReaders]:
+def validation_inputs(
+    county: CountyConfig | None = None, catalogue: dict[str, Measure] | None = None
+) -> tuple[ValidationThresholds, MeasureReaders]:
     """What validation judges by, built once per task: the county's thresholds
-    (``validation`` in config/county.yaml) and which measures read each column (the catalogue),
-    so a finding can name the figures it touches."""
-    return load_county_config().validation, measure_readers(load_catalogue().values())
+    (``validation`` in its county.yaml) and which measures read each column (the catalogue),
+    so a finding can name the figures it touches. Left out, the county and catalogue are the
+    shipped ones (config/county.yaml, sql/measures/)."""
+    county = load_county_config() if county is None else county
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    return county.validation, measure_readers(catalogue.values())
 
 
 def run_validate(

@@ -3,24 +3,23 @@
 A region file (``IMPROVEMENT_REGION_CONFIG``) lists the councils. Each has its own case-system,
 warehouse and Slack connections, its own configuration folder (``county.yaml`` and
 ``governance.yaml``: teams, groups, reviewers, channels) and its own data, packs and
-restricted folders. The regional DAGs map their tasks over the councils; each task runs its
-council's work inside ``council_scope``, which points the pipeline's settings at that council
-for the task's duration, so the single-council code serves every council unchanged.
+restricted folders. The regional DAGs map their tasks over the councils; each task builds its
+council's context (``council_context``) and passes it down, so the single-council code serves
+every council unchanged and never reaches another's.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from improvement.county import ConfigError
+from improvement.settings import Settings
 
 REGION_CONFIG_ENV = "IMPROVEMENT_REGION_CONFIG"
 _COUNCIL_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -114,61 +113,6 @@ def load_region(path: Path | None = None) -> Region:
     )
 
 
-def council_settings(council: Council) -> dict[str, str | None]:
-    """The environment that points the pipeline at one council: its connections, its
-    configuration, and folders of its own under the deployment's data, packs and restricted
-    locations. Its improvement-plan register sits in a ``<id>/`` folder beside the deployment's
-    (``IMPROVEMENT_PLAN_REGISTER``), or by default under its own data folder."""
-    from improvement.settings import load_settings
-
-    deployment = load_settings()
-    plan = os.environ.get("IMPROVEMENT_PLAN_REGISTER")
-    return {
-        "IMPROVEMENT_CASE_SYSTEM_CONN_ID": council.case_system_conn_id,
-        "IMPROVEMENT_WAREHOUSE_CONN_ID": council.warehouse_conn_id,
-        "IMPROVEMENT_SLACK_CONN_ID": council.slack_conn_id,
-        "IMPROVEMENT_COUNTY_CONFIG": str(council.config_dir / "county.yaml"),
-        "IMPROVEMENT_GOVERNANCE_CONFIG": str(council.config_dir / "governance.yaml"),
-        "IMPROVEMENT_DATA_DIR": str(deployment.data_dir / "councils" / council.council_id),
-        "IMPROVEMENT_PACKS_DIR": str(deployment.packs_dir / council.council_id),
-        "IMPROVEMENT_RESTRICTED_DIR": str(deployment.restricted_dir / council.council_id),
-        "IMPROVEMENT_PLAN_REGISTER": (
-            str(Path(plan).parent / council.council_id / Path(plan).name) if plan else None
-        ),
-    }
-
-
-@contextlib.contextmanager
-def council_scope(council: Council) -> Iterator[Council]:
-    """Run the enclosed work as ``council``'s, restoring the environment afterwards (tasks
-    run one at a time in a process, so the environment is theirs alone while they run)."""
-    wanted = council_settings(council)
-    before = {name: os.environ.get(name) for name in wanted}
-    _set(wanted)
-    try:
-        yield council
-    finally:
-        _set(before)
-
-
-def in_council(council_id: str | None) -> contextlib.AbstractContextManager:
-    """``council_scope`` of the region's council ``council_id``; no change for None (the
-    single-council install)."""
-    if council_id is None:
-        return contextlib.nullcontext()
-    return council_scope(load_region().council(council_id))
-
-
-def _set(values: dict[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def regional_packs_dir() -> Path:
+def regional_packs_dir(deployment: Settings) -> Path:
     """Where the regional benchmarking packs go: ``regional/`` beside the councils' packs."""
-    from improvement.settings import load_settings
-
-    return load_settings().packs_dir / "regional"
+    return deployment.packs_dir / "regional"

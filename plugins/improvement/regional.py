@@ -1,10 +1,10 @@
 """The regional DAGs' task bodies (``dags/regional_performance.py``, ``docs/regional.md``).
 
-Each mapped task runs one council's step of the single-council pipeline inside that council's
-scope (its connections, configuration and folders), so a council's failure fails only its
-own map index. The summary and the benchmarking pack run whatever the councils' outcomes and
-read each council's warehouse for what actually happened. XCom holds council ids, statuses,
-counts and paths only.
+Each mapped task runs one council's step of the single-council pipeline with that council's
+context (its connections, configuration and folders: ``council_context``), so a council's
+failure fails only its own map index. The summary and the benchmarking pack run whatever the
+councils' outcomes and read each council's warehouse for what actually happened. XCom holds
+council ids, statuses, counts and paths only.
 """
 
 from __future__ import annotations
@@ -46,20 +46,18 @@ def _week_status(engine, week: dt.date) -> str:
 def summarise_week(context: dict[str, Any]) -> dict:
     """What each council's week came to, read from its own warehouse: measured, refused by
     validation (its performance team was told), not measured, or warehouse unreachable."""
-    from improvement.connections import warehouse_target
+    from improvement.council_context import council_context
     from improvement.pipeline import week_ending
-    from improvement.region import in_council
 
     week = week_ending(context["data_interval_end"])
     statuses = {}
     for council_id in council_ids():
         try:
-            with in_council(council_id):
-                engine = warehouse_target().engine()
-                try:
-                    statuses[council_id] = _week_status(engine, week)
-                finally:
-                    engine.dispose()
+            engine = council_context(council_id).warehouse().engine()
+            try:
+                statuses[council_id] = _week_status(engine, week)
+            finally:
+                engine.dispose()
         except Exception:  # noqa: BLE001 - one council's fault is its status, not the summary's
             log.exception("Could not read the warehouse of %s", council_id)
             statuses[council_id] = UNREACHABLE
@@ -83,15 +81,16 @@ def fail_unless_all(summary: dict, done: str, context: dict[str, Any]) -> dict:
     return summary
 
 
-def measure_month(context: dict[str, Any]) -> dict:
-    """One council's month-end measures (inside its scope): counts only."""
+def measure_month(context: dict[str, Any], council_id: str) -> dict:
+    """One council's month-end measures: counts only."""
     from improvement import monthly
-    from improvement.connections import warehouse_target
+    from improvement.council_context import council_context
 
+    council = council_context(council_id)
     month_end = monthly.period_end(context)
-    engine = warehouse_target().engine()
+    engine = council.warehouse().engine()
     try:
-        snapshot, run, revisions = monthly.measure_month(engine, month_end, context)
+        snapshot, run, revisions = monthly.measure_month(engine, council, month_end, context)
     finally:
         engine.dispose()
     return {
@@ -108,34 +107,35 @@ def benchmarking_pack(context: dict[str, Any]) -> dict:
     configuration names its ONS code."""
     from improvement import monthly
     from improvement.benchmarks import load_benchmarks
-    from improvement.connections import warehouse_target
-    from improvement.county import load_county_config
+    from improvement.council_context import council_context
     from improvement.measures.catalogue import load_catalogue
-    from improvement.region import in_council, load_region, regional_packs_dir
+    from improvement.region import load_region, regional_packs_dir
     from improvement.reports.regional import (
         CouncilCodes,
         build_regional_pack,
         read_county_figures,
         write_regional_pack,
     )
+    from improvement.settings import load_settings
 
     region = load_region()
+    deployment = load_settings()
     month_end = monthly.period_end(context)
 
     found, codes = {}, {}
     for council in region.councils:
         try:
-            with in_council(council.council_id):
-                county = load_county_config()
-                if county.ons_code is not None:
-                    codes[council.council_id] = CouncilCodes(
-                        county.ons_code, county.ons_region_code, council.named_in_regional_pack
-                    )
-                engine = warehouse_target().engine()
-                try:
-                    found[council.council_id] = read_county_figures(engine, month_end) or None
-                finally:
-                    engine.dispose()
+            context_of = council_context(council.council_id)
+            county = context_of.county
+            if county.ons_code is not None:
+                codes[council.council_id] = CouncilCodes(
+                    county.ons_code, county.ons_region_code, council.named_in_regional_pack
+                )
+            engine = context_of.warehouse().engine()
+            try:
+                found[council.council_id] = read_county_figures(engine, month_end) or None
+            finally:
+                engine.dispose()
         except Exception:  # noqa: BLE001 - a council without figures is shown as such
             log.exception("No figures from %s for %s", council.council_id, month_end)
             found[council.council_id] = None
@@ -143,7 +143,8 @@ def benchmarking_pack(context: dict[str, Any]) -> dict:
     pack = build_regional_pack(
         region.name, month_end, found, region.labels(), load_catalogue(), benchmarks, codes
     )
-    html, pdf_path = write_regional_pack(pack, regional_packs_dir() / f"{month_end:%Y-%m}")
+    folder = regional_packs_dir(deployment) / f"{month_end:%Y-%m}"
+    html, pdf_path = write_regional_pack(pack, folder)
     return {
         "period_end": month_end.isoformat(),
         "html": str(html),

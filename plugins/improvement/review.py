@@ -16,6 +16,9 @@ measure off target or of special-cause concern.
 Both checks run on every answer. The API server refuses an incomplete answer before Airflow stores
 it; when the step resumes it screens for personal data first (so a refused answer's text never
 stays in Airflow's copies), then checks completeness again in case the plugin was not loaded.
+
+A step's ``council_id`` (regional mode) names whose step it is: starting and resuming each
+build that council's context once (``council_context``) and pass it down.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from airflow.providers.standard.operators.hitl import HITLBranchOperator, HITLEn
 from airflow.sdk import Param
 
 from improvement.answers import REQUIRED_FOR, REQUIRED_UNLESS
-from improvement.region import in_council
 
 APPROVE, REQUEST_CHANGES, REJECT = "Approve", "Request changes", "Reject"
 NO_COMMENTARY_SUFFIX = "__no_commentary"
@@ -45,12 +47,18 @@ def _render_output(context: dict[str, Any], review_round: int) -> dict:
     return context["ti"].xcom_pull(task_ids=render_task_id(review_round))
 
 
-def _response_timeout(context: dict[str, Any]) -> dt.timedelta:
+def _council(operator):
+    from improvement.council_context import council_context
+
+    return council_context(operator.council_id)
+
+
+def _response_timeout(context: dict[str, Any], council) -> dt.timedelta:
     from zoneinfo import ZoneInfo
 
     from improvement.monthly import sign_off_deadline
 
-    deadline = sign_off_deadline(context)
+    deadline = sign_off_deadline(context, council)
     if deadline is None:
         return dt.timedelta(days=28)
     closing = dt.datetime.combine(deadline, DEADLINE_TIME, tzinfo=ZoneInfo("Europe/London"))
@@ -62,7 +70,7 @@ def _person(event: dict[str, Any]) -> str:
     return str(user.get("name") or user.get("id") or "unknown")
 
 
-def _refuse_personal_data(operator, context, event, step: str, review_round: int) -> None:
+def _refuse_personal_data(operator, context, council, event, step: str, review_round: int) -> None:
     """Before anything of an answer is kept: if a typed field holds personal data, record the
     refusal, wipe Airflow's copy and ask again (``improvement.answer_guard``)."""
     from improvement import answer_guard, monthly
@@ -71,6 +79,7 @@ def _refuse_personal_data(operator, context, event, step: str, review_round: int
         return
     refused = answer_guard.screen(
         context,
+        council,
         step=step,
         review_round=review_round,
         params_input=event.get("params_input"),
@@ -78,14 +87,14 @@ def _refuse_personal_data(operator, context, event, step: str, review_round: int
         answered_at=monthly.responded_at(event),
     )
     if refused is not None:
-        answer_guard.ask_again(operator, context, _response_timeout(context))
+        answer_guard.ask_again(operator, context, _response_timeout(context, council))
 
 
 def no_commentary_key(area: str) -> str:
     return f"{area}{NO_COMMENTARY_SUFFIX}"
 
 
-def _prepare_step(task, context: dict[str, Any], step: str, shown_round: int) -> None:
+def _prepare_step(task, context: dict[str, Any], council, step: str, shown_round: int) -> None:
     """Set what the step shows when it starts: its month in the subject, the summary of the
     round's packs it is asked about as its body, and the link to that round's packs (for the
     Slack request)."""
@@ -93,14 +102,13 @@ def _prepare_step(task, context: dict[str, Any], step: str, shown_round: int) ->
 
     from improvement.monthly import period_end, step_summary
     from improvement.packs_app import pack_url
-    from improvement.settings import load_settings
 
     shown = _render_output(context, shown_round)
     task.subject = task.subject.replace(MONTH_PLACEHOLDER, f"{period_end(context):%B %Y}")
-    task.body = step_summary(context, step, task.review_round, shown)
+    task.body = step_summary(context, council, step, task.review_round, shown)
     base_url = conf.get("api", "base_url", fallback="")
     task.packs_link = (
-        pack_url(context["dag"].dag_id, load_settings().packs_dir, shown["folder"], base_url) + "/"
+        pack_url(context["dag"].dag_id, council.settings.packs_dir, shown["folder"], base_url) + "/"
     )
 
 
@@ -158,11 +166,11 @@ class AnalystReview(HITLEntryOperator):
         self.packs_link: str | None = None
 
     def execute(self, context):
-        with in_council(self.council_id):
-            self.response_timeout = _response_timeout(context)
-            self._require_commentary(context)
-            _prepare_step(self, context, "analyst", self.review_round - 1)
-            return super().execute(context)
+        council = _council(self)
+        self.response_timeout = _response_timeout(context, council)
+        self._require_commentary(context)
+        _prepare_step(self, context, council, "analyst", self.review_round - 1)
+        return super().execute(context)
 
     def _require_commentary(self, context) -> None:
         """Mark each area the packs flag (off target or special-cause concern) as needing
@@ -181,13 +189,13 @@ class AnalystReview(HITLEntryOperator):
     def execute_complete(self, context, event):
         from improvement import monthly
 
-        with in_council(self.council_id):
-            _refuse_personal_data(self, context, event, "analyst", self.review_round)
-            if "error" not in event:
-                self._require_commentary(context)
-                _refuse_unless_complete(self, event)
-            result = super().execute_complete(context, event)
-            monthly.record_analyst(context, self.review_round, event, _person(event))
+        council = _council(self)
+        _refuse_personal_data(self, context, council, event, "analyst", self.review_round)
+        if "error" not in event:
+            self._require_commentary(context)
+            _refuse_unless_complete(self, event)
+        result = super().execute_complete(context, event)
+        monthly.record_analyst(context, council, self.review_round, event, _person(event))
         return result
 
 
@@ -217,17 +225,17 @@ class ReviewDecision(HITLBranchOperator):
         self.packs_link: str | None = None
 
     def execute(self, context):
-        with in_council(self.council_id):
-            self.response_timeout = _response_timeout(context)
-            _prepare_step(self, context, self.step, self.review_round)
-            return super().execute(context)
+        council = _council(self)
+        self.response_timeout = _response_timeout(context, council)
+        _prepare_step(self, context, council, self.step, self.review_round)
+        return super().execute(context)
 
     def execute_complete(self, context, event):
-        with in_council(self.council_id):
-            _refuse_personal_data(self, context, event, self.step, self.review_round)
-            return self._record(context, event)
+        council = _council(self)
+        _refuse_personal_data(self, context, council, event, self.step, self.review_round)
+        return self._record(context, council, event)
 
-    def _record(self, context, event):
+    def _record(self, context, council, event):
         from improvement import monthly
 
         if "error" not in event:
@@ -235,6 +243,7 @@ class ReviewDecision(HITLBranchOperator):
             chosen = (event.get("chosen_options") or [None])[0]
             monthly.record_review(
                 context,
+                council,
                 self.step,
                 self.review_round,
                 DECISION_WORDS.get(chosen, str(chosen)),

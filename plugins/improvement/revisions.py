@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
@@ -35,6 +36,9 @@ from improvement.warehouse.tables import (
     publication,
     published_figure,
 )
+
+if TYPE_CHECKING:
+    from improvement.council_context import CouncilContext
 
 log = logging.getLogger(__name__)
 PACK = ["period_end", "group_id", "content_hash"]
@@ -242,22 +246,24 @@ def notice(
 
 
 def check_after_measuring(
-    engine: sa.Engine, measured: dict, measures: Mapping[str, Measure], dag_id: str, run_id: str
+    engine: sa.Engine, measured: dict, council: CouncilContext, dag_id: str, run_id: str
 ) -> dict:
     """After a measure run (``MeasureRun.to_dict()`` with its dates): record the revisions of
-    published figures it caused and tell the performance team about large ones. Returns
-    counts only, for XCom."""
-    from improvement.governance import load_revision_threshold
+    published figures it caused and tell the council's performance team about large ones.
+    Returns counts only, for XCom."""
     from improvement.notify import announce_revisions
 
+    measures = council.catalogue
     dates = [dt.date.fromisoformat(day) for day in measured["dates"]]
     found = record_revisions(
-        engine, measured["extract_hash"], dates, measures, load_revision_threshold(), dag_id,
+        engine, measured["extract_hash"], dates, measures, council.revision_threshold, dag_id,
         run_id,
     )  # fmt: skip
     return {
         "revised_figures": len(found),
         "beyond_threshold": sum(r.beyond_threshold for r in found),
         "packs": len({(r.period_end, r.group_id) for r in found}),
-        "slack": announce_revisions(engine, found, dict(measures), f"{dag_id} run {run_id}"),
+        "slack": announce_revisions(
+            engine, council, found, dict(measures), f"{dag_id} run {run_id}"
+        ),
     }

@@ -39,7 +39,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import socket
 import time
@@ -62,21 +61,13 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from improvement.personal_data import ID_SHAPES, PersonalDataGuard, UnreadableFile
+from improvement.settings import SLACK_CONN_ID
 from improvement.warehouse.tables import slack_delivery
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
-
-SLACK_CONN_ID = "slack_api_default"
-
-
-def slack_conn_id() -> str:
-    """``slack_api_default``, or a council's own workspace in regional mode
-    (``IMPROVEMENT_SLACK_CONN_ID``, set by ``region.council_scope``)."""
-    return os.environ.get("IMPROVEMENT_SLACK_CONN_ID", SLACK_CONN_ID)
-
 
 DELIVERY_EVENT_TYPE = "improvement_delivery"
 POST = "chat.postMessage"

@@ -1,4 +1,6 @@
-"""The weekly DAG's task bodies: resolve connections and the run's period, call the pipeline.
+"""The weekly DAG's task bodies: build the council's context and the run's period, call the
+pipeline. ``council_id`` is a region's council (``docs/regional.md``), None on a
+single-council install.
 
 Imported by the DAG file, so it imports pandas, SQLAlchemy and Alembic only inside the task
 bodies: parsing the DAG stays fast and touches no database. Validation failures fail the
@@ -20,30 +22,31 @@ def _snapshot_date(context: dict[str, Any]) -> dt.date:
     return week_ending(context["data_interval_end"])
 
 
-def extract(context: dict[str, Any]) -> dict:
+def extract(context: dict[str, Any], council_id: str | None = None) -> dict:
     from improvement import pipeline
-    from improvement.connections import case_system_target
-    from improvement.settings import load_settings
+    from improvement.council_context import council_context
 
+    council = council_context(council_id)
     destination = pipeline.staging_path(
-        load_settings().staging_dir, CADENCE, _snapshot_date(context), context["run_id"]
+        council.settings.staging_dir, CADENCE, _snapshot_date(context), context["run_id"]
     )
-    return pipeline.run_extract(case_system_target(), destination)
+    return pipeline.run_extract(council.case_system(), destination)
 
 
-def validate(manifest: dict, context: dict[str, Any]) -> dict:
+def validate(manifest: dict, context: dict[str, Any], council_id: str | None = None) -> dict:
     from airflow.sdk.exceptions import AirflowFailException
 
     from improvement import pipeline
-    from improvement.connections import warehouse_target
-    from improvement.county import ConfigError, load_county_config
+    from improvement.council_context import council_context
+    from improvement.county import ConfigError
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
-    warehouse = warehouse_target()
+    council = council_context(council_id)
+    warehouse = council.warehouse()
     try:
-        county = load_county_config()
-        thresholds, readers = pipeline.validation_inputs()
+        county = council.county
+        thresholds, readers = pipeline.validation_inputs(county, council.catalogue)
     except ConfigError as error:  # a wrong configuration will not fix itself by retrying
         raise AirflowFailException(str(error)) from error
     try:
@@ -57,13 +60,13 @@ def validate(manifest: dict, context: dict[str, Any]) -> dict:
             [(team.team_id, team.name) for team in county.teams],
         )
     except ExtractValidationError as error:
-        _report_rejection(warehouse, manifest, context, error)
+        _report_rejection(council, warehouse, manifest, context, error)
         raise AirflowFailException(str(error)) from error
     except WarehouseNotReady as error:
         raise AirflowFailException(str(error)) from error
 
 
-def _report_rejection(warehouse, manifest: dict, context: dict[str, Any], error) -> None:
+def _report_rejection(council, warehouse, manifest: dict, context: dict[str, Any], error) -> None:
     """Keep the blocking problems in the warehouse's data-quality record and post them to the
     performance team. A failure of either is logged, never allowed to hide the validation
     failure itself."""
@@ -84,7 +87,7 @@ def _report_rejection(warehouse, manifest: dict, context: dict[str, Any], error)
             log.exception("Could not record the rejected extract in the warehouse")
         try:
             announce_blocked(
-                engine, f"Weekly extract for the week ending {_snapshot_date(context)}",
+                engine, council, f"Weekly extract for the week ending {_snapshot_date(context)}",
                 [finding.message for finding in error.findings],
             )  # fmt: skip
         except Exception:  # noqa: BLE001 - the validation error is what must surface
@@ -93,9 +96,11 @@ def _report_rejection(warehouse, manifest: dict, context: dict[str, Any], error)
         engine.dispose()
 
 
-def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
+def snapshot(
+    manifest: dict, validation: dict, context: dict[str, Any], council_id: str | None = None
+) -> dict:
     from improvement import pipeline
-    from improvement.connections import warehouse_target
+    from improvement.council_context import council_context
     from improvement.warehouse.snapshots import RunRecord
 
     run = RunRecord(
@@ -107,8 +112,7 @@ def snapshot(manifest: dict, validation: dict, context: dict[str, Any]) -> dict:
         data_interval_end=context["data_interval_end"],
         validate_seconds=validation["seconds"],
     )
-    warehouse = warehouse_target()
-    return pipeline.run_snapshot(manifest, validation, warehouse, run)
+    return pipeline.run_snapshot(manifest, validation, council_context(council_id).warehouse(), run)
 
 
 def discard_staged_extract(context: dict[str, Any]) -> None:
@@ -124,29 +128,27 @@ def discard_staged_extract(context: dict[str, Any]) -> None:
         shutil.rmtree(manifest["staging_dir"], ignore_errors=True)
 
 
-def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
+def measures(
+    snapshot_summary: dict, context: dict[str, Any], council_id: str | None = None
+) -> dict:
     """Compute the week's measures (and, on a new warehouse, two years of history), then record
     any revision of a published figure they cause."""
-    from improvement.connections import warehouse_target
-    from improvement.county import load_county_config
-    from improvement.measures.catalogue import load_catalogue
+    from improvement.council_context import council_context
     from improvement.measures.run import measure_snapshot
     from improvement.revisions import check_after_measuring
-    from improvement.settings import load_settings
 
-    warehouse = warehouse_target()
-    engine = warehouse.engine()
-    catalogue = load_catalogue()
+    council = council_context(council_id)
+    engine = council.warehouse().engine()
     try:
         run = measure_snapshot(
             engine,
             snapshot_summary["snapshot_key"],
-            catalogue,
-            load_county_config(),
-            limits=load_settings().workspace,
+            council.catalogue,
+            council.county,
+            limits=council.settings.workspace,
         ).to_dict()
         run["revisions"] = check_after_measuring(
-            engine, run, catalogue, context["dag"].dag_id, context["run_id"]
+            engine, run, council, context["dag"].dag_id, context["run_id"]
         )
     finally:
         engine.dispose()
@@ -154,27 +156,28 @@ def measures(snapshot_summary: dict, context: dict[str, Any]) -> dict:
     return run
 
 
-def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
+def weekly_outputs(
+    snapshot_summary: dict, context: dict[str, Any], council_id: str | None = None
+) -> dict:
     """The managers' digest and the restricted named lists; returns counts and locations only."""
     import datetime as dt
 
-    from improvement.connections import warehouse_target
-    from improvement.county import load_county_config
-    from improvement.measures.catalogue import load_catalogue
+    from improvement.council_context import council_context
     from improvement.notify import announce_weekly
     from improvement.reports.weekly import write_weekly_outputs
-    from improvement.settings import load_settings
 
-    settings = load_settings()
-    engine = warehouse_target().engine()
+    council = council_context(council_id)
+    settings = council.settings
+    engine = council.warehouse().engine()
     try:
         outputs = write_weekly_outputs(
             engine,
             snapshot_summary["snapshot_key"],
-            load_county_config(),
-            load_catalogue(),
+            council.county,
+            council.catalogue,
             settings.packs_dir,
             settings.restricted_dir,
+            council.council_name,
             generated_at=dt.datetime.now(dt.UTC),
             limits=settings.workspace,
         )
@@ -185,7 +188,7 @@ def weekly_outputs(snapshot_summary: dict, context: dict[str, Any]) -> dict:
             f"since last week; {summary['off_target']} are off target.",
             f"Digest: {outputs.digest}",
         ]
-        result["slack"] = announce_weekly(engine, result, lines)
+        result["slack"] = announce_weekly(engine, council, result, lines)
     finally:
         engine.dispose()
     return result

@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from improvement import signoff
+from improvement.council_context import council_context
 from improvement.governance import load_groups, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
 from improvement.reports.packs import groups_due, render_month
@@ -43,8 +44,9 @@ def _publish_october(engine: sa.Engine, root, plan) -> dict[str, str]:
     """October's packs as signed off and published before the fix (the sign-off flow itself is
     tested elsewhere): their figures are what revisions are checked against."""
     groups = [g.group_id for g in groups_due(load_groups(PRIORITY_AREAS), OCTOBER)]
+    council = council_context(environ={"IMPROVEMENT_PLAN_REGISTER": str(plan)})
     rendered = render_month(
-        engine, OCTOBER, root / "published", plan, dt.datetime(2026, 11, 9, tzinfo=dt.UTC),
+        engine, OCTOBER, root / "published", council, dt.datetime(2026, 11, 9, tzinfo=dt.UTC),
         group_ids=groups, pdf=False,
     )  # fmt: skip
     for pack in rendered:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from improvement.cli import main
 from improvement.county import load_county_config
+from improvement.governance import council_name
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.engine import compute_measures
 from improvement.measures.run import measure_snapshot
@@ -187,7 +188,7 @@ def test_the_pack_caveats_say_it_in_plain_words(week):
 def test_the_digest_tells_the_performance_team(week):
     outputs = write_weekly_outputs(
         week.engine, KEY, CONFIG, MEASURES, week.root / "packs", week.root / "restricted",
-        generated_at=dt.datetime(2026, 3, 30, 7, tzinfo=dt.UTC),
+        council_name(), generated_at=dt.datetime(2026, 3, 30, 7, tzinfo=dt.UTC),
     )  # fmt: skip
     html = outputs.digest.read_text()
     assert "Codes the figures could not read" in html

@@ -14,6 +14,7 @@ SCRIPT = textwrap.dedent(
     import datetime as dt, resource, signal, sys
     from pathlib import Path
     import sqlalchemy as sa
+    from improvement.council_context import council_context
     from improvement.reports.packs import render_month
 
     engine = sa.create_engine(sys.argv[1])
@@ -21,7 +22,8 @@ SCRIPT = textwrap.dedent(
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a refused write raises OSError instead
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
     try:
-        render_month(engine, dt.date(2026, 10, 31), folder, plan,
+        council = council_context(environ={"IMPROVEMENT_PLAN_REGISTER": str(plan)})
+        render_month(engine, dt.date(2026, 10, 31), folder, council,
                      dt.datetime(2026, 11, 9, tzinfo=dt.UTC), group_ids=["lg8"])
     except OSError as error:
         print(f"refused: errno {error.errno}")

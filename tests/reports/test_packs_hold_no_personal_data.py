@@ -85,17 +85,19 @@ def test_commentary_naming_a_child_renders_no_pack(small_county, measured_county
 
     import sqlalchemy as sa
 
+    from improvement.council_context import council_context
     from improvement.personal_data import guard_for_snapshot
     from improvement.reports.packs import render_month
 
     child = small_county.tables["ssd_person"].iloc[0]
     engine = sa.create_engine(measured_county)
-    guard = guard_for_snapshot(engine, f"weekly/{AS_AT}")
+    council = council_context(environ={"IMPROVEMENT_PLAN_REGISTER": str(tmp_path / "no-plan.csv")})
+    guard = guard_for_snapshot(engine, f"weekly/{AS_AT}", council)
     with pytest.raises(
         ValueError, match="the commentary on Services to care leavers holds a child"
     ):
         render_month(
-            engine, dt.date(2026, 10, 31), tmp_path / "packs", tmp_path / "no-plan.csv",
+            engine, dt.date(2026, 10, 31), tmp_path / "packs", council,
             dt.datetime(2026, 11, 16, tzinfo=dt.UTC), group_ids=["lg8"],
             commentary={"care_leavers": f"Moved: {child['pers_surname']}, {child['pers_forename']}"},
             pdf=False, guard=guard,

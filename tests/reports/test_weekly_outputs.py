@@ -9,6 +9,7 @@ import stat
 import sqlalchemy as sa
 
 from improvement.county import load_county_config
+from improvement.governance import council_name
 from improvement.measures.catalogue import load_catalogue
 from improvement.reports.weekly import write_weekly_outputs
 from tests.conftest import AS_OF
@@ -29,7 +30,8 @@ def test_digest_is_figures_only_and_named_lists_stay_restricted(
     engine = sa.create_engine(measured_county)
     outputs = write_weekly_outputs(
         engine, f"weekly/{AS_OF}", load_county_config(), load_catalogue(),
-        tmp_path / "packs", tmp_path / "restricted", dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC),
+        tmp_path / "packs", tmp_path / "restricted", council_name(),
+        dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC),
     )  # fmt: skip
     engine.dispose()
     personal = _personal(small_county)

@@ -1,4 +1,4 @@
-"""The region file, council scopes, anonymised labels and the regional pack's disclosure."""
+"""The region file, council contexts, anonymised labels and the regional pack's disclosure."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 
 from improvement.county import ConfigError
 from improvement.measures.catalogue import load_catalogue
-from improvement.region import council_scope, load_region
+from improvement.region import load_region
 from improvement.reports.disclosure import Cell
 from improvement.reports.regional import build_regional_pack
 
@@ -30,38 +30,37 @@ def _region(tmp_path: Path, councils: list[dict]) -> Path:
     return path
 
 
-def test_a_council_scope_points_the_pipeline_at_the_council_and_restores_it(tmp_path, monkeypatch):
-    from improvement.connections import warehouse_target
-    from improvement.settings import case_system_conn_id, load_settings
+def test_a_council_context_points_the_pipeline_at_the_council_and_leaves_the_environment(
+    tmp_path, monkeypatch
+):
+    from improvement.council_context import council_context
 
     path = _region(tmp_path, [{"id": "ashire", "name": "A-shire"}])
-    monkeypatch.setenv("IMPROVEMENT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("IMPROVEMENT_PLAN_REGISTER", str(tmp_path / "deployment_plan.csv"))
     monkeypatch.setenv(
         "AIRFLOW_CONN_WAREHOUSE__ASHIRE",
         '{"conn_type": "generic", "extra": {"sqlalchemy_url": "postgresql://w@db/region",'
         ' "schema": "ashire"}}',
     )
+    environ = {
+        "IMPROVEMENT_REGION_CONFIG": str(path),
+        "IMPROVEMENT_DATA_DIR": str(tmp_path / "data"),
+        "IMPROVEMENT_PLAN_REGISTER": str(tmp_path / "deployment_plan.csv"),
+    }
     before = dict(os.environ)
-    (council,) = load_region(path).councils
-    with council_scope(council):
-        settings = load_settings()
-        assert case_system_conn_id() == "case_system__ashire"
-        assert settings.data_dir == tmp_path / "data" / "councils" / "ashire"
-        assert settings.packs_dir == tmp_path / "data" / "packs" / "ashire"
-        assert settings.restricted_dir == tmp_path / "data" / "restricted" / "ashire"
-        assert settings.plan_register_path == tmp_path / "ashire" / "deployment_plan.csv"
-        assert os.environ["IMPROVEMENT_GOVERNANCE_CONFIG"].endswith(
-            "councils/ashire/governance.yaml"
-        )
-        warehouse = warehouse_target()
-        assert warehouse.search_path == "ashire"  # the council's schema of the shared database
+    council = council_context("ashire", environ)
+    settings = council.settings
+    assert council.case_system_conn_id == "case_system__ashire"
+    assert settings.data_dir == tmp_path / "data" / "councils" / "ashire"
+    assert settings.packs_dir == tmp_path / "data" / "packs" / "ashire"
+    assert settings.restricted_dir == tmp_path / "data" / "restricted" / "ashire"
+    assert settings.plan_register_path == tmp_path / "ashire" / "deployment_plan.csv"
+    assert council.governance_path == tmp_path / "councils" / "ashire" / "governance.yaml"
+    assert council.warehouse().search_path == "ashire"  # its schema of the shared database
     assert dict(os.environ) == before
-    monkeypatch.delenv("IMPROVEMENT_PLAN_REGISTER")
-    with council_scope(council):
-        assert load_settings().plan_register_path == (
-            tmp_path / "data" / "councils" / "ashire" / "plan" / "improvement_plan.csv"
-        )
+    del environ["IMPROVEMENT_PLAN_REGISTER"]
+    assert council_context("ashire", environ).settings.plan_register_path == (
+        tmp_path / "data" / "councils" / "ashire" / "plan" / "improvement_plan.csv"
+    )
 
 
 def test_anonymised_labels_hide_names_and_order_and_stay_the_same(tmp_path):

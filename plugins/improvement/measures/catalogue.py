@@ -19,7 +19,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from improvement.governance import group_ids
+from improvement.governance import group_ids as default_group_ids
 from improvement.ssd.schema import tables_named
 
 MEASURES_DIR = Path(__file__).resolve().parents[3] / "sql" / "measures"
@@ -211,13 +211,16 @@ def load_measure(folder: Path, group_ids: tuple[str, ...]) -> Measure:
     )
 
 
-def load_catalogue(directory: Path = MEASURES_DIR) -> dict[str, Measure]:
-    """Every measure, by id, in folder order; groups are checked against config/governance.yaml."""
+def load_catalogue(
+    directory: Path = MEASURES_DIR, group_ids: tuple[str, ...] | None = None
+) -> dict[str, Measure]:
+    """Every measure, by id, in folder order. A measure's groups must be among ``group_ids``
+    (the council's governance groups; by default those of config/governance.yaml)."""
     # Folders whose name starts with "_" are not measures.
     folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("_"))
     if not folders:
         raise CatalogueError(f"{directory}: no measure folders")
-    groups = group_ids()
+    groups = default_group_ids() if group_ids is None else group_ids
     return {measure.id: measure for measure in (load_measure(f, groups) for f in folders)}
 
 

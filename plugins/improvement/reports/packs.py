@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -23,6 +24,9 @@ from improvement.reports.content import ChartCache, Pack, SignOff, build_pack
 from improvement.reports.figures import read_period
 from improvement.reports.pdf import draw_pdfs
 from improvement.reports.render import RenderedPack, environment, write_pack
+
+if TYPE_CHECKING:
+    from improvement.council_context import CouncilContext
 
 log = logging.getLogger(__name__)
 QUARTER_END_MONTHS = (3, 6, 9, 12)
@@ -109,7 +113,7 @@ def render_month(
     engine: sa.Engine,
     period_end: dt.date,
     directory: Path,
-    plan_path: Path,
+    council: CouncilContext,
     generated_at: dt.datetime,
     group_ids: Sequence[str] | None = None,
     snapshot_key: str | None = None,
@@ -119,31 +123,31 @@ def render_month(
     pdf: bool = True,
     guard: PersonalDataGuard | None = None,
 ) -> list[RenderedPack]:
-    """Every pack due for the period (or the named groups'), from configuration, into
-    ``directory``: what the command line and the monthly DAG call.
+    """Every pack due for the council in the period (or the named groups'), from its
+    configuration and improvement-plan register, into ``directory``: what the command line and
+    the monthly DAG call.
 
     With a ``guard``, typed text (plan register, commentary, caveats, reasons) is checked before
     anything is rendered (``build_month``), and the written files after; personal data in either
     raises, leaving no pack behind (``improvement.personal_data``)."""
     packs = build_month(
-        engine, period_end, plan_path, group_ids, snapshot_key, commentary, caveats, signoff,
+        engine, period_end, council, group_ids, snapshot_key, commentary, caveats, signoff,
         guard=guard,
     )  # fmt: skip
-    return write_checked(packs, directory, generated_at, pdf=pdf, guard=guard)
+    return write_checked(packs, directory, council.council_name, generated_at, pdf=pdf, guard=guard)
 
 
 def write_checked(
     packs: Sequence[Pack],
     directory: Path,
+    council_name: str,
     generated_at: dt.datetime,
     pdf: bool = True,
     guard: PersonalDataGuard | None = None,
 ) -> list[RenderedPack]:
     """Render built packs into ``directory`` and, with a ``guard``, scan the written files:
     personal data in any removes them all and raises."""
-    from improvement.governance import council_name
-
-    rendered = render_packs(packs, directory, council_name(), generated_at, pdf=pdf)
+    rendered = render_packs(packs, directory, council_name, generated_at, pdf=pdf)
     if guard is not None:
         check_rendered(guard, rendered)
     return rendered
@@ -152,7 +156,7 @@ def write_checked(
 def build_month(
     engine: sa.Engine,
     period_end: dt.date,
-    plan_path: Path,
+    council: CouncilContext,
     group_ids: Sequence[str] | None = None,
     snapshot_key: str | None = None,
     commentary: Mapping[str, str] | None = None,
@@ -164,22 +168,19 @@ def build_month(
     ONS code, built but not written (a review step summarises them). With a ``guard``, the
     typed text is checked for personal data before anything is built."""
     from improvement.benchmarks import check_council, load_benchmarks
-    from improvement.county import load_county_config
-    from improvement.governance import load_groups
-    from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
 
-    catalogue = load_catalogue()
-    groups = load_groups(PRIORITY_AREAS)
+    catalogue = council.catalogue
+    groups = council.groups
     unknown = sorted(set(group_ids or ()) - set(groups))
     if unknown:
         raise KeyError(f"no governance group {unknown} in the configuration")
     chosen = [groups[g] for g in group_ids] if group_ids else groups_due(groups, period_end)
-    county = load_county_config()
+    county = council.county
     benchmarks = None
     if county.ons_code is not None:
         benchmarks = load_benchmarks()
         check_council(benchmarks, county.ons_code, county.ons_region_code, "county configuration")
-    plan = load_plan(plan_path, set(catalogue))
+    plan = load_plan(council.settings.plan_register_path, set(catalogue))
     if guard is not None:
         check_pack_inputs(guard, plan=plan, commentary=commentary, caveats=caveats, signoff=signoff)
     return build_packs(

@@ -18,7 +18,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from improvement.county import UNALLOCATED, CountyConfig
-from improvement.governance import council_name
 from improvement.lists.catalogue import (
     CATEGORIES,
     CATEGORY_TITLES,
@@ -200,15 +199,17 @@ def write_weekly_outputs(
     catalogue: dict[str, Measure],
     packs_dir: Path,
     restricted_dir: Path,
+    council_name: str,
     generated_at: dt.datetime,
     limits: WorkspaceLimits = DEFAULT_LIMITS,
 ) -> WeeklyOutputs:
-    """Compute and write the week's digest and restricted lists for ``snapshot_key``."""
+    """Compute and write the week's digest and restricted lists for ``snapshot_key``; the pages
+    carry ``council_name``."""
     lists = compute_weekly_lists(engine, snapshot_key, config, limits=limits)
     as_at = lists.as_at
     digest = weekly_digest(engine, as_at, catalogue)
     env = environment()
-    common = {"council_name": council_name(), "as_at": as_at, "generated_at": generated_at}
+    common = {"council_name": council_name, "as_at": as_at, "generated_at": generated_at}
 
     digest_path = packs_dir / "weekly" / f"{as_at}" / f"performance-digest-{as_at}.html"
     context = _digest_context(digest, catalogue)
