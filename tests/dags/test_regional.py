@@ -246,3 +246,60 @@ def test_each_council_signs_off_and_publishes_its_own_packs(region, deadline):
     assert slack.messages(_channel("northshire", "C0REVIEWS01")) == []
     shared = {r.params.get("channel_id") for r in slack.calls("files.completeUploadExternal")}
     assert shared and all(channel.endswith("SOUTH") for channel in shared)
+
+
+def test_two_councils_tasks_interleaved_in_one_process_never_cross(region):
+    """The task bodies themselves, called for two councils turn about in one process (as a
+    worker running both councils' mapped tasks would): each council's extract comes from its
+    own case system and lands in its own warehouse, folders and channels, and the process's
+    environment is never changed on the way."""
+    import os
+    from types import SimpleNamespace
+
+    from improvement import weekly
+
+    root, slack = region
+    councils = ("northshire", "southshire")
+    with sqlite3.connect(root / "southshire_case_system.sqlite") as db:  # a different extract
+        db.execute("UPDATE ssd_cin_episodes SET cine_referral_nfa = 'Y'")
+    environment = dict(os.environ)
+    interval_end = RUN_AFTER - dt.timedelta(hours=6)
+    context = {
+        "data_interval_start": interval_end - dt.timedelta(days=7),
+        "data_interval_end": interval_end,
+        "run_id": "interleaved",
+        "dag": SimpleNamespace(dag_id="regional_weekly"),
+    }
+
+    def turn_about(step, previous):
+        return {c: step(c, previous.get(c)) for c in councils}
+
+    manifests = turn_about(lambda c, _: weekly.extract(context, c), {})
+    validations = turn_about(lambda c, m: weekly.validate(m, context, c), manifests)
+    snapshots = {c: weekly.snapshot(manifests[c], validations[c], context, c) for c in councils}
+    measured = turn_about(lambda c, s: weekly.measures(s, context, c), snapshots)
+    outputs = turn_about(lambda c, s: weekly.weekly_outputs(s, context, c), snapshots)
+    assert dict(os.environ) == environment
+
+    assert manifests["northshire"]["extract_hash"] != manifests["southshire"]["extract_hash"]
+    no_further_action = {}
+    for council_id in councils:
+        assert f"councils/{council_id}/staging" in manifests[council_id]["staging_dir"]
+        with _engine(root, council_id).connect() as conn:
+            stored = conn.execute(sa.select(snapshot.c.extract_hash)).scalars().all()
+            no_further_action[council_id] = conn.execute(
+                sa.select(measure_result.c.value).where(
+                    (measure_result.c.measure_id == "referral_nfa")
+                    & (measure_result.c.as_at == AS_OF)
+                    & (measure_result.c.breakdown == "all")
+                )
+            ).scalar_one()
+        assert stored == [manifests[council_id]["extract_hash"]], council_id
+        assert measured[council_id]["snapshot_key"] == f"weekly/{AS_OF}"
+        digest = Path(outputs[council_id]["digest"])
+        assert digest.is_relative_to(root / "data" / "packs" / council_id), council_id
+        other = next(c for c in councils if c != council_id)
+        notices = slack.messages(_channel(council_id, "C0PERFTEAM1"))
+        assert notices and not any(other in m["text"] for m in notices), council_id
+    # Each measured its own referrals: every one of southshire's is "no further action".
+    assert no_further_action["northshire"] < 100 == no_further_action["southshire"]
