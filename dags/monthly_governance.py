@@ -54,7 +54,7 @@ from airflow.sdk import (
 )
 
 from improvement import monthly
-from improvement.dag_defaults import DEFAULT_ARGS
+from improvement.dag_defaults import announcing_failure, default_args
 from improvement.governance import SignOffConfig, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
 from improvement.notify import ReviewRequestNotifier
@@ -98,7 +98,7 @@ def monthly_governance(dag_id: str, sign_off: SignOffConfig, council_id: str | N
         max_active_runs=1,
         is_paused_upon_creation=False,
         params={monthly.MONTH_PARAM: MONTH_FORM},
-        default_args=DEFAULT_ARGS,
+        default_args=default_args(council_id),
         doc_md=__doc__,
         tags=["monthly", "packs", "sign-off"] + ([f"council:{council_id}"] if council_id else []),
     )

@@ -25,7 +25,7 @@ import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task, task_group
 
 from improvement import regional, weekly
-from improvement.dag_defaults import DEFAULT_ARGS
+from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
 
 ALL_DONE = "all_done"
@@ -41,11 +41,11 @@ def regional_weekly():
     def extract(council_id: str) -> dict:
         return weekly.extract(get_current_context(), council_id)
 
-    @task(on_failure_callback=weekly.discard_staged_extract)
+    @task(on_failure_callback=announcing_failure(weekly.discard_staged_extract))
     def validate(council_id: str, manifest: dict) -> dict:
         return weekly.validate(manifest, get_current_context(), council_id)
 
-    @task(on_failure_callback=weekly.discard_staged_extract)
+    @task(on_failure_callback=announcing_failure(weekly.discard_staged_extract))
     def snapshot(council_id: str, manifest: dict, validation: dict) -> dict:
         return weekly.snapshot(manifest, validation, get_current_context(), council_id)
 
@@ -93,7 +93,7 @@ if region_configured():
         "start_date": pendulum.datetime(2024, 1, 1, tz="Europe/London"),
         "catchup": False,
         "max_active_runs": 1,
-        "default_args": DEFAULT_ARGS,
+        "default_args": default_args(),
         "doc_md": __doc__,
     }
     dag(

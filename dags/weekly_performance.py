@@ -33,7 +33,7 @@ import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
 from improvement import weekly
-from improvement.dag_defaults import DEFAULT_ARGS
+from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
 
 
@@ -43,7 +43,7 @@ from improvement.region import region_configured
     start_date=pendulum.datetime(2024, 1, 1, tz="Europe/London"),
     catchup=False,
     max_active_runs=1,
-    default_args=DEFAULT_ARGS,
+    default_args=default_args(),
     doc_md=__doc__,
     tags=["weekly", "extract", "measures"],
 )
@@ -53,11 +53,11 @@ def weekly_performance():
         return weekly.extract(get_current_context())
 
     # A final failure after the extract removes the staged copy of the case system.
-    @task(on_failure_callback=weekly.discard_staged_extract)
+    @task(on_failure_callback=announcing_failure(weekly.discard_staged_extract))
     def validate(manifest: dict) -> dict:
         return weekly.validate(manifest, get_current_context())
 
-    @task(on_failure_callback=weekly.discard_staged_extract)
+    @task(on_failure_callback=announcing_failure(weekly.discard_staged_extract))
     def snapshot(manifest: dict, validation: dict) -> dict:
         return weekly.snapshot(manifest, validation, get_current_context())
 

@@ -209,8 +209,8 @@ def measure_month(engine, council, month_end: dt.date, context: dict[str, Any]):
     it, and the revisions of published figures this causes: (snapshot, measure run,
     revisions)."""
     from improvement.measures.run import measure_month_end
+    from improvement.notify import check_after_measuring
     from improvement.reports.figures import find_snapshot
-    from improvement.revisions import check_after_measuring
 
     with engine.connect() as conn:
         snapshot = find_snapshot(conn, month_end, None)

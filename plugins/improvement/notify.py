@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from airflow.sdk.bases.notifier import BaseNotifier
+from airflow.sdk.exceptions import AirflowFailException
+
+from improvement.connections import ConnectionConfigError
+from improvement.warehouse.tables import slack_delivery as slack_ledger
 
 if TYPE_CHECKING:
     from improvement.council_context import CouncilContext
@@ -119,7 +125,7 @@ def announce_revisions(
     engine: sa.Engine, council: CouncilContext, found: list, measures: dict, run_label: str
 ) -> dict | None:
     """Revisions of published figures at or beyond the threshold, to the performance team."""
-    from improvement.revisions import notice
+    from improvement.revisions import notice  # pandas: not when a DAG file is parsed
 
     message = notice(found, measures, run_label)
     if message is None:
@@ -130,6 +136,30 @@ def announce_revisions(
     text, key = message
     sent = delivery.post(key, council.sign_off.performance_channel, text, require_private=True)
     return {"key": key, "channel": sent.channel, "sent_now": sent.sent_now}
+
+
+def check_after_measuring(
+    engine: sa.Engine, measured: dict, council: CouncilContext, dag_id: str, run_id: str
+) -> dict:
+    """After a measure run (``MeasureRun.to_dict()`` with its dates): record the revisions of
+    published figures it caused and tell the council's performance team about large ones.
+    Returns counts only, for XCom."""
+    from improvement.revisions import record_revisions  # pandas: not when a DAG file is parsed
+
+    measures = council.catalogue
+    dates = [dt.date.fromisoformat(day) for day in measured["dates"]]
+    found = record_revisions(
+        engine, measured["extract_hash"], dates, measures, council.revision_threshold, dag_id,
+        run_id,
+    )  # fmt: skip
+    return {
+        "revised_figures": len(found),
+        "beyond_threshold": sum(r.beyond_threshold for r in found),
+        "packs": len({(r.period_end, r.group_id) for r in found}),
+        "slack": announce_revisions(
+            engine, council, found, dict(measures), f"{dag_id} run {run_id}"
+        ),
+    }
 
 
 def announce_blocked(
@@ -246,3 +276,145 @@ class ReviewRequestNotifier(BaseNotifier):
             )
         finally:
             engine.dispose()
+
+
+# ---------------------------------------------------------------------------- failures
+
+FAILURE_LINE_LENGTH = 300
+QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
+
+
+@dataclass(frozen=True)
+class TaskFailure:
+    """A task instance that failed for good (its retries spent), as the notice describes it."""
+
+    dag_id: str
+    task_id: str
+    map_index: int
+    run_id: str
+    try_number: int
+    error: str  # the exception's first line, already screened (``screened_error``)
+    log_url: str | None = None
+
+
+def screened_error(exception: BaseException | str | None) -> str:
+    """The first line of the error, fit for the performance team's channel: quoted values
+    (where database drivers and parsers echo the data they choked on) become '…', and a line
+    that still holds anything shaped like a person's id or a date of birth is withheld. The
+    whole error stays in the task's log, behind Airflow's access control."""
+    from improvement.personal_data import PersonalDataGuard
+
+    if exception is None:
+        return "no error was given (see the task's log)"
+    text = str(exception).strip()
+    line = text.splitlines()[0] if text else ""
+    if isinstance(exception, BaseException):
+        line = f"{type(exception).__name__}: {line}" if line else type(exception).__name__
+    line = QUOTED.sub("'…'", line)
+    if len(line) > FAILURE_LINE_LENGTH:
+        line = line[: FAILURE_LINE_LENGTH - 1] + "…"
+    kinds = PersonalDataGuard.shapes_only().kinds_in(line)
+    if kinds:
+        return (
+            f"the error's first line is withheld because it holds {kinds[0]} (see the task's log)"
+        )
+    return line
+
+
+def failure_text(failure: TaskFailure, council_name: str) -> str:
+    task = failure.task_id + (f" [{failure.map_index}]" if failure.map_index >= 0 else "")
+    lines = [
+        f"*Task failed: {failure.dag_id} › {task}* ({council_name}), run {failure.run_id}, "
+        f"after {failure.try_number} tr{'y' if failure.try_number == 1 else 'ies'}.",
+        f"Error: {failure.error}",
+    ]
+    if failure.log_url:
+        lines.append(f"<{failure.log_url}|Open the task's log>")
+    return "\n".join(lines)
+
+
+def announce_task_failure(council: CouncilContext, failure: TaskFailure) -> dict | None:
+    """Tell the performance team a task failed, once per task instance and try (the key is
+    kept in the warehouse's Slack ledger). When the warehouse is itself what cannot be
+    reached, the notice is still sent, recorded only in a ledger that lasts this call."""
+    key = (
+        f"failed/{failure.dag_id}/{failure.run_id}/{failure.task_id}/{failure.map_index}"
+        f"/{failure.try_number}"
+    )
+    text = failure_text(failure, council.council_name)
+    channel = council.sign_off.performance_channel
+    try:
+        engine = council.warehouse().engine()
+        try:
+            delivery = slack_delivery(engine, council.slack_conn_id)
+            sent = delivery and delivery.post(key, channel, text, require_private=True)
+        finally:
+            engine.dispose()
+    except (sa.exc.SQLAlchemyError, ConnectionConfigError) as error:
+        log.warning(
+            "The warehouse's Slack ledger cannot be used (%s): the failure notice is sent "
+            "without a lasting record", type(error).__name__,
+        )  # fmt: skip
+        scratch = sa.create_engine("sqlite://")
+        try:
+            slack_ledger.create(scratch)
+            delivery = slack_delivery(scratch, council.slack_conn_id)
+            sent = delivery and delivery.post(key, channel, text, require_private=True)
+        finally:
+            scratch.dispose()
+    return {"channel": sent.channel, "sent_now": sent.sent_now} if sent else None
+
+
+class AnnouncedFailure(AirflowFailException):
+    """Fails the task without retries, like ``AirflowFailException``, where the task has
+    already told the performance team what went wrong (a blocked extract), so
+    ``TaskFailureNotifier`` does not announce it a second time."""
+
+
+class TaskFailureNotifier(BaseNotifier):
+    """Every DAG's ``on_failure_callback`` (``dag_defaults``): posts a failed task to its
+    council's performance-team channel with the task, council, run and the error's first line
+    (``screened_error``), never personal data. The council is the task's ``council_id``
+    argument (regional mode's mapped tasks), else the notifier's own (None: the install's
+    single council, or in regional mode the deployment's own team). A notice that cannot be
+    sent is logged; it never hides the failure itself."""
+
+    def __init__(self, council_id: str | None = None) -> None:
+        super().__init__()
+        self.council_id = council_id
+
+    def notify(self, context) -> None:
+        from improvement.council_context import council_context
+
+        exception = context.get("exception")
+        if isinstance(exception, AnnouncedFailure):
+            return
+        ti = context["ti"]
+        council_id = _argument(context.get("task"), "council_id", self.council_id)
+        failure = TaskFailure(
+            dag_id=ti.dag_id,
+            task_id=ti.task_id,
+            map_index=ti.map_index if ti.map_index is not None else -1,
+            run_id=ti.run_id,
+            try_number=ti.try_number,
+            error=screened_error(exception),
+            log_url=getattr(ti, "log_url", None),
+        )
+        try:
+            announce_task_failure(council_context(council_id), failure)
+        except Exception:  # noqa: BLE001 - the failure itself must stay what the run shows
+            log.exception("Could not tell the performance team that %s failed", ti.task_id)
+
+
+def _argument(task, name: str, default):
+    """The value ``task`` was called with for its callable's parameter ``name`` (a mapped
+    task's expanded value included), else ``default``."""
+    import inspect
+
+    function = getattr(task, "python_callable", None)
+    if function is None or name not in inspect.signature(function).parameters:
+        return default
+    bound = inspect.signature(function).bind_partial(
+        *getattr(task, "op_args", ()), **getattr(task, "op_kwargs", {})
+    )
+    return bound.arguments.get(name, default)

@@ -16,7 +16,6 @@ import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
@@ -36,9 +35,6 @@ from improvement.warehouse.tables import (
     publication,
     published_figure,
 )
-
-if TYPE_CHECKING:
-    from improvement.council_context import CouncilContext
 
 log = logging.getLogger(__name__)
 PACK = ["period_end", "group_id", "content_hash"]
@@ -243,27 +239,3 @@ def notice(
     if len(shown) > limit:
         lines.append(f"… and {len(shown) - limit} more (warehouse table measure_revision).")
     return "\n".join(lines), f"revisions/{digest}"
-
-
-def check_after_measuring(
-    engine: sa.Engine, measured: dict, council: CouncilContext, dag_id: str, run_id: str
-) -> dict:
-    """After a measure run (``MeasureRun.to_dict()`` with its dates): record the revisions of
-    published figures it caused and tell the council's performance team about large ones.
-    Returns counts only, for XCom."""
-    from improvement.notify import announce_revisions
-
-    measures = council.catalogue
-    dates = [dt.date.fromisoformat(day) for day in measured["dates"]]
-    found = record_revisions(
-        engine, measured["extract_hash"], dates, measures, council.revision_threshold, dag_id,
-        run_id,
-    )  # fmt: skip
-    return {
-        "revised_figures": len(found),
-        "beyond_threshold": sum(r.beyond_threshold for r in found),
-        "packs": len({(r.period_end, r.group_id) for r in found}),
-        "slack": announce_revisions(
-            engine, council, found, dict(measures), f"{dag_id} run {run_id}"
-        ),
-    }

@@ -39,6 +39,7 @@ def validate(manifest: dict, context: dict[str, Any], council_id: str | None = N
     from improvement import pipeline
     from improvement.council_context import council_context
     from improvement.county import ConfigError
+    from improvement.notify import AnnouncedFailure
     from improvement.validate import ExtractValidationError
     from improvement.warehouse.migrate import WarehouseNotReady
 
@@ -60,16 +61,16 @@ def validate(manifest: dict, context: dict[str, Any], council_id: str | None = N
             [(team.team_id, team.name) for team in county.teams],
         )
     except ExtractValidationError as error:
-        _report_rejection(council, warehouse, manifest, context, error)
-        raise AirflowFailException(str(error)) from error
+        announced = _report_rejection(council, warehouse, manifest, context, error)
+        raise (AnnouncedFailure if announced else AirflowFailException)(str(error)) from error
     except WarehouseNotReady as error:
         raise AirflowFailException(str(error)) from error
 
 
-def _report_rejection(council, warehouse, manifest: dict, context: dict[str, Any], error) -> None:
+def _report_rejection(council, warehouse, manifest: dict, context: dict[str, Any], error) -> bool:
     """Keep the blocking problems in the warehouse's data-quality record and post them to the
-    performance team. A failure of either is logged, never allowed to hide the validation
-    failure itself."""
+    performance team; True once they are posted. A failure of either is logged, never allowed
+    to hide the validation failure itself."""
     import logging
 
     from improvement.notify import announce_blocked
@@ -86,12 +87,13 @@ def _report_rejection(council, warehouse, manifest: dict, context: dict[str, Any
         except Exception:  # noqa: BLE001 - the validation error is what must surface
             log.exception("Could not record the rejected extract in the warehouse")
         try:
-            announce_blocked(
+            return announce_blocked(
                 engine, council, f"Weekly extract for the week ending {_snapshot_date(context)}",
                 [finding.message for finding in error.findings],
-            )  # fmt: skip
+            ) is not None  # fmt: skip
         except Exception:  # noqa: BLE001 - the validation error is what must surface
             log.exception("Could not tell the performance team on Slack")
+            return False
     finally:
         engine.dispose()
 
@@ -135,7 +137,7 @@ def measures(
     any revision of a published figure they cause."""
     from improvement.council_context import council_context
     from improvement.measures.run import measure_snapshot
-    from improvement.revisions import check_after_measuring
+    from improvement.notify import check_after_measuring
 
     council = council_context(council_id)
     engine = council.warehouse().engine()

@@ -303,3 +303,30 @@ def test_two_councils_tasks_interleaved_in_one_process_never_cross(region):
         assert notices and not any(other in m["text"] for m in notices), council_id
     # Each measured its own referrals: every one of southshire's is "no further action".
     assert no_further_action["northshire"] < 100 == no_further_action["southshire"]
+
+
+def test_a_councils_failed_task_is_announced_to_that_councils_team_only(
+    region, deadline, monkeypatch
+):
+    import socket
+
+    root, slack = region
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    unreachable = f"postgresql+psycopg2://improvement@127.0.0.1:{port}/w?connect_timeout=2"
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_WAREHOUSE__NORTHSHIRE",
+        json.dumps({"conn_type": "generic", "extra": {"sqlalchemy_url": unreachable}}),
+    )
+    state, states, _ = _run("regional_weekly", RUN_AFTER, deadline)
+    assert state == "failed" and states[("council_week.validate", 0)] == "failed"
+
+    (notice,) = slack.messages(_channel("northshire", "C0PERFTEAM1"))
+    assert notice["text"].startswith("*Task failed: regional_weekly › council_week.validate [0]*")
+    assert "after 3 tries" in notice["text"] and "OperationalError" in notice["text"]
+    southern = slack.messages(_channel("southshire", "C0PERFTEAM1"))
+    assert southern and not any("Task failed" in m["text"] for m in southern)
+    # East's refused extract was announced by validate itself, once, and not again.
+    (east,) = slack.messages(_channel("eastshire", "C0PERFTEAM1"))
+    assert "blocked" in east["text"]

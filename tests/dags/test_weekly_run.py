@@ -89,12 +89,14 @@ def test_failed_validation_stops_the_run_and_writes_nothing_but_its_record(envir
 
 
 def test_an_unreachable_case_system_is_retried_with_backoff_then_fails_cleanly(
-    environment, monkeypatch
+    environment, slack, monkeypatch
 ):
     import socket
 
     from airflow.models import TaskInstance
     from airflow.utils.session import create_session
+
+    from improvement.governance import load_sign_off
 
     _, warehouse = environment
     with socket.socket() as sock:  # a port nothing listens on
@@ -116,11 +118,29 @@ def test_an_unreachable_case_system_is_retried_with_backoff_then_fails_cleanly(
             .first()
         )
         assert extract.try_number == 3  # the first try and two retries, with backoff
-    assert warehouse_contents(warehouse) == before
+    # The performance team hears of it once, when the retries are spent; the notice itself is
+    # the only row the failed run leaves in the warehouse (its Slack ledger).
+    (notice,) = slack.messages(load_sign_off().performance_channel)
+    assert "*Task failed: weekly_performance › extract*" in notice["text"]
+    assert "after 3 tries" in notice["text"] and "|Open the task's log>" in notice["text"]
+    # The error's first line, with the address it quoted left out.
+    assert (
+        "Error: OperationalError: (psycopg2.OperationalError) connection to server at '…', port"
+        in notice["text"]
+    )
+    assert "127.0.0.1" not in notice["text"]
+    after = warehouse_contents(warehouse)
+    assert [row[0] for row in after.pop("slack_delivery")] == [
+        repr(f"failed/weekly_performance/{extract.run_id}/extract/-1/3")
+    ]
+    del before["slack_delivery"]
+    assert after == before
 
 
-def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, monkeypatch):
+def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, slack, monkeypatch):
     import socket
+
+    from improvement.governance import load_sign_off
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -133,6 +153,9 @@ def test_an_unreachable_warehouse_fails_the_run_after_retries(environment, monke
     assert state == "failed"
     assert (states["extract"], states["validate"]) == ("success", "failed")
     assert states["snapshot"] == states["measures"] == "upstream_failed"
+    # The warehouse keeps the Slack ledger, yet the failure is still announced.
+    (notice,) = slack.messages(load_sign_off().performance_channel)
+    assert "*Task failed: weekly_performance › validate*" in notice["text"]
     # The staged extract (personal data) does not outlive the failed run.
     from improvement.settings import load_settings
 
