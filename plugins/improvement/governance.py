@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from improvement.working_days import is_working_day
+
 DEFAULT_GOVERNANCE = Path(__file__).resolve().parents[2] / "config" / "governance.yaml"
 AUDIENCES = ("internal", "public")
 CADENCES = ("monthly", "quarterly")
@@ -51,12 +53,6 @@ class Group:
             if deadline >= ready:
                 return meeting, deadline
         return None
-
-
-def is_working_day(day: dt.date) -> bool:
-    from improvement.warehouse.calendar import bank_holidays
-
-    return day.isoweekday() < 6 and day not in bank_holidays(day, day)
 
 
 def papers_deadline(meeting: dt.date, clear_working_days: int) -> dt.date:

@@ -20,9 +20,15 @@ from improvement.connections import DatabaseTarget
 from improvement.county import CountyConfig, ValidationThresholds, load_county_config
 from improvement.extract import ExtractManifest, discard_staged, extract_case_system
 from improvement.measures.catalogue import Measure, load_catalogue
-from improvement.measures.reads import MeasureReaders, measure_readers
+from improvement.measures.reads import measure_readers
 from improvement.ssd.codes import NO_LOCAL_WORDING, CodeBook
-from improvement.validate import ERROR, Finding, raise_for_errors, validate_extract
+from improvement.validate import (
+    ERROR,
+    Finding,
+    MeasureReaders,
+    raise_for_errors,
+    validate_extract,
+)
 from improvement.warehouse.migrate import require_current
 from improvement.warehouse.snapshots import RunRecord, previous_snapshot, write_snapshot
 

@@ -29,10 +29,19 @@ import pyarrow.compute as pc
 
 from improvement.county import ValidationThresholds
 from improvement.extract import ExtractManifest, read_staged_arrow, staged_arrow_batches
-from improvement.measures.reads import MeasureReaders, readers_of_table
 from improvement.ssd.codes import CATALOGUE, NO_LOCAL_WORDING, CodeBook, CodedColumn
 from improvement.ssd.schema import EXTENSION_TABLES, FOREIGN_KEYS, SSD_TABLES
 from improvement.ssd.teams import TEAM_COLUMNS, UNRESOLVED_EFFECT, TeamDirectory
+
+# (table, column) -> ids of the measures that read it, in catalogue order
+# (``measures.reads.measure_readers``): what a finding tells the team a bad column spoils.
+MeasureReaders = Mapping[tuple[str, str], tuple[str, ...]]
+
+
+def readers_of_table(readers: MeasureReaders, table: str) -> tuple[str, ...]:
+    """The measures that read any column of ``table``, by id."""
+    return tuple(sorted({m for (name, _), ids in readers.items() if name == table for m in ids}))
+
 
 ALL_TABLES = {**SSD_TABLES, **EXTENSION_TABLES}
 

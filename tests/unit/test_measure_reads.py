@@ -1,7 +1,8 @@
 """Which measures read a column: through their own SQL and through the shared cohorts."""
 
 from improvement.measures.catalogue import load_catalogue
-from improvement.measures.reads import measure_readers, readers_of_table
+from improvement.measures.reads import measure_readers
+from improvement.validate import readers_of_table
 
 CATALOGUE = load_catalogue()
 READERS = measure_readers(CATALOGUE.values())

@@ -18,8 +18,6 @@ from improvement.ssd.schema import EXTENSION_TABLES, SSD_TABLES
 
 WORKSPACE_SQL = Path(__file__).resolve().parents[3] / "sql" / "workspace"
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
-# (table, column) -> ids of the measures that read it, in catalogue order.
-MeasureReaders = Mapping[tuple[str, str], tuple[str, ...]]
 
 
 def _words(sql: str) -> set[str]:
@@ -55,8 +53,3 @@ def measure_readers(
                 if column.name in words:
                     readers.setdefault((name, column.name), []).append(measure.id)
     return {key: tuple(ids) for key, ids in readers.items()}
-
-
-def readers_of_table(readers: MeasureReaders, table: str) -> tuple[str, ...]:
-    """The measures that read any column of ``table``, by id."""
-    return tuple(sorted({m for (name, _), ids in readers.items() if name == table for m in ids}))

@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import holidays
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 
 from improvement.warehouse.tables import calendar_day
+from improvement.working_days import bank_holidays
 
 CALENDAR_START = dt.date(2000, 1, 1)
 CALENDAR_END = dt.date(2040, 12, 31)
-
-
-def bank_holidays(start: dt.date, end: dt.date) -> dict[dt.date, str]:
-    """England-and-Wales bank holidays, including one-off and moved days."""
-    years = range(start.year, end.year + 1)
-    return dict(holidays.UnitedKingdom(subdiv="ENG", years=years).items())
 
 
 def calendar_rows(start: dt.date = CALENDAR_START, end: dt.date = CALENDAR_END) -> list[dict]:
