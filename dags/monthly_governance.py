@@ -54,10 +54,9 @@ from airflow.sdk import (
 )
 
 from improvement import monthly
-from improvement.dag_defaults import announcing_failure, default_args
+from improvement.dag_defaults import default_args
 from improvement.governance import SignOffConfig, load_sign_off
 from improvement.measures.catalogue import PRIORITY_AREAS
-from improvement.notify import ReviewRequestNotifier
 from improvement.region import load_region, region_configured
 from improvement.review import (
     APPROVE,
@@ -66,6 +65,7 @@ from improvement.review import (
     REQUEST_CHANGES,
     AnalystReview,
     ReviewDecision,
+    ReviewRequestNotifier,
 )
 
 ONE_SUCCESS = "one_success"

@@ -75,7 +75,7 @@ def screen(
                 answered_at=answered_at,
             ),
         )
-        announce_refusal(engine, council, context, found, answered_at)
+        announce_refusal(engine, council, context, review_id(context), found, answered_at)
     finally:
         engine.dispose()
     log.warning("%s's answer was not kept and is asked for again: %s", person, found)

@@ -206,7 +206,7 @@ def escalate(
     return {"channel": sent.channel, "sent_now": sent.sent_now}
 
 
-def _review_link(context) -> tuple[str, str]:
+def review_link(context) -> tuple[str, str]:
     """The step's reviewers (names) and the link to its Required actions page."""
     from airflow.configuration import conf
 
@@ -217,19 +217,23 @@ def _review_link(context) -> tuple[str, str]:
 
 
 def announce_refusal(
-    engine: sa.Engine, council: CouncilContext, context, found: str, answered_at: dt.datetime
+    engine: sa.Engine,
+    council: CouncilContext,
+    context,
+    review: str,
+    found: str,
+    answered_at: dt.datetime,
 ) -> dict | None:
     """A reviewer's answer held personal data and was not kept: tell them on the review
-    channel what kind and where (``found``, never the value) and that they are asked again."""
-    from improvement.monthly import review_id
-
+    channel what kind and where (``found``, never the value) and that they are asked again.
+    ``review``: the run's review id (``monthly.review_id``)."""
     delivery = slack_delivery(engine, council.slack_conn_id)
     if delivery is None:
         return None
     task = context["task"]
-    names, link = _review_link(context)
+    names, link = review_link(context)
     sent = delivery.post(
-        key=f"refused/{review_id(context)}/{task.task_id}/{answered_at:%Y%m%dT%H%M%S%f}",
+        key=f"refused/{review}/{task.task_id}/{answered_at:%Y%m%dT%H%M%S%f}",
         channel=council.sign_off.review_channel,
         text=(
             f"{names}: your answer to *{task.subject}* was not kept: {found}. Nothing of it was "
@@ -238,44 +242,6 @@ def announce_refusal(
         require_private=True,
     )
     return {"key": sent.key, "channel": sent.channel, "sent_now": sent.sent_now}
-
-
-class ReviewRequestNotifier(BaseNotifier):
-    """Tells the step's reviewers on Slack that their input is needed, with the links to the
-    Required actions page and to the round's packs (``packs_app``); used as a human-in-the-loop
-    step's ``notifiers``. ``council_id``: the region's council whose step it is (None on a
-    single-council install)."""
-
-    def __init__(self, step: str, council_id: str | None = None) -> None:
-        super().__init__()
-        self.step = step
-        self.council_id = council_id
-
-    def notify(self, context) -> None:
-        from improvement.council_context import council_context
-        from improvement.monthly import review_id
-
-        task = context["task"]
-        council = council_context(self.council_id)
-        engine = council.warehouse().engine()
-        try:
-            delivery = slack_delivery(engine, council.slack_conn_id)
-            if delivery is None:
-                return
-            names, link = _review_link(context)
-            packs = getattr(task, "packs_link", None)
-            delivery.post(
-                key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
-                channel=council.sign_off.review_channel,
-                text=(
-                    f"{names}: your input is needed. *{task.subject}*\n"
-                    f"<{link}|Open Required actions>"
-                    + (f" · <{packs}|Open this round's packs>" if packs else "")
-                ),
-                require_private=True,
-            )
-        finally:
-            engine.dispose()
 
 
 # ---------------------------------------------------------------------------- failures

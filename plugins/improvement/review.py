@@ -28,6 +28,7 @@ from typing import Any
 
 from airflow.providers.standard.operators.hitl import HITLBranchOperator, HITLEntryOperator
 from airflow.sdk import Param
+from airflow.sdk.bases.notifier import BaseNotifier
 
 from improvement.answers import REQUIRED_FOR, REQUIRED_UNLESS
 
@@ -253,3 +254,42 @@ class ReviewDecision(HITLBranchOperator):
                 monthly.responded_at(event),
             )
         return super().execute_complete(context, event)
+
+
+class ReviewRequestNotifier(BaseNotifier):
+    """Tells the step's reviewers on Slack that their input is needed, with the links to the
+    Required actions page and to the round's packs (``packs_app``); used as a human-in-the-loop
+    step's ``notifiers``. ``council_id``: the region's council whose step it is (None on a
+    single-council install)."""
+
+    def __init__(self, step: str, council_id: str | None = None) -> None:
+        super().__init__()
+        self.step = step
+        self.council_id = council_id
+
+    def notify(self, context) -> None:
+        from improvement.council_context import council_context
+        from improvement.monthly import review_id
+        from improvement.notify import review_link, slack_delivery
+
+        task = context["task"]
+        council = council_context(self.council_id)
+        engine = council.warehouse().engine()
+        try:
+            delivery = slack_delivery(engine, council.slack_conn_id)
+            if delivery is None:
+                return
+            names, link = review_link(context)
+            packs = getattr(task, "packs_link", None)
+            delivery.post(
+                key=f"review/{review_id(context)}/{task.task_id}/{context['ti'].try_number}",
+                channel=council.sign_off.review_channel,
+                text=(
+                    f"{names}: your input is needed. *{task.subject}*\n"
+                    f"<{link}|Open Required actions>"
+                    + (f" · <{packs}|Open this round's packs>" if packs else "")
+                ),
+                require_private=True,
+            )
+        finally:
+            engine.dispose()
