@@ -25,7 +25,7 @@ import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task, task_group
 
 from improvement import regional, weekly
-from improvement.dag_defaults import announcing_failure, default_args, late_run_alert
+from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
 
 ALL_DONE = "all_done"
@@ -98,7 +98,6 @@ if region_configured():
     }
     dag(
         dag_id="regional_weekly",
-        deadline=late_run_alert(),
         schedule=CronDataIntervalTimetable("0 6 * * 1", timezone="Europe/London"),
         tags=["regional", "weekly"],
         **common,

@@ -33,7 +33,7 @@ import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
 from improvement import weekly
-from improvement.dag_defaults import announcing_failure, default_args, late_run_alert
+from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
 
 
@@ -44,7 +44,6 @@ from improvement.region import region_configured
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
-    deadline=late_run_alert(),
     doc_md=__doc__,
     tags=["weekly", "extract", "measures"],
 )

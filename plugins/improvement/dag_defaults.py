@@ -1,6 +1,5 @@
 """Task defaults every DAG of the project shares: owner, retries with backoff, and a Slack
-notice to the performance team when a task fails for good (``notify.TaskFailureNotifier``);
-and the weekly DAGs' deadline, after which a run still going is announced as late."""
+notice to the performance team when a task fails for good (``notify.TaskFailureNotifier``)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 
-from airflow.sdk import DeadlineAlert, DeadlineReference, SyncCallback
-
-from improvement.notify import TaskFailureNotifier, announce_late_run
-
-# A weekly run takes minutes; one still going this long after it was queued is stuck or
-# starved of workers (tests shorten it through the environment).
-LATE_AFTER = dt.timedelta(minutes=float(os.environ.get("IMPROVEMENT_LATE_AFTER_MINUTES", "180")))
+from improvement.notify import TaskFailureNotifier
 
 
 def default_args(council_id: str | None = None) -> dict:
@@ -37,13 +30,3 @@ def announcing_failure(callback: Callable, council_id: str | None = None) -> lis
     """A task's own ``on_failure_callback`` with the failure notice kept (a task's callback
     replaces the DAG's default rather than adding to it)."""
     return [callback, TaskFailureNotifier(council_id)]
-
-
-def late_run_alert() -> DeadlineAlert:
-    """The weekly DAGs' ``deadline``: a run not finished ``LATE_AFTER`` after it was queued is
-    announced to the performance team (``notify.announce_late_run``), by the executor."""
-    return DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_QUEUED_AT,
-        interval=LATE_AFTER,
-        callback=SyncCallback(announce_late_run),
-    )

@@ -300,18 +300,14 @@ def failure_text(failure: TaskFailure, council_name: str) -> str:
 
 
 def announce_task_failure(council: CouncilContext, failure: TaskFailure) -> dict | None:
-    """Tell the performance team a task failed, once per task instance and try."""
+    """Tell the performance team a task failed, once per task instance and try (the key is
+    kept in the warehouse's Slack ledger). When the warehouse is itself what cannot be
+    reached, the notice is still sent, recorded only in a ledger that lasts this call."""
     key = (
         f"failed/{failure.dag_id}/{failure.run_id}/{failure.task_id}/{failure.map_index}"
         f"/{failure.try_number}"
     )
-    return _tell_performance_team(council, key, failure_text(failure, council.council_name))
-
-
-def _tell_performance_team(council: CouncilContext, key: str, text: str) -> dict | None:
-    """Post an operational notice once for ``key``, kept in the warehouse's Slack ledger. When
-    the warehouse is itself what cannot be reached, the notice is still sent, recorded only in
-    a ledger that lasts this call."""
+    text = failure_text(failure, council.council_name)
     channel = council.sign_off.performance_channel
     try:
         engine = council.warehouse().engine()
@@ -322,8 +318,8 @@ def _tell_performance_team(council: CouncilContext, key: str, text: str) -> dict
             engine.dispose()
     except (sa.exc.SQLAlchemyError, ConnectionConfigError) as error:
         log.warning(
-            "The warehouse's Slack ledger cannot be used (%s): the notice is sent without a "
-            "lasting record", type(error).__name__,
+            "The warehouse's Slack ledger cannot be used (%s): the failure notice is sent "
+            "without a lasting record", type(error).__name__,
         )  # fmt: skip
         scratch = sa.create_engine("sqlite://")
         try:
@@ -388,26 +384,3 @@ def _argument(task, name: str, default):
         *getattr(task, "op_args", ()), **getattr(task, "op_kwargs", {})
     )
     return bound.arguments.get(name, default)
-
-
-def late_run_text(dag_id: str, run_id: str, queued_at: str | None, council_name: str) -> str:
-    queued = f", queued at {queued_at[:16].replace('T', ' ')} UTC," if queued_at else ""
-    return (
-        f"*Running late: {dag_id}* ({council_name}), run {run_id}{queued} has not finished in "
-        "the time it should take. Its tasks' states and logs are in Airflow; a task that fails "
-        "is announced here."
-    )
-
-
-def announce_late_run(context: dict, council_id: str | None = None) -> None:
-    """The weekly DAGs' deadline callback (``dag_defaults.late_run_alert``), run by the
-    executor when a run is still going past its deadline: tell the performance team once per
-    run. ``context`` is what Airflow gives a deadline callback: the run's JSON form."""
-    from improvement.council_context import council_context
-
-    run = context["dag_run"]
-    council = council_context(council_id)
-    text = late_run_text(
-        run["dag_id"], run["dag_run_id"], run.get("queued_at"), council.council_name
-    )
-    _tell_performance_team(council, f"late/{run['dag_id']}/{run['dag_run_id']}", text)
