@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from airflow.sdk.bases.notifier import BaseNotifier
 from airflow.sdk.exceptions import AirflowFailException
 
 from improvement.connections import ConnectionConfigError
+from improvement.personal_data import screened_error
 from improvement.warehouse.tables import slack_delivery as slack_ledger
 
 if TYPE_CHECKING:
@@ -246,9 +246,6 @@ def announce_refusal(
 
 # ---------------------------------------------------------------------------- failures
 
-FAILURE_LINE_LENGTH = 300
-QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
-
 
 @dataclass(frozen=True)
 class TaskFailure:
@@ -261,30 +258,6 @@ class TaskFailure:
     try_number: int
     error: str  # the exception's first line, already screened (``screened_error``)
     log_url: str | None = None
-
-
-def screened_error(exception: BaseException | str | None) -> str:
-    """The first line of the error, fit for the performance team's channel: quoted values
-    (where database drivers and parsers echo the data they choked on) become '…', and a line
-    that still holds anything shaped like a person's id or a date of birth is withheld. The
-    whole error stays in the task's log, behind Airflow's access control."""
-    from improvement.personal_data import PersonalDataGuard
-
-    if exception is None:
-        return "no error was given (see the task's log)"
-    text = str(exception).strip()
-    line = text.splitlines()[0] if text else ""
-    if isinstance(exception, BaseException):
-        line = f"{type(exception).__name__}: {line}" if line else type(exception).__name__
-    line = QUOTED.sub("'…'", line)
-    if len(line) > FAILURE_LINE_LENGTH:
-        line = line[: FAILURE_LINE_LENGTH - 1] + "…"
-    kinds = PersonalDataGuard.shapes_only().kinds_in(line)
-    if kinds:
-        return (
-            f"the error's first line is withheld because it holds {kinds[0]} (see the task's log)"
-        )
-    return line
 
 
 def failure_text(failure: TaskFailure, council_name: str) -> str:

@@ -559,3 +559,29 @@ def check_rendered(
 def _remove(paths: Iterable[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
+
+
+ERROR_LINE_LENGTH = 300
+QUOTED = re.compile(r"""'[^']*'|"[^"]*"|`[^`]*`""")
+
+
+def screened_error(exception: BaseException | str | None) -> str:
+    """The first line of the error, fit for the performance team's channel: quoted values
+    (where database drivers and parsers echo the data they choked on) become '…', and a line
+    that still holds anything shaped like a person's id or a date of birth is withheld. The
+    whole error stays in the task's log, behind Airflow's access control."""
+    if exception is None:
+        return "no error was given (see the task's log)"
+    text = str(exception).strip()
+    line = text.splitlines()[0] if text else ""
+    if isinstance(exception, BaseException):
+        line = f"{type(exception).__name__}: {line}" if line else type(exception).__name__
+    line = QUOTED.sub("'…'", line)
+    if len(line) > ERROR_LINE_LENGTH:
+        line = line[: ERROR_LINE_LENGTH - 1] + "…"
+    kinds = PersonalDataGuard.shapes_only().kinds_in(line)
+    if kinds:
+        return (
+            f"the error's first line is withheld because it holds {kinds[0]} (see the task's log)"
+        )
+    return line

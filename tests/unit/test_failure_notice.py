@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from improvement.notify import TaskFailure, failure_text, screened_error
+from improvement.notify import TaskFailure, failure_text
+from improvement.personal_data import screened_error
 
 
 def test_only_the_first_line_goes_and_quoted_values_are_left_out():
