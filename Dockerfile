@@ -31,6 +31,13 @@ RUN pip install --no-cache-dir "apache-airflow==${AIRFLOW_VERSION}" -r /opt/proj
         | sed -n 's/^\(apache-airflow-providers-[^=]*\)==.*/\1/Ip' | { grep -vixF "$pinned" || true; })" \
     && if [ -n "$unpinned" ]; then pip uninstall -y $unpinned; fi
 
+# The DfE validators need pandas < 2, so they get an environment of their own, with the exact
+# pins the tests ran them with; the weekly run's dfe_rules step runs in it (docs/returns.md).
+COPY --chown=airflow:root requirements-returns.txt /opt/project/requirements-returns.txt
+RUN python -m venv /opt/returns-venv \
+    && /opt/returns-venv/bin/pip install --no-cache-dir -r /opt/project/requirements-returns.txt \
+    && /opt/returns-venv/bin/python -c "import lac_validator.rules.ruleset_utils"
+
 # The project. It is installed in editable mode on purpose: the package finds its SQL
 # (sql/), templates (reports/) and configuration (config/) beside its source, so the source
 # stays in /opt/project, where the DAG and plugins folders point (docker-compose.yml).

@@ -23,6 +23,12 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
    oversight list, one worklist per team: overdue practice, data to correct) to the
    owner-only restricted location.
    XCom holds counts and locations, never names or ids.
+6. **returns_tables → dfe_rules → returns_readiness**, beside the measures: the collection
+   year's SSDA903 tables from the snapshot, the DfE's own validation rules over them in the
+   validators' environment (`.venv-returns`: they need pandas < 2), and what every rule found
+   (ran, not applicable or crashed; failing records by team) kept in the warehouse, with each
+   team's failing records in its restricted returns worklist (`docs/returns.md`). A failure
+   here fails these steps only: the measures and the weekly outputs still publish.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
@@ -35,6 +41,9 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 from improvement import weekly
 from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
+
+# The validators' interpreter, as returns_tables found it in the council's settings.
+RETURNS_PYTHON = "{{ ti.xcom_pull(task_ids='returns_tables')['python'] }}"
 
 
 @dag(
@@ -69,9 +78,33 @@ def weekly_performance():
     def weekly_outputs(snapshot_summary: dict) -> dict:
         return weekly.weekly_outputs(snapshot_summary, get_current_context())
 
+    @task
+    def returns_tables(snapshot_summary: dict) -> dict:
+        return weekly.returns_tables(snapshot_summary, get_current_context())
+
+    # Runs in the validators' own interpreter, whose path returns_tables gives: only paths
+    # and codes go in, and the findings come back as a file in the owner-only returns folder.
+    @task.external_python(python=RETURNS_PYTHON, expect_airflow=False)
+    def dfe_rules(work: dict) -> dict:
+        import runpy
+
+        run = runpy.run_path(work["runner"])["run"]
+        run(
+            work["tables_dir"],
+            work["results_path"],
+            str(work["collection_year"]),
+            work["local_authority"],
+        )
+        return work
+
+    @task
+    def returns_readiness(work: dict) -> dict:
+        return weekly.returns_readiness(work, get_current_context())
+
     manifest = extract()
     snapshot_summary = snapshot(manifest, validate(manifest))
     measures(snapshot_summary) >> weekly_outputs(snapshot_summary)
+    returns_readiness(dfe_rules(returns_tables(snapshot_summary)))
 
 
 # In regional mode every council's week runs in regional_weekly (dags/regional_performance.py).

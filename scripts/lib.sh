@@ -29,6 +29,27 @@ ensure_venv() {
 # The embedded default: SQLite case system, SQLite warehouse, Airflow on SQLite, all under the repo.
 # Everything it creates is owner-only (umask 077): the case system and the warehouse hold names
 # and dates of birth, Airflow's database the reviewers' commentary, the passwords file passwords.
+# The DfE's validation rules (Data to Insight's validators) need pandas < 2, so they have an
+# environment of their own, .venv-returns, with the exact pins of requirements-returns.txt;
+# the weekly run's returns_readiness step runs them there (docs/returns.md).
+RETURNS_VENV="$ROOT/.venv-returns"
+ensure_returns_env() {
+  local python="${PYTHON:-python3}"
+  [ -x "$RETURNS_VENV/bin/python" ] || "$python" -m venv "$RETURNS_VENV"
+  local stamp="$RETURNS_VENV/.installed" want
+  want="$(sha256sum "$ROOT/requirements-returns.txt" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing the DfE validators' pins into $RETURNS_VENV (log: $RETURNS_VENV/install.log) ..."
+    if ! "$RETURNS_VENV/bin/python" -m pip install --disable-pip-version-check \
+         -r "$ROOT/requirements-returns.txt" > "$RETURNS_VENV/install.log" 2>&1; then
+      tail -n 30 "$RETURNS_VENV/install.log" >&2
+      echo "Installing the DfE validators failed; see $RETURNS_VENV/install.log" >&2
+      exit 1
+    fi
+    echo "$want" > "$stamp"
+  fi
+}
+
 demo_env() {
   umask 077
   export IMPROVEMENT_DATA_DIR="${IMPROVEMENT_DATA_DIR:-$ROOT/data}"

@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -384,6 +385,76 @@ def _backfill(args: argparse.Namespace) -> None:
         )
 
 
+def collection_year_argument(text: str):
+    """A collection year by the year it ends in: 2026 is April 2025 to March 2026."""
+    from improvement.returns.collection_year import CollectionYear
+
+    if not (text.isdigit() and len(text) == 4):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a collection year: give the year it ends in, e.g. 2026 for 2025/26"
+        )
+    return CollectionYear(int(text))
+
+
+def _export_returns(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.council_context import council_context
+    from improvement.returns.export import export_returns
+    from improvement.warehouse.migrate import require_current
+
+    council = council_context()
+    engine = DatabaseTarget.from_url(args.url).engine()
+    require_current(engine)
+    try:
+        exported = export_returns(engine, args.year, Path(args.out), council.county.codes, args.key)
+    except LookupError as error:
+        _fail(f"{error}: `improvement show-snapshot` shows the latest")
+    print(
+        f"SSDA903 {exported.year.label} from {exported.snapshot_key} "
+        f"(owner-only, child-level: keep it in the restricted area):"
+    )
+    for name, path in exported.files.items():
+        print(f"  {name}: {exported.rows[name]:,} rows  {path}")
+    if not exported.year_complete:
+        print(
+            f"  The year ends on {exported.year.end}, after this snapshot: the files hold the "
+            "year so far."
+        )
+
+
+def _returns_check(args: argparse.Namespace) -> None:
+    from improvement.connections import DatabaseTarget
+    from improvement.council_context import council_context
+    from improvement.returns.readiness import prepare_returns, record_readiness, run_dfe_rules
+    from improvement.warehouse.migrate import require_current
+
+    council = council_context()
+    settings = council.settings
+    engine = DatabaseTarget.from_url(args.url).engine()
+    require_current(engine)
+    try:
+        work = prepare_returns(engine, args.key, council.county, settings)
+    except LookupError as error:
+        _fail(f"{error}: `improvement show-snapshot` shows the latest")
+    run_dfe_rules(work)
+    readiness = record_readiness(
+        engine, work, council.county, settings.restricted_dir, dt.datetime.now(dt.UTC),
+        settings.workspace,
+    )  # fmt: skip
+    rules = readiness.rules
+    print(
+        f"SSDA903 {readiness.collection_year} from {args.key}, {readiness.package}: "
+        f"{sum(rules.values())} rules ({rules['ran']} ran, {rules['not_applicable']} not "
+        f"applicable, {rules['crashed']} crashed: {', '.join(readiness.crashed) or 'none'}); "
+        f"{readiness.failing_records:,} failing records"
+    )
+    for team, count in readiness.by_team.items():
+        print(f"  {team}: {count:,}")
+    print(
+        f"Team worklists (restricted): {settings.restricted_dir / work.snapshot_date / 'returns'}"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="improvement", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -455,6 +526,32 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     unmapped.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
     unmapped.set_defaults(handler=_unmapped_codes, default_url=default_warehouse_url)
+
+    export = commands.add_parser(
+        "export-returns", help="write a collection year's SSDA903 files from a stored snapshot"
+    )
+    export.add_argument(
+        "--year", required=True, type=collection_year_argument,
+        help="the year the collection ends in, e.g. 2026 for April 2025 to March 2026",
+    )  # fmt: skip
+    export.add_argument("--out", required=True, help="folder to write the files to (owner-only)")
+    export.add_argument(
+        "--key", default=None, type=snapshot_key_argument,
+        help="snapshot key (default: the first taken after the year ended, else the latest)",
+    )  # fmt: skip
+    export.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    export.set_defaults(handler=_export_returns, default_url=default_warehouse_url)
+
+    check = commands.add_parser(
+        "returns-check",
+        help="run the DfE's SSDA903 rules on a snapshot, as the weekly run does",
+    )
+    check.add_argument(
+        "--key", required=True, type=snapshot_key_argument,
+        help="snapshot key, e.g. weekly/2026-11-15",
+    )  # fmt: skip
+    check.add_argument("--url", default=None, help="SQLAlchemy URL (default: embedded SQLite)")
+    check.set_defaults(handler=_returns_check, default_url=default_warehouse_url)
 
     catalogue = commands.add_parser("catalogue", help="print the measure catalogue as Markdown")
     catalogue.set_defaults(handler=_catalogue)
@@ -570,10 +667,11 @@ def _expected_errors() -> tuple[type[Exception], ...]:
     from improvement.connections import ConnectionConfigError
     from improvement.county import ConfigError
     from improvement.governance import GovernanceConfigError
+    from improvement.returns.readiness import ReturnsError
     from improvement.warehouse.migrate import WarehouseNotReady
 
     return (CommandError, WarehouseNotReady, GovernanceConfigError, ConfigError,
-            ConnectionConfigError, sa.exc.ArgumentError)  # fmt: skip
+            ConnectionConfigError, ReturnsError, sa.exc.ArgumentError)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,3 +41,20 @@ def private_file(path: Path) -> Path:
         return path
     os.close(handle)
     return path
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` owner-only, through a temporary file renamed over it, so a
+    reader never sees half a file and a failed write leaves the earlier one."""
+    private_folder(path.parent)
+    temporary = path.with_name(f".{path.name}.part")
+    handle = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, OWNER_ONLY_FILE)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, OWNER_ONLY_FILE)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path

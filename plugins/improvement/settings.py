@@ -39,7 +39,9 @@ class Settings:
     lists for senior leaders and team managers (owner-only, never in a pack). Left out, they
     are ``packs/`` and ``restricted/`` under ``data_dir``. ``draw_pdfs`` off
     (``IMPROVEMENT_DRAW_PDFS=0``) makes the monthly run review and publish HTML only: PDF layout
-    is most of a round's time, so the tests not about PDFs turn it off.
+    is most of a round's time, so the tests not about PDFs turn it off. ``returns_python``
+    is the interpreter of the DfE validators' environment (``IMPROVEMENT_RETURNS_PYTHON``;
+    ``.venv-returns``, which ``./scripts/demo`` creates, when left out).
     """
 
     data_dir: Path
@@ -48,6 +50,7 @@ class Settings:
     restricted_dir: Path = None
     draw_pdfs: bool = True
     workspace: WorkspaceLimits = WorkspaceLimits()
+    returns_python: Path = _REPO_ROOT / ".venv-returns" / "bin" / "python"
 
     def __post_init__(self) -> None:
         defaults = {
@@ -63,6 +66,12 @@ class Settings:
     def staging_dir(self) -> Path:
         """Extracts wait here between tasks; holds personal data, so owner-only."""
         return self.data_dir / "staging"
+
+    @property
+    def returns_dir(self) -> Path:
+        """The DfE return tables and the rules' findings on them, between the returns steps
+        of a run; child-level, so owner-only."""
+        return self.data_dir / "returns"
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,4 +98,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         restricted_dir=folder("IMPROVEMENT_RESTRICTED_DIR"),
         draw_pdfs=draw_pdfs in {"1", "true", "yes"},
         workspace=WorkspaceLimits(int(threads), memory),
+        **(
+            {"returns_python": Path(environ["IMPROVEMENT_RETURNS_PYTHON"])}
+            if environ.get("IMPROVEMENT_RETURNS_PYTHON")
+            else {}
+        ),
     )

@@ -194,3 +194,44 @@ def weekly_outputs(
     finally:
         engine.dispose()
     return result
+
+
+def returns_tables(
+    snapshot_summary: dict, context: dict[str, Any], council_id: str | None = None
+) -> dict:
+    """Write the week's SSDA903 tables for the DfE's rules; returns where they are."""
+    from improvement.council_context import council_context
+    from improvement.returns.readiness import prepare_returns
+
+    council = council_context(council_id)
+    engine = council.warehouse().engine()
+    try:
+        work = prepare_returns(
+            engine, snapshot_summary["snapshot_key"], council.county, council.settings
+        )
+    finally:
+        engine.dispose()
+    return work.to_dict()
+
+
+def returns_readiness(work: dict, context: dict[str, Any], council_id: str | None = None) -> dict:
+    """Keep what the DfE's rules found and write each team's returns worklist; counts only."""
+    import datetime as dt
+
+    from improvement.council_context import council_context
+    from improvement.returns.readiness import ReturnsWork, record_readiness
+
+    council = council_context(council_id)
+    engine = council.warehouse().engine()
+    try:
+        readiness = record_readiness(
+            engine,
+            ReturnsWork.from_dict(work),
+            council.county,
+            council.settings.restricted_dir,
+            recorded_at=dt.datetime.now(dt.UTC),
+            limits=council.settings.workspace,
+        )
+    finally:
+        engine.dispose()
+    return readiness.to_dict()

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 
 import pytest
+import sqlalchemy as sa
 
 from improvement.measures.catalogue import load_catalogue
 from improvement.measures.summary import describe_measures
@@ -57,6 +58,9 @@ def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
             "snapshot": "success",
             "measures": "success",
             "weekly_outputs": "success",
+            "returns_tables": "success",
+            "dfe_rules": "success",
+            "returns_readiness": "success",
         },
     )
     assert interval_end == RUN_AFTER
@@ -66,6 +70,14 @@ def test_weekly_run_snapshots_the_week_ending_on_sunday(environment):
     measures = describe_measures(warehouse.engine(), f"weekly/{AS_OF}", load_catalogue())
     # First run on an empty warehouse: the week and its two years of history.
     assert f"Measures as at {AS_OF} ({len(load_catalogue())} measures; 125 as-at dates" in measures
+    # Beside them, what the DfE's own rules made of the year's SSDA903 tables, rule by rule.
+    with warehouse.engine().connect() as conn:
+        outcomes = dict(
+            conn.execute(
+                sa.text("select outcome, count(*) from returns_rule_result group by outcome")
+            ).all()
+        )
+    assert set(outcomes) == {"ran", "not_applicable", "crashed"} and outcomes["ran"] > 100
 
 
 def test_failed_validation_stops_the_run_and_writes_nothing_but_its_record(environment):
@@ -81,6 +93,9 @@ def test_failed_validation_stops_the_run_and_writes_nothing_but_its_record(envir
         "snapshot": "upstream_failed",
         "measures": "upstream_failed",
         "weekly_outputs": "upstream_failed",
+        "returns_tables": "upstream_failed",
+        "dfe_rules": "upstream_failed",
+        "returns_readiness": "upstream_failed",
     }
     after = warehouse_contents(warehouse)
     assert len(after.pop("rejected_extract_finding")) == 1  # only the data-quality record
@@ -278,6 +293,7 @@ def test_running_the_same_week_again_gives_the_same_outputs_and_no_duplicates(en
     def outputs() -> dict[str, str]:
         """Every weekly output file, without its generation time."""
         files = [*settings.packs_dir.rglob("*.html"), *settings.restricted_dir.rglob("*.html")]
+        files += settings.restricted_dir.rglob("*.csv")  # the returns worklists
         return {
             str(path): re.sub(r"Generated \d{2} \w+ \d{4} \d{2}:\d{2} UTC", "", path.read_text())
             for path in files
@@ -296,3 +312,35 @@ def test_running_the_same_week_again_gives_the_same_outputs_and_no_duplicates(en
     del first["pipeline_run"], second["pipeline_run"]
     assert second == first
     assert first_files and second_files == first_files
+
+
+def test_the_returns_steps_fail_alone_when_the_validators_environment_is_missing(
+    environment, slack, monkeypatch, tmp_path
+):
+    import sqlalchemy as sa
+
+    from improvement.governance import load_sign_off
+
+    _, warehouse = environment
+    monkeypatch.setenv("IMPROVEMENT_RETURNS_PYTHON", str(tmp_path / "no-venv" / "bin" / "python"))
+    state, states, _ = _run_weekly()
+    assert state == "failed"
+    assert states == {
+        "extract": "success",
+        "validate": "success",
+        "snapshot": "success",
+        "measures": "success",
+        "weekly_outputs": "success",
+        "returns_tables": "success",
+        "dfe_rules": "failed",
+        "returns_readiness": "upstream_failed",
+    }
+    notices = [
+        m["text"]
+        for m in slack.messages(load_sign_off().performance_channel)
+        if "Task failed" in m["text"]
+    ]
+    assert len(notices) == 1 and "weekly_performance › dfe_rules" in notices[0]
+    with warehouse.engine().connect() as conn:
+        assert conn.execute(sa.text("select count(*) from returns_rule_result")).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from measure_result")).scalar() > 0

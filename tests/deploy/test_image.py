@@ -170,3 +170,16 @@ def test_scripts_are_executable_bash(script):
     path = ROOT / script
     assert path.read_text().startswith("#!/usr/bin/env bash\n")
     assert path.stat().st_mode & 0o111, f"{script} is not executable"
+
+
+def test_the_dfe_validators_have_their_own_environment_with_the_tested_pins():
+    assert copies()["requirements-returns.txt"] == f"{PROJECT}/requirements-returns.txt"
+    runs = [arguments for keyword, arguments in instructions() if keyword == "RUN"]
+    assert any(
+        "python -m venv /opt/returns-venv" in run
+        and f"/opt/returns-venv/bin/pip install --no-cache-dir -r {PROJECT}/requirements-returns.txt"
+        in run
+        for run in runs
+    )
+    environment = raw_compose()["x-airflow-common"]["environment"]
+    assert environment["IMPROVEMENT_RETURNS_PYTHON"] == "/opt/returns-venv/bin/python"

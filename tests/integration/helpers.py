@@ -60,7 +60,7 @@ def run_week(
 def warehouse_contents(warehouse: DatabaseTarget, *, with_times: bool = True) -> dict[str, list]:
     """Every row of every warehouse table, sorted, for before/after comparisons."""
     timing = {
-        "written_at", "finished_at", "extract_started_at", "computed_at",
+        "written_at", "finished_at", "extract_started_at", "computed_at", "recorded_at",
         "extract_seconds", "validate_seconds", "snapshot_seconds",
     }  # fmt: skip
     engine = warehouse.engine()

@@ -92,6 +92,12 @@ WRONG_INPUTS = [
      "the last week (2026-09-27) is before the first (2026-10-04)"),
     (["backfill", "--first-week", "2026-10-04", "--last-week", "2026-10-04", "--council", "x"],
      "--council needs regional mode (IMPROVEMENT_REGION_CONFIG)"),
+    (["export-returns", "--year", "25/26", "--out", "x"],
+     "'25/26' is not a collection year: give the year it ends in, e.g. 2026 for 2025/26"),
+    (["export-returns", "--year", "2026", "--out", "x", "--url", "{empty}"],
+     "the warehouse holds no weekly snapshot: run weekly_performance first"),
+    (["returns-check", "--key", "weekly/2026-11-15", "--url", "{empty}"],
+     "no snapshot weekly/2026-11-15 in the warehouse: `improvement show-snapshot` shows"),
     (["show-snapshot", "--url", "not a url"], "Could not parse SQLAlchemy URL"),
     (["publish"], "invalid choice: 'publish'"),
 ]  # fmt: skip

@@ -313,22 +313,19 @@ SSD_TABLE_SPECS: dict[str, str] = {
     """,
 }
 
-# Columns the pipeline never reads: identifiers and details no measure or list needs
-# (data minimisation). Every other column is required and extracted.
+# Columns the pipeline never reads: identifiers and details no measure, list or DfE return
+# needs (data minimisation). Every other column is required and extracted; the SSDA903 return
+# needs the UPN, motherhood and the placement's postcode (docs/returns.md).
 NOT_EXTRACTED: dict[str, frozenset[str]] = {
     "ssd_person": frozenset(
         {
             "pers_legacy_id",
-            "pers_upn",
             "pers_single_unique_id",
-            "pers_upn_unknown",
             "pers_nationality",
             "pers_expected_dob",
-            "pers_is_mother",
         }
     ),
     "ssd_professionals": frozenset({"prof_staff_id"}),
-    "ssd_cla_placement": frozenset({"clap_cla_placement_postcode"}),
     "ssd_contacts": frozenset({"cont_contact_outcome_json"}),
     "ssd_cin_episodes": frozenset({"cine_referral_outcome_json"}),
     "ssd_cin_assessments": frozenset({"cina_assessment_outcome_json"}),

@@ -271,3 +271,34 @@ answer_refusal = sa.Table(
     sa.Column("found", sa.Text, nullable=False),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# What the DfE's own validation rules made of a snapshot's return tables, rule by rule
+# (improvement.returns.readiness): ran, not applicable (a table it reads is absent) or crashed
+# (the exception's first line), with the number of failing records; codes and counts only.
+returns_rule_result = sa.Table(
+    "returns_rule_result",
+    metadata,
+    sa.Column("snapshot_key", sa.String(64), primary_key=True),
+    sa.Column("return_name", sa.String(16), primary_key=True),
+    sa.Column("rule_code", sa.String(32), primary_key=True),
+    sa.Column("collection_year", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("error", sa.String(500)),
+    sa.Column("failing_records", sa.Integer, nullable=False),
+    sa.Column("package", sa.String(64), nullable=False),
+    sa.Column("package_version", sa.String(32), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# The failing records of each rule by the child's team ("(unallocated)" for none).
+returns_team_count = sa.Table(
+    "returns_team_count",
+    metadata,
+    sa.Column("snapshot_key", sa.String(64), primary_key=True),
+    sa.Column("return_name", sa.String(16), primary_key=True),
+    sa.Column("rule_code", sa.String(32), primary_key=True),
+    sa.Column("team_id", sa.String(48), primary_key=True),
+    sa.Column("failing_records", sa.Integer, nullable=False),
+)
