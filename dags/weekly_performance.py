@@ -28,7 +28,9 @@ data interval runs Monday 06:00 to Monday 06:00; the snapshot date is that Sunda
    validators' environment (`.venv-returns`: they need pandas < 2), and what every rule found
    (ran, not applicable or crashed; failing records by team) kept in the warehouse, with each
    team's failing records in its restricted returns worklist (`docs/returns.md`). A failure
-   here fails these steps only: the measures and the weekly outputs still publish.
+   of the rules fails them only: returns_readiness then records that the week was not checked,
+   and the measures and the weekly outputs (whose digest shows the returns figures by team)
+   still publish.
 
 Owner: performance and information team. Logic lives in `plugins/improvement/`.
 """
@@ -36,7 +38,7 @@ Owner: performance and information team. Logic lives in `plugins/improvement/`.
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current_context, task
 
 from improvement import weekly
 from improvement.dag_defaults import announcing_failure, default_args
@@ -97,14 +99,16 @@ def weekly_performance():
         )
         return work
 
-    @task
-    def returns_readiness(work: dict) -> dict:
-        return weekly.returns_readiness(work, get_current_context())
+    # Runs when the rules failed too, to record that the week was not checked, so the digest
+    # says so rather than showing an earlier run's findings.
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    def returns_readiness(snapshot_summary: dict, work: dict | None) -> dict:
+        return weekly.returns_readiness(snapshot_summary, work, get_current_context())
 
     manifest = extract()
     snapshot_summary = snapshot(manifest, validate(manifest))
-    measures(snapshot_summary) >> weekly_outputs(snapshot_summary)
-    returns_readiness(dfe_rules(returns_tables(snapshot_summary)))
+    readiness = returns_readiness(snapshot_summary, dfe_rules(returns_tables(snapshot_summary)))
+    [measures(snapshot_summary), readiness] >> weekly_outputs(snapshot_summary)
 
 
 # In regional mode every council's week runs in regional_weekly (dags/regional_performance.py).

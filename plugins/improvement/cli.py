@@ -425,7 +425,12 @@ def _export_returns(args: argparse.Namespace) -> None:
 def _returns_check(args: argparse.Namespace) -> None:
     from improvement.connections import DatabaseTarget
     from improvement.council_context import council_context
-    from improvement.returns.readiness import prepare_returns, record_readiness, run_dfe_rules
+    from improvement.returns.readiness import (
+        WORKLIST_FOLDER,
+        prepare_returns,
+        record_readiness,
+        run_dfe_rules,
+    )
     from improvement.warehouse.migrate import require_current
 
     council = council_context()
@@ -450,9 +455,8 @@ def _returns_check(args: argparse.Namespace) -> None:
     )
     for team, count in readiness.by_team.items():
         print(f"  {team}: {count:,}")
-    print(
-        f"Team worklists (restricted): {settings.restricted_dir / work.snapshot_date / 'returns'}"
-    )
+    worklists = settings.restricted_dir / work.snapshot_date / WORKLIST_FOLDER
+    print(f"Team worklists (restricted): {worklists}")
 
 
 def build_parser() -> argparse.ArgumentParser:

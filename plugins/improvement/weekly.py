@@ -214,16 +214,27 @@ def returns_tables(
     return work.to_dict()
 
 
-def returns_readiness(work: dict, context: dict[str, Any], council_id: str | None = None) -> dict:
-    """Keep what the DfE's rules found and write each team's returns worklist; counts only."""
+def returns_readiness(
+    snapshot_summary: dict,
+    work: dict | None,
+    context: dict[str, Any],
+    council_id: str | None = None,
+) -> dict:
+    """Keep what the DfE's rules found and write each team's returns worklist; with no
+    findings (``work`` None: the rules' step failed), record that the week was not checked.
+    Counts only."""
     import datetime as dt
 
     from improvement.council_context import council_context
-    from improvement.returns.readiness import ReturnsWork, record_readiness
+    from improvement.returns.readiness import ReturnsWork, record_not_checked, record_readiness
 
     council = council_context(council_id)
     engine = council.warehouse().engine()
     try:
+        if work is None:
+            return record_not_checked(
+                engine, snapshot_summary["snapshot_key"], council.settings.restricted_dir
+            )
         readiness = record_readiness(
             engine,
             ReturnsWork.from_dict(work),

@@ -42,12 +42,12 @@ def test_weekly_dag_wiring_schedule_and_team_rules(dagbag):
     assert {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks} == {
         "extract": ["snapshot", "validate"],
         "validate": ["snapshot"],
-        "snapshot": ["measures", "returns_tables", "weekly_outputs"],
+        "snapshot": ["measures", "returns_readiness", "returns_tables", "weekly_outputs"],
         "measures": ["weekly_outputs"],
         "weekly_outputs": [],
         "returns_tables": ["dfe_rules"],
         "dfe_rules": ["returns_readiness"],
-        "returns_readiness": [],
+        "returns_readiness": ["weekly_outputs"],
     }
     timetable = dag.timetable
     assert type(timetable).__name__ == "CronDataIntervalTimetable"

@@ -30,6 +30,7 @@ from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.measures.workspace import DEFAULT_LIMITS
 from improvement.reports.content import NO_TEAM
 from improvement.reports.render import environment, write_atomically
+from improvement.returns.readiness import team_counts
 from improvement.settings import WorkspaceLimits
 from improvement.warehouse.tables import data_quality_finding, snapshot
 
@@ -111,6 +112,35 @@ def _digest_context(digest: pd.DataFrame, catalogue: dict[str, Measure]) -> dict
         "worse": int((county["direction"] == "worse").sum()),
         "off_target": int(county["rag"].isin(["red", "amber"]).sum()),
     }
+
+
+def returns_readiness_rows(
+    engine: sa.Engine, snapshot_key: str, as_at: dt.date, config: CountyConfig
+) -> list[dict] | None:
+    """Each team's records the DfE's SSDA903 rules fail, this week and last, with the change
+    (None where last week was not checked); None when this week was not checked."""
+    with engine.connect() as conn:
+        this_week = team_counts(conn, snapshot_key)
+        last_week = team_counts(conn, f"weekly/{as_at - dt.timedelta(days=7)}")
+    if this_week is None:
+        return None
+    names = {team.team_id: team.name for team in config.teams} | {UNALLOCATED: NO_TEAM}
+    teams = sorted(set(this_week) | set(last_week or {}), key=lambda t: names.get(t, t))
+    rows = []
+    for team in [*teams, None]:
+        now = sum(this_week.values()) if team is None else this_week.get(team, 0)
+        before = None
+        if last_week is not None:
+            before = sum(last_week.values()) if team is None else last_week.get(team, 0)
+        rows.append(
+            {
+                "team": COUNTY if team is None else names.get(team, team),
+                "this_week": now,
+                "last_week": before,
+                "change": None if before is None else now - before,
+            }
+        )
+    return rows
 
 
 def unmapped_code_lines(engine: sa.Engine, snapshot_key: str) -> list[str]:
@@ -217,6 +247,7 @@ def write_weekly_outputs(
         **common,
         previous=as_at - dt.timedelta(days=7),
         unmapped_codes=unmapped_code_lines(engine, snapshot_key),
+        returns_rows=returns_readiness_rows(engine, snapshot_key, as_at, config),
         snapshot_key=snapshot_key,
         **context,
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from improvement.county import CountyConfig
+from improvement.county import UNALLOCATED, CountyConfig
 from improvement.files import private_folder, write_private
 from improvement.measures.workspace import DEFAULT_LIMITS, workspace
 from improvement.personal_data import screened_error
@@ -39,7 +39,7 @@ RUNNER = Path(__file__).with_name("dfe_903.py")
 RULES_FILE = "ssda903_rules.json"
 # The validators took about a second on the demo county; a national-size return far longer.
 RULES_TIMEOUT_SECONDS = 900
-UNALLOCATED = "(unallocated)"
+WORKLIST_FOLDER = "returns"  # in the restricted area's folder for the snapshot date
 CHILD_TEAM_SQL = "select person_id, team_id from child_team_at"
 WORKLIST_COLUMNS = ["team", "child", "table", "row", "rule", "what_the_dfe_says", "fields"]
 
@@ -172,7 +172,7 @@ class Readiness:
     worklists: list[str]  # teams with a restricted returns worklist
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "checked": True}
 
 
 def failing_records(results: dict, tables_dir: Path, teams: dict[str, str]) -> pd.DataFrame:
@@ -245,14 +245,9 @@ def record_readiness(
         }
         for (rule, team), count in by_rule_team.items()
     ]
-    worklists = _write_worklists(failing, restricted_dir / work.snapshot_date / "returns")
+    worklists = _write_worklists(failing, restricted_dir / work.snapshot_date / WORKLIST_FOLDER)
     with engine.begin() as conn:
-        for table in (returns_rule_result, returns_team_count):
-            conn.execute(
-                table.delete().where(
-                    (table.c.snapshot_key == work.snapshot_key) & (table.c.return_name == SSDA903)
-                )
-            )
+        _clear_week(conn, work.snapshot_key)
         conn.execute(returns_rule_result.insert(), outcome_rows)
         if team_rows:
             conn.execute(returns_team_count.insert(), team_rows)
@@ -269,6 +264,49 @@ def record_readiness(
     )
     log.info("Returns readiness for %s: %s", work.snapshot_key, readiness.to_dict())
     return readiness
+
+
+def _clear_week(conn: sa.Connection, snapshot_key: str) -> None:
+    for table in (returns_rule_result, returns_team_count):
+        conn.execute(
+            table.delete().where(
+                (table.c.snapshot_key == snapshot_key) & (table.c.return_name == SSDA903)
+            )
+        )
+
+
+def record_not_checked(engine: sa.Engine, snapshot_key: str, restricted_dir: Path) -> dict:
+    """The week's snapshot was not checked (the rules' step failed): remove any findings and
+    worklists an earlier run kept for it, so nothing shows them as this week's."""
+    with engine.begin() as conn:
+        _clear_week(conn, snapshot_key)
+    snapshot_date = snapshot_key.rsplit("/", 1)[-1]  # a snapshot key ends with its date
+    shutil.rmtree(restricted_dir / snapshot_date / WORKLIST_FOLDER, ignore_errors=True)
+    log.warning("Returns readiness for %s: not checked (the DfE rules did not run)", snapshot_key)
+    return {"snapshot_key": snapshot_key, "checked": False}
+
+
+def team_counts(conn: sa.Connection, snapshot_key: str) -> dict[str, int] | None:
+    """Failing SSDA903 records by team for a snapshot, None when it was not checked."""
+    checked = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(returns_rule_result)
+        .where(
+            (returns_rule_result.c.snapshot_key == snapshot_key)
+            & (returns_rule_result.c.return_name == SSDA903)
+        )
+    ).scalar_one()
+    if not checked:
+        return None
+    rows = conn.execute(
+        sa.select(returns_team_count.c.team_id, sa.func.sum(returns_team_count.c.failing_records))
+        .where(
+            (returns_team_count.c.snapshot_key == snapshot_key)
+            & (returns_team_count.c.return_name == SSDA903)
+        )
+        .group_by(returns_team_count.c.team_id)
+    ).all()
+    return {team: int(count) for team, count in rows}
 
 
 def _write_worklists(failing: pd.DataFrame, folder: Path) -> dict[str, Path]:
