@@ -67,7 +67,10 @@ def test_returns_check_keeps_every_rule_and_gives_each_team_its_failing_records(
         team = path.stem.removeprefix("ssda903_")
         expected = teams[teams["team_id"].str.strip("()").str.replace(" ", "_") == team]
         assert len(rows) == expected["failing_records"].sum()
-        assert list(rows[0]) == ["child", "table", "row", "rule", "what_the_dfe_says", "fields"]
+        assert list(rows[0]) == [
+            "team", "person_id", "child", "table", "row", "rule", "what_the_dfe_says", "fields",
+        ]  # fmt: skip
+        assert {row["team"] for row in rows} == set(expected["team_id"])
 
     # Again for the same week: the same findings, nothing added.
     assert main(["returns-check", "--key", KEY, "--url", warehouse]) == 0
@@ -96,3 +99,79 @@ def test_export_returns_writes_the_years_files_owner_only(warehouse, tmp_path, c
 
     assert main(["export-returns", "--year", "2027", "--out", str(out), "--url", warehouse]) == 0
     assert "the year so far" in capsys.readouterr().out
+
+
+def test_each_teams_html_worklist_lists_the_records_the_dfe_rules_reject(
+    warehouse, tmp_path, capsys
+):
+    import datetime as dt
+    import re
+
+    from improvement.county import load_county_config
+    from improvement.measures.catalogue import load_catalogue
+    from improvement.reports.weekly import write_weekly_outputs
+    from improvement.settings import load_settings
+
+    assert main(["returns-check", "--key", KEY, "--url", warehouse]) == 0
+    settings = load_settings()
+    engine = sa.create_engine(warehouse)
+    outputs = write_weekly_outputs(
+        engine, KEY, load_county_config(), load_catalogue(), settings.packs_dir,
+        settings.restricted_dir, "Demo County Council", dt.datetime(2026, 11, 16, 7, tzinfo=dt.UTC),
+    )  # fmt: skip
+    teams = pd.read_sql("select team_id, sum(failing_records) as n from returns_team_count "
+                        "group by team_id", engine)  # fmt: skip
+    assert set(teams["team_id"]) <= set(outputs.team_worklists)
+    for team, expected in zip(teams["team_id"], teams["n"], strict=True):
+        page = outputs.team_worklists[team].read_text()
+        shown = re.search(r"Records the DfE(?:'|&#39;)s return rules will reject \((\d+)\)", page)
+        assert int(shown.group(1)) == expected, team
+    # The digest beside the packs shows the counts, never a child.
+    digest = outputs.digest.read_text()
+    assert "SSDA903 errors by team" in digest
+    assert not any(person in digest for person in _person_ids(warehouse))
+
+
+def test_internal_packs_show_returns_readiness_and_public_packs_do_not(warehouse, capsys):
+    import datetime as dt
+    import re
+
+    from improvement.county import load_county_config
+    from improvement.governance import load_groups
+    from improvement.measures.catalogue import PRIORITY_AREAS, load_catalogue
+    from improvement.reports.packs import build_packs
+    from improvement.reports.render import environment, render_html
+
+    engine = sa.create_engine(warehouse)
+    groups = load_groups(PRIORITY_AREAS)
+    chosen = [groups["standing_overview_group"], groups["childrens_scrutiny"]]
+    county = load_county_config()
+
+    def packs():
+        built = build_packs(engine, dt.date(2026, 10, 31), chosen, load_catalogue(), county)
+        return {pack.group.group_id: pack for pack in built}
+
+    before = packs()  # the week not checked yet: nothing to show
+    assert before["standing_overview_group"].returns is None
+
+    assert main(["returns-check", "--key", KEY, "--url", warehouse]) == 0
+    internal, public = packs()["standing_overview_group"], packs()["childrens_scrutiny"]
+    assert public.returns is None
+    view = internal.returns
+    total = pd.read_sql("select sum(failing_records) from returns_team_count", engine).iloc[0, 0]
+    assert view.by_area[-1] == ("County", total)
+    assert sum(records for _, records in view.by_area[:-1]) == total
+    assert {area for area, _ in view.by_area[:-1]} <= {t.locality for t in county.teams} | {
+        "No team recorded"
+    }
+    # Twelve weeks to the snapshot; only the snapshot's week was checked.
+    assert [day for day, _ in view.weeks][-1] == AS_OF and len(view.weeks) == 12
+    assert [records for _, records in view.weeks] == [None] * 11 + [total]
+    records = [n for _, _, n in view.top_rules]
+    assert len(records) == 10 and records == sorted(records, reverse=True)
+
+    html = render_html(internal, "Demo County Council", None, environment())
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "Returns readiness: the DfE" in text and f"County {total:,}" in text
+    assert not any(person in html for person in _person_ids(warehouse))
+    assert "SSDA903" not in render_html(public, "Demo County Council", None, environment())

@@ -176,6 +176,35 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class ReturnsView:
+    """The pack's "returns readiness" part: the DfE's SSDA903 errors at the snapshot by
+    locality, the weekly trend and the rules failing most records (internal packs only)."""
+
+    collection_year: str
+    by_area: tuple[tuple[str, int], ...]  # locality (or no team), records; county last
+    weeks: tuple[tuple[dt.date, int | None], ...]
+    top_rules: tuple[tuple[str, str, int], ...]
+
+
+def returns_view(figures: PeriodFigures, county: CountyConfig) -> ReturnsView | None:
+    summary = figures.returns
+    if summary is None:
+        return None
+    locality = {team.team_id: team.locality for team in county.teams}
+    areas: dict[str, int] = {}
+    for team, records in summary.by_team.items():
+        area = locality.get(team, NO_TEAM)
+        areas[area] = areas.get(area, 0) + records
+    ordered = sorted(areas.items(), key=lambda item: (item[0] == NO_TEAM, item[0]))
+    return ReturnsView(
+        collection_year=summary.collection_year,
+        by_area=(*ordered, ("County", summary.failing_records)),
+        weeks=summary.weeks,
+        top_rules=summary.top_rules,
+    )
+
+
+@dataclass(frozen=True)
 class Pack:
     group: Group
     period_start: dt.date
@@ -187,6 +216,7 @@ class Pack:
     signoff: tuple[SignOff, ...] = field(default_factory=tuple)
     meeting: tuple[dt.date, dt.date] | None = None  # the meeting it goes to, its papers date
     key_messages: tuple[str, ...] = ()
+    returns: ReturnsView | None = None  # internal packs only
     # The figures the pack shows (measure, date, breakdown, values, extract): what publishing
     # it records, so later recomputations can be checked against it.
     figures_shown: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
@@ -616,5 +646,6 @@ def build_pack(
         signoff=tuple(signoff),
         meeting=meeting,
         key_messages=tuple(key_messages(every, highlights)),
+        returns=None if group.is_public else returns_view(figures, county),
         figures_shown=shown,
     )

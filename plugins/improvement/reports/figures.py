@@ -21,6 +21,7 @@ from improvement.measures.asat import month_ends_up_to
 from improvement.measures.assess import CURRENT_KEY, latest_extracts
 from improvement.measures.catalogue import Measure
 from improvement.reports.disclosure import Cell
+from improvement.returns.readiness import ReturnsSummary, returns_summary
 from improvement.warehouse.rejections import RejectedExtract, read_rejections
 from improvement.warehouse.tables import (
     data_quality_finding,
@@ -67,6 +68,8 @@ class PeriodFigures:
     findings: tuple[Finding, ...]
     # Weeks of the period whose extract validation refused and no accepted extract replaced.
     refused_weeks: tuple[RejectedExtract, ...]
+    # What the DfE's SSDA903 rules found on the snapshot (None: it was not checked).
+    returns: ReturnsSummary | None = None
 
     def rows(self, measure_id: str, as_at: dt.date, breakdown: str) -> pd.DataFrame:
         frame = self.latest
@@ -167,6 +170,7 @@ def read_period(
         ).all()
         published = read_published(conn, period_end)
         refused = read_rejections(conn, first=period_end.replace(day=1), last=info.snapshot_date)
+        returns = returns_summary(conn, info.snapshot_key, info.snapshot_date)
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -184,6 +188,7 @@ def read_period(
         published=published,
         findings=tuple(Finding(*row) for row in findings),
         refused_weeks=tuple(r for r in refused if not r.resolved),
+        returns=returns,
     )
 
 

@@ -30,7 +30,7 @@ from improvement.measures.catalogue import PRIORITY_AREAS, Measure
 from improvement.measures.workspace import DEFAULT_LIMITS
 from improvement.reports.content import NO_TEAM
 from improvement.reports.render import environment, write_atomically
-from improvement.returns.readiness import team_counts
+from improvement.returns.readiness import read_worklists, team_counts
 from improvement.settings import WorkspaceLimits
 from improvement.warehouse.tables import data_quality_finding, snapshot
 
@@ -65,6 +65,19 @@ TEAM_HEADINGS = {
     "record_id": "Record id",
 }
 NO_NAME = "name not recorded"
+RETURNS_INTRO = (
+    "The DfE's own SSDA903 validation rules, run on this year's return so far: each record of "
+    "the team's children that the DfE would reject, with the rule, the DfE's words and the "
+    "fields to correct in the case system."
+)
+RETURNS_NOT_CHECKED = (
+    "The DfE's SSDA903 rules were not run on this week's snapshot: the returns step failed, and "
+    "the performance team has been told why."
+)
+RETURNS_HEADINGS = {
+    "child": "Child", "person_id": "Person id", "rule": "DfE rule",
+    "what_the_dfe_says": "What the DfE says", "fields": "Fields to correct", "record": "Record",
+}  # fmt: skip
 NO_WORKER = "none allocated"
 
 
@@ -178,9 +191,27 @@ def _oversight_sections(lists: WeeklyLists) -> list[dict]:
     ]
 
 
-def team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
-    """A team's worklist in two parts, overdue practice then data to correct, each with the
-    checks it holds and what they mean."""
+def returns_section(returns: pd.DataFrame | None) -> dict:
+    """A team's records the DfE's SSDA903 rules fail (None: the week was not checked)."""
+    rows = (
+        []
+        if returns is None
+        else returns.assign(record=returns["table"] + ", record " + returns["row"].astype(str))
+    )
+    return {
+        "id": "dfe-returns",
+        "title": "Records the DfE's return rules will reject",
+        "description": RETURNS_NOT_CHECKED if returns is None else RETURNS_INTRO,
+        "headings": RETURNS_HEADINGS,
+        "rows": [] if returns is None else _records(rows),
+    }
+
+
+def team_sections(
+    lists: WeeklyLists, team_id: str, returns: pd.DataFrame | None = None
+) -> list[dict]:
+    """A team's worklist in three parts, overdue practice, data to correct, and the records
+    the DfE's SSDA903 rules will reject (``returns``; None when the week was not checked)."""
     rows = lists.for_team(team_id)
     rows = rows.assign(
         child=rows["child"].fillna(NO_NAME),
@@ -202,10 +233,17 @@ def team_sections(lists: WeeklyLists, team_id: str) -> list[dict]:
                 "notes": [(d.title, d.description) for d in checks],
             }
         )
+    sections.append(returns_section(returns))
     return sections
 
 
-def render_team_worklist(lists: WeeklyLists, team_id: str, team_name: str, common: dict) -> str:
+def render_team_worklist(
+    lists: WeeklyLists,
+    team_id: str,
+    team_name: str,
+    common: dict,
+    returns: pd.DataFrame | None = None,
+) -> str:
     """One team's worklist as a restricted HTML page."""
     return (
         environment()
@@ -217,7 +255,7 @@ def render_team_worklist(lists: WeeklyLists, team_id: str, team_name: str, commo
             intro="Overdue practice to act on first, then data to correct in the case system.",
             snapshot_key=lists.snapshot_key,
             absent_tables=(),
-            sections=team_sections(lists, team_id),
+            sections=team_sections(lists, team_id, returns),
         )
     )
 
@@ -242,12 +280,13 @@ def write_weekly_outputs(
     common = {"council_name": council_name, "as_at": as_at, "generated_at": generated_at}
 
     digest_path = packs_dir / "weekly" / f"{as_at}" / f"performance-digest-{as_at}.html"
+    returns_rows = returns_readiness_rows(engine, snapshot_key, as_at, config)
     context = _digest_context(digest, catalogue)
     html = env.get_template("weekly_digest.html.j2").render(
         **common,
         previous=as_at - dt.timedelta(days=7),
         unmapped_codes=unmapped_code_lines(engine, snapshot_key),
-        returns_rows=returns_readiness_rows(engine, snapshot_key, as_at, config),
+        returns_rows=returns_rows,
         snapshot_key=snapshot_key,
         **context,
     )
@@ -273,9 +312,12 @@ def write_weekly_outputs(
     team_names = {team.team_id: team.name for team in config.teams}
     teams_folder = _owner_only_folder(folder / "teams")
     team_paths = {}
-    for team_id in lists.teams():
+    returns = None if returns_rows is None else read_worklists(restricted_dir, as_at)
+    returns_teams = set() if returns is None else set(returns["team"])
+    for team_id in sorted(set(lists.teams()) | returns_teams):
         path = teams_folder / f"worklist-{team_id}-{as_at}.html"
-        html = render_team_worklist(lists, team_id, team_names.get(team_id, team_id), common)
+        mine = None if returns is None else returns[returns["team"] == team_id]
+        html = render_team_worklist(lists, team_id, team_names.get(team_id, team_id), common, mine)
         write_atomically(path, lambda p, h=html: p.write_text(h, encoding="utf-8"), OWNER_ONLY_FILE)
         team_paths[team_id] = path
     summary = {key: context[key] for key in ("improved", "worse", "off_target")}

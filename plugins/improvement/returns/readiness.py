@@ -41,7 +41,10 @@ RULES_FILE = "ssda903_rules.json"
 RULES_TIMEOUT_SECONDS = 900
 WORKLIST_FOLDER = "returns"  # in the restricted area's folder for the snapshot date
 CHILD_TEAM_SQL = "select person_id, team_id from child_team_at"
-WORKLIST_COLUMNS = ["team", "child", "table", "row", "rule", "what_the_dfe_says", "fields"]
+WORKLIST_COLUMNS = [
+    "team", "person_id", "child", "table", "row", "rule", "what_the_dfe_says", "fields",
+]  # fmt: skip
+NO_NAME = "name not recorded"
 
 
 class ReturnsError(RuntimeError):
@@ -143,12 +146,16 @@ def run_dfe_rules(work: ReturnsWork, timeout: float = RULES_TIMEOUT_SECONDS) -> 
         raise ReturnsError(f"the DfE's rules failed: {screened_error(said[-1] if said else None)}")
 
 
-def _team_of_children(conn, snapshot_key: str, day: dt.date, county, limits) -> dict[str, str]:
-    """Each child's team on the snapshot's date, as the measures and lists decide it."""
+def _teams_and_names(conn, snapshot_key: str, day: dt.date, county, limits) -> tuple[dict, dict]:
+    """Each child's team on the snapshot's date, as the measures and lists decide it, and each
+    child's name (for the restricted worklists only)."""
     stored = open_snapshot(conn, snapshot_key)
     with workspace(conn, stored, [day], county, queries=[CHILD_TEAM_SQL], limits=limits) as ws:
         _, rows = ws.result(CHILD_TEAM_SQL)
-    return dict(rows)
+    people = stored.read("ssd_person", ["pers_person_id", "pers_forename", "pers_surname"])
+    people = people.to_pandas().fillna("")
+    names = (people["pers_forename"] + " " + people["pers_surname"]).str.strip()
+    return dict(rows), dict(zip(people["pers_person_id"], names.replace("", NO_NAME), strict=True))
 
 
 def _read_results(work: ReturnsWork) -> dict:
@@ -175,9 +182,12 @@ class Readiness:
         return {**asdict(self), "checked": True}
 
 
-def failing_records(results: dict, tables_dir: Path, teams: dict[str, str]) -> pd.DataFrame:
-    """One row per record a rule failed, with its child, team, table, row (1 is the first
-    record of the table's CSV), rule code, the DfE's message and the fields to correct."""
+def failing_records(
+    results: dict, tables_dir: Path, teams: dict[str, str], names: dict[str, str]
+) -> pd.DataFrame:
+    """One row per record a rule failed, with its team, child (id and name), table, row (1 is
+    the first record of the table's CSV), rule code, the DfE's message and the fields to
+    correct."""
     children = {}
     for file, table in results["tables_recognised"].items():
         frame = pd.read_csv(tables_dir / file, dtype=str, keep_default_na=False)
@@ -189,7 +199,8 @@ def failing_records(results: dict, tables_dir: Path, teams: dict[str, str]) -> p
             rows.append(
                 {
                     "team": teams.get(child, UNALLOCATED),
-                    "child": child,
+                    "person_id": child,
+                    "child": names.get(child, NO_NAME),
                     "table": issue["table"],
                     "row": issue["row"] + 1,
                     "rule": rule["code"],
@@ -198,7 +209,7 @@ def failing_records(results: dict, tables_dir: Path, teams: dict[str, str]) -> p
                 }
             )
     frame = pd.DataFrame(rows, columns=WORKLIST_COLUMNS)
-    return frame.sort_values(["team", "child", "table", "row", "rule"], kind="stable")
+    return frame.sort_values(["team", "person_id", "table", "row", "rule"], kind="stable")
 
 
 def record_readiness(
@@ -215,8 +226,8 @@ def record_readiness(
     results = _read_results(work)
     day = dt.date.fromisoformat(work.snapshot_date)
     with engine.connect() as conn:
-        teams = _team_of_children(conn, work.snapshot_key, day, county, limits)
-    failing = failing_records(results, Path(work.tables_dir), teams)
+        teams, names = _teams_and_names(conn, work.snapshot_key, day, county, limits)
+    failing = failing_records(results, Path(work.tables_dir), teams, names)
     outcome_rows = [
         {
             "snapshot_key": work.snapshot_key,
@@ -318,6 +329,76 @@ def _write_worklists(failing: pd.DataFrame, folder: Path) -> dict[str, Path]:
     written = {}
     for team, rows in failing.groupby("team"):
         path = folder / f"ssda903_{team.strip('()').replace(' ', '_')}.csv"
-        data = rows.drop(columns="team").to_csv(index=False, lineterminator="\n")
+        data = rows.to_csv(index=False, lineterminator="\n")
         written[team] = write_private(path, data.encode())
     return written
+
+
+def read_worklists(restricted_dir: Path, snapshot_date: dt.date) -> pd.DataFrame:
+    """The week's returns worklists as ``record_readiness`` wrote them (empty when the week was
+    not checked), for the teams' HTML worklists."""
+    folder = restricted_dir / snapshot_date.isoformat() / WORKLIST_FOLDER
+    frames = [
+        pd.read_csv(path, dtype=str, keep_default_na=False).astype({"row": int})
+        for path in sorted(folder.glob("ssda903_*.csv"))
+    ]
+    return (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=WORKLIST_COLUMNS)
+    )
+
+
+@dataclass(frozen=True)
+class ReturnsSummary:
+    """How ready the returns are at a snapshot, for the monthly packs: figures and rule codes
+    only. ``weeks`` is each of the 12 weeks to the snapshot with its failing records (None for
+    a week not checked), oldest first; ``top_rules`` the ten rules failing most records (code,
+    the DfE's message, records)."""
+
+    collection_year: str
+    by_team: dict[str, int]
+    weeks: tuple[tuple[dt.date, int | None], ...]
+    top_rules: tuple[tuple[str, str, int], ...]
+
+    @property
+    def failing_records(self) -> int:
+        return sum(self.by_team.values())
+
+
+TREND_WEEKS = 12
+TOP_RULES = 10
+
+
+def returns_summary(
+    conn: sa.Connection, snapshot_key: str, snapshot_date: dt.date
+) -> ReturnsSummary | None:
+    """The SSDA903 readiness the weekly run recorded for this snapshot and the 11 weeks before
+    it; None when the snapshot was not checked."""
+    by_team = team_counts(conn, snapshot_key)
+    if by_team is None:
+        return None
+    weeks = []
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        day = snapshot_date - dt.timedelta(days=7 * back)
+        counts = team_counts(conn, f"weekly/{day}") if back else by_team
+        weeks.append((day, None if counts is None else sum(counts.values())))
+    rules = conn.execute(
+        sa.select(
+            returns_rule_result.c.rule_code,
+            returns_rule_result.c.description,
+            returns_rule_result.c.failing_records,
+            returns_rule_result.c.collection_year,
+        )
+        .where(
+            (returns_rule_result.c.snapshot_key == snapshot_key)
+            & (returns_rule_result.c.return_name == SSDA903)
+        )
+        .order_by(returns_rule_result.c.failing_records.desc(), returns_rule_result.c.rule_code)
+    ).all()
+    top = tuple((r.rule_code, r.description, r.failing_records) for r in rules[:TOP_RULES]
+                if r.failing_records)  # fmt: skip
+    return ReturnsSummary(
+        collection_year=CollectionYear(rules[0].collection_year).label,
+        by_team=by_team,
+        weeks=tuple(weeks),
+        top_rules=top,
+    )
