@@ -94,9 +94,11 @@ def returns_python():
 
 @pytest.fixture
 def dfe_903(returns_python, tmp_path):
-    def run(tables: dict, year: CollectionYear = YEAR) -> dict:
+    def run(tables: dict, year: CollectionYear = YEAR, previous: dict | None = None) -> dict:
         folder = tmp_path / f"ssda903-{len(list(tmp_path.iterdir()))}"
         write_ssda903(tables, folder / "tables")
+        if previous is not None:
+            write_ssda903(previous, folder / "tables", previous_year=True)
         work = ReturnsWork(
             snapshot_key="weekly/test",
             snapshot_date=str(year.end),

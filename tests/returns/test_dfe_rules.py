@@ -80,3 +80,18 @@ def test_every_rule_is_accounted_for_and_a_crashing_rule_stops_none_of_the_other
         == len(outcomes)
         == summary["ran"] + summary["not_applicable"] + (summary["crashed"])
     )
+
+
+def test_the_previous_years_tables_let_the_rules_that_compare_years_run(dfe_903):
+    frames = _children(broken=False)
+    this_year = ssda903_tables(frames, YEAR, NO_LOCAL_WORDING)
+    alone = {r["code"]: r["outcome"] for r in dfe_903(this_year)["rules"]}
+    results = dfe_903(this_year, previous=ssda903_tables(frames, YEAR.previous(), NO_LOCAL_WORDING))
+    recognised = results["tables_recognised"]
+    assert recognised["ssda903_header_last.csv"] == "Header_last"
+    assert recognised["ssda903_episodes_last.csv"] == "Episodes_last"
+    assert results["files_ignored"] == []
+    outcomes = {r["code"]: r["outcome"] for r in results["rules"]}
+    # Rule 208 compares the UPN with last year's: it needs Header_last.
+    assert (alone["208"], outcomes["208"]) == ("not_applicable", "ran")
+    assert "208" not in fired(results)  # one snapshot holds one UPN per child

@@ -114,6 +114,9 @@ def prepare_returns(
         shutil.rmtree(folder)
     tables_dir = private_folder(folder / "ssda903")
     write_ssda903(ssda903_tables(frames, year, county.codes), tables_dir)
+    # The rules that compare years read the year before's tables; SSD keeps six years.
+    previous = ssda903_tables(frames, year.previous(), county.codes)
+    write_ssda903(previous, tables_dir, previous_year=True)
     return ReturnsWork(
         snapshot_key=snapshot_key,
         snapshot_date=snapshot_date.isoformat(),

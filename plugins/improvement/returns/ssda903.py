@@ -334,13 +334,17 @@ def ssda903_tables(
     return {name: tables[name] for name in COLUMNS}
 
 
-def write_ssda903(tables: Mapping[str, pd.DataFrame], folder: Path) -> dict[str, Path]:
-    """One CSV per table in an owner-only folder, named as the DfE's tool names them; returns
-    the paths by table."""
+def write_ssda903(
+    tables: Mapping[str, pd.DataFrame], folder: Path, previous_year: bool = False
+) -> dict[str, Path]:
+    """One CSV per table in an owner-only folder; returns the paths by table. The previous
+    year's tables are named ``…_last.csv``, which is how the rules' runner tells them apart
+    (the DfE's validator recognises a table by its columns, the same in both years)."""
     private_folder(folder)
     written = {}
+    suffix = "_last" if previous_year else ""
     for name, table in tables.items():
-        path = folder / f"ssda903_{name.lower()}.csv"
+        path = folder / f"ssda903_{name.lower()}{suffix}.csv"
         write_private(path, table.to_csv(index=False, lineterminator="\n").encode())
         written[name] = path
     return written
