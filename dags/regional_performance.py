@@ -5,11 +5,11 @@ Defined only when `IMPROVEMENT_REGION_CONFIG` names a region file (`docs/regiona
 council has its own case-system, warehouse and Slack connections, configuration and folders.
 
 - **regional_weekly** (Mondays 06:00 Europe/London, the week that ended on Sunday): for every
-  council at once (dynamic task mapping), `extract` → `validate` → `snapshot` → `measures` →
-  `weekly_outputs`, exactly as `weekly_performance` does for one council. A council that fails
-  fails only its own map index; `summary` then reads each council's warehouse, records what
-  its week came to (measured, refused, not measured, unreachable) and fails the run if any
-  council was left behind.
+  council at once (dynamic task mapping), `extract` → `validate` → `snapshot` → `measures` and
+  the returns steps → `weekly_outputs`, exactly as `weekly_performance` does for one council.
+  A council that fails fails only its own map index; `summary` then reads each council's
+  warehouse, records what its week came to (measured, refused, not measured, unreachable)
+  and fails the run if any council was left behind.
 - **regional_monthly** (07:00 on the 5th, the previous month): every council's month-end
   measures (mapped), then the **regional benchmarking pack**: the councils side by side on the
   same measures, named only where the region file allows, small numbers suppressed. The pack
@@ -27,8 +27,14 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 from improvement import regional, weekly
 from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
+from improvement.returns.external import run_dfe_903
 
 ALL_DONE = "all_done"
+ALL_DONE_MIN_ONE_SUCCESS = "all_done_min_one_success"
+# The validators' interpreter, as this council's returns_tables found it in its settings.
+RETURNS_PYTHON = (
+    "{{ ti.xcom_pull(task_ids='council_week.returns_tables', map_indexes=ti.map_index)['python'] }}"
+)
 
 
 @task
@@ -57,11 +63,27 @@ def regional_weekly():
     def weekly_outputs(council_id: str, snapshot_summary: dict) -> dict:
         return weekly.weekly_outputs(snapshot_summary, get_current_context(), council_id)
 
+    @task
+    def returns_tables(council_id: str, snapshot_summary: dict) -> dict:
+        return weekly.returns_tables(snapshot_summary, get_current_context(), council_id)
+
+    # In the validators' own interpreter, as weekly_performance runs it (each council's path
+    # comes from its own returns_tables).
+    dfe_rules = task.external_python(
+        task_id="dfe_rules", python=RETURNS_PYTHON, expect_airflow=False
+    )(run_dfe_903)
+
+    @task(trigger_rule=ALL_DONE_MIN_ONE_SUCCESS)
+    def returns_readiness(council_id: str, snapshot_summary: dict, work: dict | None) -> dict:
+        return weekly.returns_readiness(snapshot_summary, work, get_current_context(), council_id)
+
     @task_group
     def council_week(council_id: str):
         manifest = extract(council_id)
         summary = snapshot(council_id, manifest, validate(council_id, manifest))
-        measures(council_id, summary) >> weekly_outputs(council_id, summary)
+        work = dfe_rules(returns_tables(council_id, summary))
+        readiness = returns_readiness(council_id, summary, work)
+        [measures(council_id, summary), readiness] >> weekly_outputs(council_id, summary)
 
     @task(trigger_rule=ALL_DONE, retries=0)
     def summary() -> dict:

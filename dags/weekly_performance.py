@@ -43,6 +43,7 @@ from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current
 from improvement import weekly
 from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
+from improvement.returns.external import run_dfe_903
 
 # The validators' interpreter, as returns_tables found it in the council's settings.
 RETURNS_PYTHON = "{{ ti.xcom_pull(task_ids='returns_tables')['python'] }}"
@@ -86,18 +87,9 @@ def weekly_performance():
 
     # Runs in the validators' own interpreter, whose path returns_tables gives: only paths
     # and codes go in, and the findings come back as a file in the owner-only returns folder.
-    @task.external_python(python=RETURNS_PYTHON, expect_airflow=False)
-    def dfe_rules(work: dict) -> dict:
-        import runpy
-
-        run = runpy.run_path(work["runner"])["run"]
-        run(
-            work["tables_dir"],
-            work["results_path"],
-            str(work["collection_year"]),
-            work["local_authority"],
-        )
-        return work
+    dfe_rules = task.external_python(
+        task_id="dfe_rules", python=RETURNS_PYTHON, expect_airflow=False
+    )(run_dfe_903)
 
     # Runs when the rules failed too, to record that the week was not checked, so the digest
     # says so rather than showing an earlier run's findings.

@@ -215,7 +215,7 @@ def returns_tables(
 
 
 def returns_readiness(
-    snapshot_summary: dict,
+    snapshot_summary: dict | None,
     work: dict | None,
     context: dict[str, Any],
     council_id: str | None = None,
@@ -225,9 +225,13 @@ def returns_readiness(
     Counts only."""
     import datetime as dt
 
+    from airflow.sdk.exceptions import AirflowSkipException
+
     from improvement.council_context import council_context
     from improvement.returns.readiness import ReturnsWork, record_not_checked, record_readiness
 
+    if snapshot_summary is None:  # regional mode: the council's week stopped before its snapshot
+        raise AirflowSkipException("no snapshot this week: no return to check")
     council = council_context(council_id)
     engine = council.warehouse().engine()
     try:

@@ -133,6 +133,12 @@ def test_each_council_runs_on_its_own_and_one_failure_does_not_stop_the_others(r
         assert states[("council_week.validate", index)] == expected, council_id
         later = "upstream_failed" if broken else "success"
         assert states[("council_week.measures", index)] == later, council_id
+        # The DfE's rules ran on each council's own return; with no snapshot, nothing to check.
+        checked = "skipped" if broken else "success"
+        assert states[("council_week.returns_readiness", index)] == checked, council_id
+        with _engine(root, council_id).connect() as conn:
+            rules = conn.execute(sa.text("select count(*) from returns_rule_result")).scalar()
+        assert (rules > 300) is not broken, council_id
     assert states[("summary", -1)] == "failed"  # it ran, and says a council was left behind
     assert state == "failed"
     assert summary["councils"] == {
