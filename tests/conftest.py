@@ -79,12 +79,39 @@ STARTED = pytest.StashKey[float]()
 LONGEST_FIRST = ("tests/e2e/", "tests/dags/", "tests/reports/", "tests/integration/")
 
 
+# What a test needs, by the fixtures it uses or where it lives: the markers the fast lane
+# (docs/reliability.md, "The fast lane") leaves out.
+AIRFLOW_PLACES = ("tests/e2e/", "tests/dags/")
+BROWSER_FILES = ("tests/reports/test_accessibility.py", "tests/reports/test_chromium.py")
+PDF_FILES = ("tests/reports/test_disk_full.py", "tests/reports/test_breakdown_alignment.py",
+             "tests/reports/test_pdf_drawing.py")  # fmt: skip
+
+
+def _needs(item, path: str) -> set[str]:
+    needs = set()
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if "airflow_db" in fixtures or path.startswith(AIRFLOW_PLACES):
+        needs.add("airflow")
+    callspec = getattr(item, "callspec", None)
+    if "postgres_url" in fixtures or (callspec and "postgresql" in callspec.id):
+        needs.add("postgres")
+    if path.startswith(BROWSER_FILES):
+        needs.add("browser")
+    if "county_packs" in fixtures or path.startswith(PDF_FILES):
+        needs.add("pdf")
+    return needs
+
+
 def pytest_collection_modifyitems(items):
     def rank(item) -> int:
         path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
         return next((i for i, prefix in enumerate(LONGEST_FIRST) if path.startswith(prefix)),
                     len(LONGEST_FIRST))  # fmt: skip
 
+    for item in items:
+        path = Path(str(item.fspath)).relative_to(ROOT).as_posix()
+        for need in _needs(item, path):
+            item.add_marker(need)
     items.sort(key=rank)
 
 
