@@ -27,7 +27,7 @@ from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, tas
 from improvement import regional, weekly
 from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
-from improvement.returns.external import run_dfe_903
+from improvement.returns.external import RULES_TIMEOUT, run_dfe_903
 
 ALL_DONE = "all_done"
 ALL_DONE_MIN_ONE_SUCCESS = "all_done_min_one_success"
@@ -70,7 +70,10 @@ def regional_weekly():
     # In the validators' own interpreter, as weekly_performance runs it (each council's path
     # comes from its own returns_tables).
     dfe_rules = task.external_python(
-        task_id="dfe_rules", python=RETURNS_PYTHON, expect_airflow=False
+        task_id="dfe_rules",
+        python=RETURNS_PYTHON,
+        expect_airflow=False,
+        execution_timeout=RULES_TIMEOUT,
     )(run_dfe_903)
 
     @task(trigger_rule=ALL_DONE_MIN_ONE_SUCCESS)

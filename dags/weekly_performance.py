@@ -43,7 +43,7 @@ from airflow.sdk import CronDataIntervalTimetable, TriggerRule, dag, get_current
 from improvement import weekly
 from improvement.dag_defaults import announcing_failure, default_args
 from improvement.region import region_configured
-from improvement.returns.external import run_dfe_903
+from improvement.returns.external import RULES_TIMEOUT, run_dfe_903
 
 # The validators' interpreter, as returns_tables found it in the council's settings.
 RETURNS_PYTHON = "{{ ti.xcom_pull(task_ids='returns_tables')['python'] }}"
@@ -88,7 +88,10 @@ def weekly_performance():
     # Runs in the validators' own interpreter, whose path returns_tables gives: only paths
     # and codes go in, and the findings come back as a file in the owner-only returns folder.
     dfe_rules = task.external_python(
-        task_id="dfe_rules", python=RETURNS_PYTHON, expect_airflow=False
+        task_id="dfe_rules",
+        python=RETURNS_PYTHON,
+        expect_airflow=False,
+        execution_timeout=RULES_TIMEOUT,
     )(run_dfe_903)
 
     # Runs when the rules failed too, to record that the week was not checked, so the digest

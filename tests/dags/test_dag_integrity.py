@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy
 
+from improvement.returns.external import RULES_TIMEOUT
+
 DAG_IDS = {"weekly_performance", "monthly_governance"}
 
 
@@ -49,6 +51,10 @@ def test_weekly_dag_wiring_schedule_and_team_rules(dagbag):
         "dfe_rules": ["returns_readiness"],
         "returns_readiness": ["weekly_outputs"],
     }
+    # The DfE's rules run in their own interpreter and give up after their time limit.
+    rules = dag.get_task("dfe_rules")
+    assert type(rules).__name__ == "_PythonExternalDecoratedOperator"
+    assert rules.execution_timeout == RULES_TIMEOUT and rules.expect_airflow is False
     timetable = dag.timetable
     assert type(timetable).__name__ == "CronDataIntervalTimetable"
     assert timetable.expression == "0 6 * * 1"

@@ -27,6 +27,7 @@ from improvement.files import private_folder, write_private
 from improvement.measures.workspace import DEFAULT_LIMITS, workspace
 from improvement.personal_data import screened_error
 from improvement.returns.collection_year import CollectionYear, collection_year_containing
+from improvement.returns.external import RULES_TIMEOUT
 from improvement.returns.ssda903 import SOURCE_COLUMNS, SOURCES, ssda903_tables, write_ssda903
 from improvement.settings import Settings, WorkspaceLimits
 from improvement.warehouse.stored import open_snapshot
@@ -37,8 +38,6 @@ log = logging.getLogger(__name__)
 SSDA903 = "SSDA903"
 RUNNER = Path(__file__).with_name("dfe_903.py")
 RULES_FILE = "ssda903_rules.json"
-# The validators took about a second on the demo county; a national-size return far longer.
-RULES_TIMEOUT_SECONDS = 900
 WORKLIST_FOLDER = "returns"  # in the restricted area's folder for the snapshot date
 CHILD_TEAM_SQL = "select person_id, team_id from child_team_at"
 WORKLIST_COLUMNS = [
@@ -129,7 +128,7 @@ def prepare_returns(
     )
 
 
-def run_dfe_rules(work: ReturnsWork, timeout: float = RULES_TIMEOUT_SECONDS) -> None:
+def run_dfe_rules(work: ReturnsWork, timeout: float = RULES_TIMEOUT.total_seconds()) -> None:
     """Run the DfE's rules in their own environment, as the weekly run's external-Python task
     does; ReturnsError when that environment is missing or the run fails."""
     if not Path(work.python).exists():
