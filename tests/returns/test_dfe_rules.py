@@ -95,3 +95,54 @@ def test_the_previous_years_tables_let_the_rules_that_compare_years_run(dfe_903)
     # Rule 208 compares the UPN with last year's: it needs Header_last.
     assert (alone["208"], outcomes["208"]) == ("not_applicable", "ran")
     assert "208" not in fired(results)  # one snapshot holds one UPN per child
+
+
+def _leaver(leaver_id: str, person_id: str) -> dict:
+    return {
+        "clea_table_id": leaver_id, "clea_person_id": person_id,
+        "clea_care_leaver_in_touch": "YES", "clea_care_leaver_activity": "F2",
+        "clea_care_leaver_accommodation": "T", "clea_care_leaver_accom_suitable": "1",
+    }  # fmt: skip
+
+
+def test_care_leavers_and_short_breaks_are_in_the_return_only_where_the_dfe_asks(dfe_903):
+    """A 17-year-old who left care after their 17th birthday, or one still in care, has no
+    care leaver's record (rules 1007, 1016); one who left before it has; a child looked after
+    only for short breaks has no reviews and no motherhood recorded (rule 399)."""
+    from improvement.ssd.codes import NO_LOCAL_WORDING as CODES
+
+    frames = cohort(
+        ssd_person=[
+            person("C001", dob="2008-07-01"),  # 17 on 1 July 2025: left care in September
+            person("C002", dob="2008-07-01"),  # 17 on 1 July 2025: left care in May
+            person("C003"),  # short breaks only
+        ],
+        ssd_cla_episodes=[
+            episode("E1", "C001", "2024-01-10", "2025-09-01", placement="PL1"),
+            episode("E2", "C002", "2024-01-10", "2025-05-01", placement="PL2"),
+            episode("E3", "C003", "2025-06-01", "2025-06-03", placement="PL3"),
+        ],
+        ssd_cla_placement=[
+            placement("PL1", "C001", "2024-01-10", "2025-09-01"),
+            placement("PL2", "C002", "2024-01-10", "2025-05-01"),
+            placement("PL3", "C003", "2025-06-01", "2025-06-03", kind="U6"),
+        ],
+        ssd_legal_status=[
+            legal_status("L1", "C001", "C2", "2024-01-10", "2025-09-01"),
+            legal_status("L2", "C002", "C2", "2024-01-10", "2025-05-01"),
+            legal_status("L3", "C003", "V3", "2025-06-01", "2025-06-03"),
+        ],
+        ssd_cla_reviews=[
+            {"clar_cla_review_id": "R1", "clar_cla_person_id": "C003",
+             "clar_cla_review_date": "2025-06-02", "clar_cla_review_participation": "PN1"},
+        ],
+        ssd_care_leavers=[_leaver("X1", "C001"), _leaver("X2", "C002")],
+    )  # fmt: skip
+    tables = ssda903_tables(frames, YEAR, CODES)
+    assert tables["OC3"]["CHILD"].tolist() == ["C002"]
+    assert tables["Reviews"].empty
+    assert tables["Header"].set_index("CHILD")["MOTHER"].to_dict() == {
+        "C001": "0", "C002": "0", "C003": None,
+    }  # fmt: skip
+    found = fired(dfe_903(tables))
+    assert not {"1007", "1016", "399"} & set(found)

@@ -55,6 +55,8 @@ SOURCES = (
     "ssd_care_leavers",
 )
 
+SHORT_BREAKS = ("V3", "V4")  # legal statuses of a series of short breaks
+
 # The SSD columns the return reads beyond each table's keys and dates, which only snapshots
 # taken since the returns were added hold.
 SOURCE_COLUMNS = {
@@ -253,6 +255,22 @@ def _care_leavers(
     )
 
 
+def _in_care_as_a_care_leaver(
+    episodes: pd.DataFrame, births: pd.Series, year: CollectionYear
+) -> set[str]:
+    """Young people whose care leavers' information the return does not ask for: those still
+    looked after at the year's end, and those aged 17 or 18 then who were still looked after on
+    the year's 17th or 18th birthday (the DfE's rules 1007 and 1016)."""
+    still = set(episodes.loc[episodes["DEC"].isna(), "CHILD"])
+    born = pd.Series(births.reindex(episodes["CHILD"].to_numpy()).to_numpy(), episodes.index)
+    age = _age(born, year.end)
+    ended = pd.to_datetime(episodes["DEC"], format="%d/%m/%Y")
+    after_birthday = pd.Series(False, index=episodes.index)
+    for years in (17, 18):
+        after_birthday |= (age == years) & (ended >= born + pd.DateOffset(years=years))
+    return still | set(episodes.loc[after_birthday, "CHILD"])
+
+
 def _age(born: pd.Series, on: dt.date) -> pd.Series:
     """Completed years on ``on``; NaN where the date of birth is missing."""
     before_birthday = (born.dt.month > on.month) | (
@@ -314,17 +332,28 @@ def ssda903_tables(
         "Missing": _missing(frames, year, codes),
         "OC3": _care_leavers(frames, year, codes, births),
     }
-    looked_after = set(tables["Episodes"]["CHILD"])
-    # Care leavers' information is not asked of young people still looked after at the end.
-    still_in_care = set(tables["Episodes"].loc[tables["Episodes"]["DEC"].isna(), "CHILD"])
-    tables["OC3"] = tables["OC3"][~tables["OC3"]["CHILD"].isin(still_in_care)]
-    # Reviews and missing episodes belong in the return only for children looked after in it.
+    episodes = tables["Episodes"]
+    looked_after = set(episodes["CHILD"])
+    tables["OC3"] = tables["OC3"][~tables["OC3"]["CHILD"].isin(_in_care_as_a_care_leaver(
+        episodes, births, year
+    ))]  # fmt: skip
+    # Reviews and missing episodes belong in the return only for children looked after in it;
+    # a child looked after only for short breaks (V3, V4) has no reviews in it.
+    short_breaks_only = set(
+        episodes.assign(_short=episodes["LS"].isin(SHORT_BREAKS))
+        .groupby("CHILD")["_short"]
+        .all()
+        .loc[lambda short: short]
+        .index
+    )
     for name in ("Reviews", "Missing"):
         tables[name] = tables[name][tables[name]["CHILD"].isin(looked_after)]
+    tables["Reviews"] = tables["Reviews"][~tables["Reviews"]["CHILD"].isin(short_breaks_only)]
     children = sorted(looked_after | set(tables["OC3"]["CHILD"]))
     tables["Header"] = _header(people, children, year, codes)
-    # Motherhood is asked only of girls looked after in the year.
-    tables["Header"].loc[~tables["Header"]["CHILD"].isin(looked_after), "MOTHER"] = None
+    # Motherhood is asked only of girls looked after in the year, other than for short breaks.
+    asked = tables["Header"]["CHILD"].isin(looked_after - short_breaks_only)
+    tables["Header"].loc[~asked, "MOTHER"] = None
     dob = _dmy(births).to_dict()
     for name in ("Reviews", "Missing", "OC3"):
         tables[name] = (
