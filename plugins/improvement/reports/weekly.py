@@ -196,7 +196,10 @@ def returns_section(returns: pd.DataFrame | None) -> dict:
     rows = (
         []
         if returns is None
-        else returns.assign(record=returns["table"] + ", record " + returns["row"].astype(str))
+        else returns.assign(
+            child=returns["child"].replace("", NO_NAME),
+            record=returns["table"] + ", record " + returns["row"].astype(str),
+        )
     )
     return {
         "id": "dfe-returns",

@@ -4,11 +4,11 @@ Runs in the returns environment (``requirements-returns.txt``: Data to Insight's
 ``csc-validator-be-903``, which needs pandas < 2), never in the pipeline's own: it imports only
 the standard library and ``lac_validator``, and is run by path, not imported.
 
-    python dfe_903.py IN_DIR OUT_JSON COLLECTION_YEAR LOCAL_AUTHORITY [--prev-dir DIR]
+    python dfe_903.py IN_DIR OUT_JSON COLLECTION_YEAR LOCAL_AUTHORITY
 
 COLLECTION_YEAR is the year the collection ends ("2025" is 1 April 2024 to 31 March 2025);
 LOCAL_AUTHORITY the council's ONS code. The package recognises each CSV's table by its exact
-column set; a file whose stem ends ``_last``, or in ``--prev-dir``, is the previous year's.
+column set; a file whose stem ends ``_last`` is the previous year's.
 
 Each rule is ``ran`` (with its failing rows), ``not_applicable`` (a table it reads is absent:
 the package's rules return nothing then, or raise on the missing table) or ``crashed`` (any
@@ -65,13 +65,6 @@ def canonical_table(name: str) -> str:
 # Columns the package derives when loading (not in the CSV).  "UASC" is added to
 # Header/Header_last only when the UASC/UASC_last table is present.
 DERIVED_FROM_TABLE = {"UASC": ("UASC", "UASC_last")}
-KNOWN_COLUMNS = {c for cols in column_names.values() for c in cols} | {
-    "UASC",
-    "PL_LA",
-    "PL_LOCATION",
-    "PL_DISTANCE",
-    "UASC_STATUS",
-}
 
 
 def package_version() -> str:
@@ -91,11 +84,9 @@ def supported_collection_years() -> list[str]:
     return sorted(years)
 
 
-def normalise_year(collection_year: str) -> str:
+def checked_year(collection_year: str) -> str:
+    """The year the collection ends in ("2026"), if the package has its rules."""
     y = str(collection_year).strip()
-    m = re.fullmatch(r"(?:lac)?(\d{4})[/_-](\d{2})", y)
-    if m:
-        y = str(int(m.group(1)) + 1)
     if y not in supported_collection_years():
         raise ValueError(
             f"collection year {collection_year!r} not supported by {PACKAGE} "
@@ -129,21 +120,8 @@ def _as_row(v):
     return int(f) if f.is_integer() else None
 
 
-def _error_line(e: BaseException, redact: bool) -> str:
+def _error_line(e: BaseException) -> str:
     name = type(e).__name__
-    if redact:
-        if (
-            isinstance(e, KeyError)
-            and e.args
-            and isinstance(e.args[0], str)
-            and (
-                e.args[0] in ALL_TABLES
-                or e.args[0] in KNOWN_COLUMNS
-                or e.args[0] == "provider_info"
-            )
-        ):
-            return f"{name}: {e.args[0]!r}"
-        return name
     msg = str(e).strip().splitlines()
     first = msg[0] if msg else ""
     if len(first) > 300:
@@ -162,16 +140,12 @@ def _error_at(e: BaseException):
     return where
 
 
-def _read_inputs(in_dir: str, prev_dir: str | None):
+def _read_inputs(in_dir: str):
     """Classify each CSV with the package's own reader; return accepted uploads + bookkeeping."""
     candidates = []  # (display_name, path, is_prev)
     for p in sorted(Path(in_dir).iterdir(), key=lambda q: q.name):
         if p.is_file() and p.suffix.lower() == ".csv":
             candidates.append((p.name, p, p.stem.lower().endswith("_last")))
-    if prev_dir:
-        for p in sorted(Path(prev_dir).iterdir(), key=lambda q: q.name):
-            if p.is_file() and p.suffix.lower() == ".csv":
-                candidates.append((f"{Path(prev_dir).name}/{p.name}", p, True))
 
     recognised, ignored, uploads, table_file = {}, [], [], {}
     for name, path, is_prev in candidates:
@@ -248,14 +222,12 @@ def run(
     out_path: str,
     collection_year: str,
     local_authority: str,
-    prev_dir: str | None = None,
-    redact_errors: bool = False,
 ) -> None:
-    year = normalise_year(collection_year)
+    year = checked_year(collection_year)
     ruleset_name = f"lac{int(year) - 1}_{year[2:4]}"
     registry = get_year_ruleset(year)
 
-    recognised, ignored, uploads, table_file = _read_inputs(in_dir, prev_dir)
+    recognised, ignored, uploads, table_file = _read_inputs(in_dir)
     if uploads:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -304,7 +276,7 @@ def run(
             entry["missing_tables"] = missing
             if missing:
                 entry["reason"] = "raised while a table it reads is absent"
-            entry["error"] = _error_line(e, redact_errors)
+            entry["error"] = _error_line(e)
             entry["error_at"] = _error_at(e)
             rules_out.append(entry)
             continue
@@ -386,17 +358,8 @@ def main(argv=None) -> int:
     ap.add_argument("out_path")
     ap.add_argument("collection_year", help='e.g. "2025" for 2024/25')
     ap.add_argument("local_authority", help='ONS upper-tier LA code, e.g. "E09000027"')
-    ap.add_argument("--prev-dir", default=None, help="folder of previous-year CSVs")
-    ap.add_argument("--redact-errors", action="store_true")
     a = ap.parse_args(argv)
-    run(
-        a.in_dir,
-        a.out_path,
-        a.collection_year,
-        a.local_authority,
-        prev_dir=a.prev_dir,
-        redact_errors=a.redact_errors,
-    )
+    run(a.in_dir, a.out_path, a.collection_year, a.local_authority)
     return 0
 
 

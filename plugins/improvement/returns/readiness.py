@@ -43,7 +43,6 @@ CHILD_TEAM_SQL = "select person_id, team_id from child_team_at"
 WORKLIST_COLUMNS = [
     "team", "person_id", "child", "table", "row", "rule", "what_the_dfe_says", "fields",
 ]  # fmt: skip
-NO_NAME = "name not recorded"
 
 
 class ReturnsError(RuntimeError):
@@ -157,7 +156,7 @@ def _teams_and_names(conn, snapshot_key: str, day: dt.date, county, limits) -> t
     people = stored.read("ssd_person", ["pers_person_id", "pers_forename", "pers_surname"])
     people = people.to_pandas().fillna("")
     names = (people["pers_forename"] + " " + people["pers_surname"]).str.strip()
-    return dict(rows), dict(zip(people["pers_person_id"], names.replace("", NO_NAME), strict=True))
+    return dict(rows), dict(zip(people["pers_person_id"], names, strict=True))
 
 
 def _read_results(work: ReturnsWork) -> dict:
@@ -202,7 +201,7 @@ def failing_records(
                 {
                     "team": teams.get(child, UNALLOCATED),
                     "person_id": child,
-                    "child": names.get(child, NO_NAME),
+                    "child": names.get(child) or None,  # blank: no name recorded
                     "table": issue["table"],
                     "row": issue["row"] + 1,
                     "rule": rule["code"],
@@ -378,11 +377,33 @@ def returns_summary(
     by_team = team_counts(conn, snapshot_key)
     if by_team is None:
         return None
-    weeks = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        day = snapshot_date - dt.timedelta(days=7 * back)
-        counts = team_counts(conn, f"weekly/{day}") if back else by_team
-        weeks.append((day, None if counts is None else sum(counts.values())))
+    days = [snapshot_date - dt.timedelta(days=7 * back) for back in range(TREND_WEEKS - 1, -1, -1)]
+    keys = {f"weekly/{day}": day for day in days}
+    checked = set(
+        conn.execute(
+            sa.select(returns_rule_result.c.snapshot_key)
+            .where(
+                returns_rule_result.c.snapshot_key.in_(keys)
+                & (returns_rule_result.c.return_name == SSDA903)
+            )
+            .distinct()
+        ).scalars()
+    )
+    totals = dict(
+        conn.execute(
+            sa.select(
+                returns_team_count.c.snapshot_key, sa.func.sum(returns_team_count.c.failing_records)
+            )
+            .where(
+                returns_team_count.c.snapshot_key.in_(keys)
+                & (returns_team_count.c.return_name == SSDA903)
+            )
+            .group_by(returns_team_count.c.snapshot_key)
+        ).all()
+    )
+    weeks = [
+        (day, int(totals.get(key, 0)) if key in checked else None) for key, day in keys.items()
+    ]
     rules = conn.execute(
         sa.select(
             returns_rule_result.c.rule_code,
