@@ -135,3 +135,16 @@ def test_reviews_missing_episodes_and_care_leavers_of_the_year():
         {"CHILD": "C002", "DOB": "20/08/2007", "IN_TOUCH": "YES", "ACTIV": "F2", "ACCOM": "T1"}
     ]
     assert tables["Header"]["CHILD"].tolist() == ["C001", "C002"]
+
+
+def test_of_two_legal_statuses_begun_the_same_day_the_larger_id_is_the_episodes_whatever_order():
+    rows = [legal_status("L1", "C001", "C1", "2025-05-01"),
+            legal_status("L2", "C001", "C2", "2025-05-01")]  # fmt: skip
+    for legal in (rows, rows[::-1]):
+        frames = cohort(
+            ssd_person=[person("C001")],
+            ssd_cla_episodes=[episode("E1", "C001", "2025-05-01")],
+            ssd_cla_placement=[placement("PL1", "C001", "2025-05-01")],
+            ssd_legal_status=legal,
+        )
+        assert ssda903_tables(frames, YEAR, CODES)["Episodes"]["LS"].tolist() == ["C2"]

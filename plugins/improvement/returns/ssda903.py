@@ -155,11 +155,11 @@ def _legal_status_at_start(
     episodes: pd.DataFrame, legal: pd.DataFrame, codes: CodeBook
 ) -> pd.Series:
     """Each episode's legal status: the one in force on the day it started, the latest begun
-    where two overlap; None where none was."""
+    where two overlap (the larger id where they began the same day); None where none was."""
     legal = legal.assign(
         _from=_dates(legal["lega_legal_status_start_date"]),
         _to=_dates(legal["lega_legal_status_end_date"]),
-    ).sort_values(["lega_person_id", "_from"])
+    )
     pairs = (
         episodes[["clae_person_id", "start"]]
         .reset_index()
@@ -168,7 +168,10 @@ def _legal_status_at_start(
     pairs = pairs[
         (pairs["_from"] <= pairs["start"]) & (pairs["_to"].isna() | (pairs["_to"] > pairs["start"]))
     ]
-    latest = pairs.sort_values(["index", "_from"]).drop_duplicates("index", keep="last")
+    # Two begun the same day: the larger id, so the choice never depends on row order.
+    latest = pairs.sort_values(["index", "_from", "lega_legal_status_id"]).drop_duplicates(
+        "index", keep="last"
+    )
     status = pd.Series(latest["lega_legal_status"].to_numpy(), index=latest["index"].to_numpy())
     return _coded(codes, "lega_legal_status", status.reindex(range(len(episodes))))
 
